@@ -38,7 +38,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [...nodeAndElectron, ...notMain, { group: ['vue', 'pinia'], message: 'shared/ is framework-free.' }] },
+        {
+          patterns: [
+            ...nodeAndElectron,
+            ...notMain,
+            { group: ['vue', 'pinia'], message: 'shared/ is framework-free.' },
+          ],
+        },
       ],
     },
   },
