@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { devicesSchema } from './devices';
+import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
+import { imageIdSchema, jobIdSchema } from './ids';
+import { exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
+import { jobEventSchema, jobSummarySchema } from './jobs';
+import {
+  catalogSchema,
+  diskUsageSchema,
+  importRequestSchema,
+  installedModelSchema,
+  modelProgressSchema,
+  modelRefSchema,
+  pullRequestSchema,
+  verifyResultSchema,
+} from './models';
+import { settingsPatchSchema, settingsSchema } from './settings';
+
+const none = z.object({}).strict();
+const jobRef = z.object({ jobId: jobIdSchema }).strict();
+const imageRef = z.object({ id: imageIdSchema }).strict();
+
+/**
+ * Every request channel (`'domain:verb'`) with its request and response schema. Main validates each request with
+ * it; the preload, the renderer client and the WebSocket transport are derived from it.
+ */
+export const requestChannels = {
+  /** Open an image from a path or from bytes; it becomes the `original` of a document. */
+  'images:open': { request: openImageRequestSchema, response: imageInfoSchema },
+  /** Facts about a stored image. */
+  'images:info': { request: imageRef, response: imageInfoSchema },
+  /** Write a stored image to a file (PNG/JPEG/WebP, with the edit recipe in its metadata). */
+  'images:export': {
+    request: exportImageRequestSchema,
+    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }),
+  },
+  /** Forget a stored image (and free its pixels). */
+  'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
+  /** Find a RoI from text; a job whose `completed` event carries the mask id. */
+  'segment:start': { request: segmentStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
+  /** Start an IIR edit; answers with the job id at once, progress arrives as `jobs:event`. */
+  'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
+  /** Cancel a queued or running job (idempotent); `wasActive` is false when it had already ended. */
+  'edit:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
+  /** Every job the queue knows, queued first by position, then running, then finished (most recent last). */
+  'jobs:list': { request: none, response: z.object({ jobs: z.array(jobSummarySchema) }) },
+  /** The events of one job so far, in order (to catch up after subscribing late). */
+  'jobs:events': { request: jobRef, response: z.object({ events: z.array(jobEventSchema) }) },
+  /** The catalog of downloadable models and bundles. */
+  'models:catalog': { request: none, response: catalogSchema },
+  /** Models installed in the models folder. */
+  'models:installed': { request: none, response: z.object({ models: z.array(installedModelSchema) }) },
+  /** Start downloading models or bundles; progress arrives as `models:progress`. */
+  'models:pull': { request: pullRequestSchema, response: z.object({ started: z.array(z.string()) }) },
+  /** Pause a download (the partial files stay for resuming). */
+  'models:pause': { request: modelRefSchema, response: z.object({ wasActive: z.boolean() }) },
+  /** Cancel a download (the partial files stay; pull again to resume). */
+  'models:cancel': { request: modelRefSchema, response: z.object({ wasActive: z.boolean() }) },
+  /** Import a local model folder after checking it against its role's tensor contract. */
+  'models:import': { request: importRequestSchema, response: installedModelSchema },
+  /** Re-hash installed files against their receipts (all models when `id` is omitted). */
+  'models:verify': {
+    request: modelRefSchema.partial().strict(),
+    response: z.object({ results: z.array(verifyResultSchema) }),
+  },
+  /** Delete an installed model and its partial downloads. */
+  'models:remove': { request: modelRefSchema, response: z.object({ removed: z.boolean() }) },
+  /** Bytes per model, partial downloads, total and free space. */
+  'models:diskUsage': { request: none, response: diskUsageSchema },
+  /** The execution providers this build ships, with the last pre-flight result. */
+  'devices:providers': { request: none, response: devicesSchema },
+  /** Run the pre-flight self-test of every shipped provider now (in the engine process). */
+  'devices:preflight': { request: none, response: devicesSchema },
+  /** The current settings. */
+  'settings:get': { request: none, response: settingsSchema },
+  /** Change some settings; answers with all of them. */
+  'settings:set': { request: settingsPatchSchema, response: settingsSchema },
+} as const;
+
+/** Commands from the application menu (or keyboard shortcuts main owns) for the renderer to carry out. */
+export const menuCommands = ['open', 'export', 'undo', 'redo', 'compare'] as const;
+
+/** Every event channel main emits, with its payload schema. */
+export const eventChannels = {
+  /** A job's progress: see `jobEventSchema` for the order. */
+  'jobs:event': jobEventSchema,
+  /** A model download's progress. */
+  'models:progress': modelProgressSchema,
+  /** A menu command the renderer should carry out. */
+  'app:menu': z.object({ command: z.enum(menuCommands) }),
+  /** An image opened from outside the window (command line, the OS, the File menu's dialog). */
+  'app:opened': imageInfoSchema,
+  /** Something the user should know that is not an answer to a request (a settings file was reset, …). */
+  'app:notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+} as const;

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { imageIdSchema, modelIdSchema } from './ids';
+import { maskPixelsSchema } from './images';
+
+/** The schedulers the engine implements. */
+export const schedulers = ['ddim', 'euler', 'euler-a', 'dpmpp-2m', 'lcm'] as const;
+/** Execution providers a user can ask for; `auto` picks by pre-flight. */
+export const providerChoices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+/** One of {@link providerChoices}. */
+export type ProviderChoice = (typeof providerChoices)[number];
+
+/** The RoI of an edit: a stored mask image, or mask pixels painted in the renderer (0 outside, 255 inside). */
+export const roiSchema = z.union([
+  z.object({ maskId: imageIdSchema }).strict(),
+  z.object({ mask: maskPixelsSchema }).strict(),
+]);
+
+/** The parameters of one IIR edit (architecture.md §3); defaults follow the paper's setting. */
+export const editParamsSchema = z
+  .object({
+    prompt: z.string().min(1, 'a prompt is required').max(2000),
+    negativePrompt: z.string().max(2000).default(''),
+    /** Texture removal: σ of the Gaussian noise in [0,1] units inside the RoI. */
+    noise: z.number().min(0).max(2).default(0.5),
+    /** Colour removal (gray inside the RoI). */
+    gray: z.boolean().default(true),
+    strength: z.number().min(0).max(1).default(1),
+    steps: z.number().int().min(1).max(150).default(20),
+    guidance: z.number().min(1).max(30).default(7.5),
+    controlScale: z.number().min(0).max(2).default(1),
+    controlStart: z.number().min(0).max(1).default(0),
+    controlEnd: z.number().min(0).max(1).default(1),
+    scheduler: z.enum(schedulers).default('ddim'),
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+    variations: z.number().int().min(1).max(8).default(1),
+    /** Short side of the working frame in workingPx, a multiple of 64. */
+    size: z.number().int().min(512).max(768).multipleOf(64).default(512),
+    focus: z.boolean().default(false),
+    featherPx: z.number().int().min(0).max(256).default(8),
+    dilatePx: z.number().int().min(0).max(256).default(8),
+    sd: modelIdSchema.optional(),
+    controlnet: modelIdSchema.optional(),
+    provider: z.enum(providerChoices).default('auto'),
+    lowMemory: z.boolean().default(false),
+  })
+  .strict()
+  .refine((p) => p.controlStart <= p.controlEnd, 'controlStart must not exceed controlEnd');
+/** See {@link editParamsSchema} (after defaults). */
+export type EditParams = z.infer<typeof editParamsSchema>;
+
+/** `edit:start`: the image, its RoI and the parameters. */
+export const editStartRequestSchema = z
+  .object({ imageId: imageIdSchema, roi: roiSchema, params: editParamsSchema })
+  .strict();
+
+/** `segment:start`: find the RoI of `prompt` in the image (GroundingDINO boxes → SAM masks). */
+export const segmentStartRequestSchema = z
+  .object({
+    imageId: imageIdSchema,
+    prompt: z.string().min(1, 'say what to find').max(500),
+    boxThreshold: z.number().min(0).max(1).default(0.35),
+    textThreshold: z.number().min(0).max(1).default(0.25),
+    provider: z.enum(providerChoices).default('auto'),
+  })
+  .strict();

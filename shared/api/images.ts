@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { imageIdSchema } from './ids';
+import { filePathSchema } from './paths';
+
+/** What a stored image is; each is fetched by id through the `iir-image:` protocol or `GET /image/:id`. */
+export const imageKinds = ['original', 'working', 'mask', 'iir', 'canny', 'control', 'preview', 'result'] as const;
+/** One of {@link imageKinds}. */
+export type ImageKind = (typeof imageKinds)[number];
+
+/** The largest file the app accepts through `images:open` with bytes (the same bound applies to paths). */
+export const maxImageBytes = 256 * 1024 * 1024;
+
+/** Facts about a stored image; its pixels stay in main. */
+export const imageInfoSchema = z.object({
+  id: imageIdSchema,
+  kind: z.enum(imageKinds),
+  /** Size in the image's own pixels (imagePx for originals and results, workingPx for working-frame images). */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  hasAlpha: z.boolean(),
+  /** File name shown to the user (no folder), or null for generated images. */
+  name: z.string().nullable(),
+  /** The file it was opened from, or null. */
+  path: z.string().nullable(),
+});
+/** See {@link imageInfoSchema}. */
+export type ImageInfo = z.infer<typeof imageInfoSchema>;
+
+/** Open an image from a file path (main reads it) or from bytes the renderer already holds (drag and drop). */
+export const openImageRequestSchema = z.union([
+  z.object({ path: filePathSchema }).strict(),
+  z
+    .object({
+      bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= maxImageBytes, {
+        message: 'the image must be between 1 byte and 256 MiB',
+      }),
+      name: z.string().min(1).max(255).optional(),
+    })
+    .strict(),
+]);
+
+/** Output formats of `images:export`. */
+export const exportFormats = ['png', 'jpeg', 'webp'] as const;
+
+/** Write a stored image to a file. */
+export const exportImageRequestSchema = z
+  .object({
+    id: imageIdSchema,
+    path: filePathSchema,
+    format: z.enum(exportFormats),
+    /** JPEG/WebP quality, 1–100 (ignored for PNG). */
+    quality: z.number().int().min(1).max(100).default(92),
+    /** Write the edit recipe into the file's metadata (results only). */
+    metadata: z.boolean().default(true),
+  })
+  .strict();
+
+/** An 8-bit single-channel mask as raw bytes (structured clone), `data.length === width * height`. */
+export const maskPixelsSchema = z
+  .object({
+    width: z.number().int().positive().max(16384),
+    height: z.number().int().positive().max(16384),
+    data: z.instanceof(Uint8Array),
+  })
+  .strict()
+  .refine((m) => m.data.length === m.width * m.height, 'mask data length must equal width × height');

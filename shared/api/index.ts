@@ -1,0 +1,36 @@
+import { eventChannels, requestChannels } from './channels';
+import type { Channel, EventChannel } from './types';
+
+export * from './channels';
+export * from './devices';
+export * from './edit';
+export * from './envelope';
+export * from './ids';
+export * from './images';
+export * from './jobs';
+export * from './models';
+export * from './paths';
+export * from './settings';
+export type * from './types';
+export * from './wire';
+
+/** Every request channel name. */
+export const channelNames = Object.keys(requestChannels) as Channel[];
+/** Every event channel name. */
+export const eventChannelNames = Object.keys(eventChannels) as EventChannel[];
+
+/** True when `name` is a request channel (own key of the map, so `__proto__` and friends are not). */
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(requestChannels, name);
+}
+
+/** True when `name` is an event channel. */
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
+}
+
+/** Splits `'domain:verb'`. */
+export function splitChannel(channel: Channel): { domain: string; verb: string } {
+  const [domain = '', verb = ''] = channel.split(':');
+  return { domain, verb };
+}

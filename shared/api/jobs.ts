@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { apiErrorSchema } from './envelope';
+import { imageIdSchema, jobIdSchema } from './ids';
+
+/** What a job does. */
+export const jobKinds = ['edit', 'segment'] as const;
+/** One of {@link jobKinds}. */
+export type JobKind = (typeof jobKinds)[number];
+
+/** The lifecycle of a job; the last three are terminal. */
+export const jobStates = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** One of {@link jobStates}. */
+export type JobState = (typeof jobStates)[number];
+
+/** The most step events a job emits per second; intermediate steps are dropped, the last step is always sent. */
+export const maxStepEventsPerSecond = 10;
+
+/** A box found by grounding, in imagePx of the segmented image. */
+export const boxSchema = z.object({
+  x0: z.number(),
+  y0: z.number(),
+  x1: z.number(),
+  y1: z.number(),
+  score: z.number(),
+  label: z.string(),
+});
+
+/** What a completed job produced. */
+export const jobResultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('edit'),
+    /** One result per variation, full resolution (imagePx), in seed order. */
+    resultIds: z.array(imageIdSchema),
+    /** The seeds used, one per result. */
+    seeds: z.array(z.number().int()),
+    /** The execution provider that actually ran the edit. */
+    provider: z.string(),
+  }),
+  z.object({
+    kind: z.literal('segment'),
+    /** The union of the found masks at the image's size (imagePx), or null when nothing was found. */
+    maskId: imageIdSchema.nullable(),
+    boxes: z.array(boxSchema),
+  }),
+]);
+/** See {@link jobResultSchema}. */
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+const eventBase = { jobId: jobIdSchema, kind: z.enum(jobKinds) };
+
+/**
+ * One job event. Per job they arrive in this order: `queued` (again whenever its position changes), `loading`,
+ * `step`…, then exactly one terminal event: `completed`, `failed` or `cancelled`.
+ */
+export const jobEventSchema = z.discriminatedUnion('type', [
+  /** Waiting; `position` 1 is next. */
+  z.object({ ...eventBase, type: z.literal('queued'), position: z.number().int().min(1) }),
+  /** The engine is loading models for this job. */
+  z.object({ ...eventBase, type: z.literal('loading') }),
+  /** Step `i` of `n` (1-based) done; `previewId` is an approximate preview image when one was made. */
+  z.object({
+    ...eventBase,
+    type: z.literal('step'),
+    i: z.number().int().min(0),
+    n: z.number().int().min(1),
+    previewId: imageIdSchema.optional(),
+  }),
+  z.object({ ...eventBase, type: z.literal('completed'), result: jobResultSchema }),
+  z.object({ ...eventBase, type: z.literal('failed'), error: apiErrorSchema }),
+  z.object({ ...eventBase, type: z.literal('cancelled') }),
+]);
+/** See {@link jobEventSchema}. */
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** True for the events that end a job. */
+export function isTerminalJobEvent(event: JobEvent): boolean {
+  return event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled';
+}
+
+/** A job as `jobs:list` shows it. */
+export const jobSummarySchema = z.object({
+  jobId: jobIdSchema,
+  kind: z.enum(jobKinds),
+  state: z.enum(jobStates),
+  /** Place in its device's queue (1 = next) while queued, else null. */
+  position: z.number().int().min(1).nullable(),
+  /** The device queue it runs in (the requested execution provider). */
+  device: z.string(),
+  /** The last step reached, while running. */
+  step: z.object({ i: z.number().int(), n: z.number().int() }).nullable(),
+});
+/** See {@link jobSummarySchema}. */
+export type JobSummary = z.infer<typeof jobSummarySchema>;

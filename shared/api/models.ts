@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { modelIdSchema } from './ids';
+import { filePathSchema } from './paths';
+
+/** What a model is for. */
+export const modelRoles = [
+  'sd15',
+  'controlnet-iir',
+  'controlnet-canny',
+  'lcm',
+  'grounding',
+  'sam',
+  'tokenizer',
+] as const;
+
+/** A downloadable model from the catalog. */
+export const catalogEntrySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  role: z.string(),
+  license: z.string(),
+  /** Total download size in bytes. */
+  bytes: z.number().int().nonnegative(),
+  installed: z.boolean(),
+});
+
+/** A bundle of catalog models pulled together (the "starter" bundle). */
+export const catalogBundleSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  models: z.array(z.string()),
+  bytes: z.number().int().nonnegative(),
+});
+
+/** `models:catalog` response. */
+export const catalogSchema = z.object({
+  models: z.array(catalogEntrySchema),
+  bundles: z.array(catalogBundleSchema),
+});
+
+/** An installed model (it has a receipt in the models folder). */
+export const installedModelSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  path: z.string(),
+  bytes: z.number().int().nonnegative(),
+});
+
+/** `models:pull`: ids of models or bundles; progress arrives as `models:progress` events. */
+export const pullRequestSchema = z
+  .object({
+    ids: z.array(modelIdSchema).min(1).max(32),
+    /** The licences shown to the user were accepted. */
+    acceptLicenses: z.boolean().default(false),
+  })
+  .strict();
+
+/** Download progress of one model; `state` `done`, `failed`, `paused` and `cancelled` end a pull. */
+export const modelProgressSchema = z.object({
+  modelId: z.string(),
+  state: z.enum(['downloading', 'verifying', 'done', 'paused', 'cancelled', 'failed']),
+  /** The file in flight, or null between files. */
+  file: z.string().nullable(),
+  bytesDone: z.number().nonnegative(),
+  bytesTotal: z.number().nonnegative(),
+  bytesPerSecond: z.number().nonnegative(),
+  /** Seconds to go, or null when unknown. */
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** A human line when `state` is `failed`. */
+  message: z.string().nullable(),
+});
+/** See {@link modelProgressSchema}. */
+export type ModelProgress = z.infer<typeof modelProgressSchema>;
+
+/** `models:import`: a local folder, copied, moved or linked in place, checked against the role's tensor contract. */
+export const importRequestSchema = z
+  .object({
+    path: filePathSchema,
+    id: modelIdSchema,
+    role: z.enum(modelRoles).optional(),
+    mode: z.enum(['copy', 'move', 'link']).default('copy'),
+  })
+  .strict();
+
+/** One model's verification result. */
+export const verifyResultSchema = z.object({
+  id: z.string(),
+  ok: z.boolean(),
+  /** Files whose hash or size differs from the receipt, or that are missing. */
+  problems: z.array(z.string()),
+});
+
+/** `models:diskUsage` response. */
+export const diskUsageSchema = z.object({
+  folder: z.string(),
+  models: z.array(z.object({ id: z.string(), bytes: z.number().nonnegative() })),
+  /** Bytes of partial downloads kept for resuming. */
+  partialBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  freeBytes: z.number().nonnegative().nullable(),
+});
+
+/** A request that names one model. */
+export const modelRefSchema = z.object({ id: modelIdSchema }).strict();

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { providerChoices, schedulers } from './edit';
+
+/** The user's settings, stored as JSON in the user-data folder. */
+export const settingsSchema = z.object({
+  /** The models folder, or null for `<userData>/models`. */
+  modelsDir: z.string().min(1).max(4096).nullable(),
+  /** Extra catalog files or URLs, added to the built-in catalog. */
+  catalogs: z.array(z.string().min(1).max(4096)).max(32),
+  provider: z.enum(providerChoices),
+  lowMemory: z.boolean(),
+  /** Short side of the working frame in workingPx. */
+  workingSize: z.number().int().min(512).max(768).multipleOf(64),
+  defaultSteps: z.number().int().min(1).max(150),
+  defaultScheduler: z.enum(schedulers),
+  theme: z.enum(['system', 'light', 'dark']),
+});
+/** See {@link settingsSchema}. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The settings of a new installation. */
+export const defaultSettings: Settings = {
+  modelsDir: null,
+  catalogs: [],
+  provider: 'auto',
+  lowMemory: false,
+  workingSize: 512,
+  defaultSteps: 20,
+  defaultScheduler: 'ddim',
+  theme: 'system',
+};
+
+/** `settings:set`: the fields to change; the rest stay as they are. Unknown fields are refused. */
+export const settingsPatchSchema = settingsSchema.partial().strict();
+/** See {@link settingsPatchSchema}. */
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
