@@ -1,0 +1,254 @@
+/**
+ * Execution providers: which ones this build of onnxruntime-node ships, a pre-flight self-test of each on a tiny
+ * graph, and the choice per model role with every fallback reason recorded (architecture.md §5).
+ *
+ * Usage (engine and segmentation alike):
+ *   const report = await preflight();                         // once per process, cached
+ *   const choice = chooseProvider(report, settings, 'unet');  // { provider, requested, fallbacks }
+ *   // or let sessions.ts create the session: it also falls back when a real model fails on the chosen provider.
+ *
+ * A provider counts as working only when the self-test session was created AND its output was numerically right.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { IirError, invalidArgument } from '../../shared/errors';
+import { buildSelfTestGraph } from './tinyGraph';
+
+/** Providers in order of preference (fastest first). */
+export const providerPreference = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+export type ProviderName = (typeof providerPreference)[number];
+/** What a user may ask for: a provider, or `auto` (the first that passed pre-flight). */
+export type ProviderChoice = 'auto' | ProviderName;
+export const providerChoices: readonly ProviderChoice[] = ['auto', ...providerPreference];
+
+/** Model roles that can be pinned to a provider separately. */
+export const modelRoles = [
+  'text_encoder',
+  'unet',
+  'controlnet',
+  'vae_encoder',
+  'vae_decoder',
+  'grounding',
+  'sam_encoder',
+  'sam_decoder',
+] as const;
+export type ModelRole = (typeof modelRoles)[number];
+
+/** The user's provider settings: one default and optional pins per role. */
+export interface ProviderSettings {
+  readonly default: ProviderChoice;
+  readonly perRole?: Partial<Record<ModelRole, ProviderChoice>>;
+}
+
+export const autoProviders: ProviderSettings = { default: 'auto' };
+
+/** The pre-flight outcome of one provider. `ok` is true only if it ran the self-test graph correctly. */
+export interface ProviderStatus {
+  readonly name: ProviderName;
+  /** onnxruntime-node has this provider on this platform (for CUDA: and its provider library is installed). */
+  readonly shipped: boolean;
+  readonly ok: boolean;
+  /** Why it is not usable (one line), when `ok` is false. */
+  readonly reason?: string;
+  /** Session creation + one run, milliseconds. */
+  readonly ms?: number;
+}
+
+export interface PreflightReport {
+  readonly platform: string;
+  readonly arch: string;
+  readonly providers: readonly ProviderStatus[];
+  /** The provider `auto` picks: the first in {@link providerPreference} that passed. */
+  readonly auto: ProviderName;
+  /** Advice for the user (e.g. why CUDA is not available on a Linux x64 machine). */
+  readonly notes: readonly string[];
+}
+
+/** The provider picked for one role, and why others were passed over. */
+export interface ProviderDecision {
+  readonly provider: ProviderName;
+  readonly requested: ProviderChoice;
+  /** One line per provider that was skipped or failed on the way, e.g. "cuda: provider library not installed". */
+  readonly fallbacks: readonly string[];
+}
+
+export function isProviderChoice(value: string): value is ProviderChoice {
+  return (providerChoices as readonly string[]).includes(value);
+}
+
+/** Parses a user-supplied provider name; unknown names are an `invalid_argument` error listing the valid ones. */
+export function parseProviderChoice(value: string): ProviderChoice {
+  if (!isProviderChoice(value)) {
+    throw invalidArgument(`unknown provider "${value}": use one of ${providerChoices.join(', ')}`);
+  }
+  return value;
+}
+
+/** The folder holding onnxruntime-node's native binding (and, if installed, the CUDA provider libraries). */
+export function ortBinaryDir(platform: string = process.platform, arch: string = process.arch): string {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('onnxruntime-node/package.json'));
+  return join(pkgDir, 'bin', 'napi-v6', platform, arch);
+}
+
+const cudaLibraries = ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
+
+/** A short, one-line version of an ONNX Runtime error (they carry source paths and several lines). */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const first = text.split('\n').find((line) => line.trim() !== '') ?? text;
+  // "/onnxruntime_src/…/file.cc:136 fn(...)::<lambda()> condition was false. Message" → keep the message
+  const falseAt = first.lastIndexOf(' was false. ');
+  const trimmed = falseAt >= 0 ? first.slice(falseAt + ' was false. '.length) : first;
+  return trimmed.length > 200 ? `${trimmed.slice(0, 197)}...` : trimmed;
+}
+
+interface Availability {
+  readonly shipped: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * Whether onnxruntime-node ships `name` here. `backends` is `listSupportedBackends()`; CUDA is listed on Linux x64
+ * even when its provider libraries were not fetched at install time, so their presence is checked on disk.
+ */
+export function availability(
+  name: ProviderName,
+  backends: readonly { name: string }[],
+  platform: string,
+  arch: string,
+  binaryDir: string,
+): Availability {
+  if (!backends.some((b) => b.name === name)) {
+    return { shipped: false, reason: `not part of onnxruntime-node on ${platform}/${arch}` };
+  }
+  if (name === 'cuda') {
+    const missing = cudaLibraries.filter((lib) => !existsSync(join(binaryDir, lib)));
+    if (missing.length > 0) {
+      return {
+        shipped: false,
+        reason:
+          `CUDA provider library not installed (${missing.join(', ')} missing): reinstall onnxruntime-node with ` +
+          'network access and without ONNXRUNTIME_NODE_INSTALL=skip; it also needs CUDA 12 and cuDNN 9',
+      };
+    }
+  }
+  return { shipped: true };
+}
+
+const selfTestA = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+const selfTestB = Float32Array.from([2, 2, 2, 2, 0.5, 0.5, 0.5, -1]);
+
+/** Runs the self-test graph on one provider. Resolves with an error message, or undefined when it passed. */
+export async function selfTest(name: ProviderName): Promise<string | undefined> {
+  let session: ort.InferenceSession | undefined;
+  try {
+    session = await ort.InferenceSession.create(buildSelfTestGraph(), {
+      executionProviders: [name],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 4,
+    });
+    const feeds = {
+      a: new ort.Tensor('float32', selfTestA, [1, 8]),
+      b: new ort.Tensor('float32', selfTestB, [1, 8]),
+    };
+    const result = await session.run(feeds);
+    const y = result.y?.data;
+    if (!(y instanceof Float32Array) || y.length !== 8) return 'self-test returned no float32 [1,8] output';
+    for (let i = 0; i < 8; i++) {
+      const expected = (selfTestA[i]! + selfTestB[i]!) * selfTestB[i]!;
+      if (Math.abs(y[i]! - expected) > 1e-3) {
+        return `self-test output wrong at ${i}: ${y[i]} instead of ${expected}`;
+      }
+    }
+    return undefined;
+  } catch (error) {
+    return oneLine(error);
+  } finally {
+    await session?.release();
+  }
+}
+
+let cached: Promise<PreflightReport> | undefined;
+
+/**
+ * Tests every provider this platform ships and reports which work. Cached for the life of the process (a provider
+ * does not start working later); pass `refresh` to run it again.
+ */
+export function preflight(options: { refresh?: boolean } = {}): Promise<PreflightReport> {
+  if (!cached || options.refresh) cached = runPreflight();
+  return cached;
+}
+
+async function runPreflight(): Promise<PreflightReport> {
+  const platform = process.platform;
+  const arch = process.arch;
+  const backends = ort.listSupportedBackends();
+  const binaryDir = ortBinaryDir(platform, arch);
+  const providers: ProviderStatus[] = [];
+  for (const name of providerPreference) {
+    const avail = availability(name, backends, platform, arch, binaryDir);
+    if (!avail.shipped) {
+      providers.push({ name, shipped: false, ok: false, reason: avail.reason ?? 'not available' });
+      continue;
+    }
+    const started = performance.now();
+    const failure = await selfTest(name);
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    providers.push(
+      failure === undefined
+        ? { name, shipped: true, ok: true, ms }
+        : { name, shipped: true, ok: false, reason: failure, ms },
+    );
+  }
+  const auto = providers.find((p) => p.ok)?.name;
+  if (!auto) {
+    const why = providers.map((p) => `${p.name}: ${p.reason ?? 'failed'}`).join('; ');
+    throw new IirError('unsupported_provider', `no ONNX Runtime execution provider works on this machine (${why})`);
+  }
+  const notes: string[] = [];
+  const cuda = providers.find((p) => p.name === 'cuda');
+  if (platform === 'linux' && arch === 'x64' && cuda && !cuda.ok) {
+    notes.push(
+      `CUDA is not available (${cuda.reason ?? 'failed'}); on an NVIDIA GPU the CUDA provider is about 20x faster ` +
+        `than WebGPU, running on ${auto} instead`,
+    );
+  }
+  return { platform, arch, providers, auto, notes };
+}
+
+/**
+ * Picks the provider for `role`: the role's pin, else the default, else `auto`. A pinned provider that did not pass
+ * pre-flight is never used: the choice falls to the next working provider in preference order after it (then any
+ * working one), and the reason is recorded in `fallbacks`.
+ */
+export function chooseProvider(report: PreflightReport, settings: ProviderSettings, role: ModelRole): ProviderDecision {
+  const requested = settings.perRole?.[role] ?? settings.default;
+  if (requested === 'auto') {
+    const fallbacks = report.providers
+      .slice(
+        0,
+        report.providers.findIndex((p) => p.name === report.auto),
+      )
+      .map((p) => `${p.name}: ${p.reason ?? 'failed'}`);
+    return { provider: report.auto, requested, fallbacks };
+  }
+  const status = report.providers.find((p) => p.name === requested);
+  if (status?.ok) return { provider: requested, requested, fallbacks: [] };
+  const fallbacks = [`${requested}: ${status?.reason ?? 'not available'}`];
+  const start = providerPreference.indexOf(requested);
+  const next = report.providers.slice(start + 1).find((p) => p.ok) ?? report.providers.find((p) => p.ok) ?? undefined;
+  return { provider: next?.name ?? report.auto, requested, fallbacks };
+}
+
+/**
+ * The providers to try, in order, for a session of `role`: the chosen one first, then every other working provider
+ * below it in preference order (CPU last). Used by the session factory when a real model fails on a provider.
+ */
+export function providerFallbackChain(report: PreflightReport, decision: ProviderDecision): ProviderName[] {
+  const working = report.providers.filter((p) => p.ok).map((p) => p.name);
+  const start = providerPreference.indexOf(decision.provider);
+  return [decision.provider, ...working.filter((name) => providerPreference.indexOf(name) > start)];
+}

@@ -1,0 +1,139 @@
+/**
+ * The session factory: creates ONNX Runtime sessions on the provider chosen per model role, falls back down the
+ * preference list when a real model fails to load on it (recording why), and in low-memory mode keeps only the
+ * current stage's sessions alive.
+ */
+import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
+import ort from 'onnxruntime-node';
+import { IirError } from '../../shared/errors';
+import {
+  chooseProvider,
+  oneLine,
+  providerFallbackChain,
+  type ModelRole,
+  type PreflightReport,
+  type ProviderName,
+  type ProviderSettings,
+} from './providers';
+
+/** A loaded session and the provider it actually runs on. */
+export interface LoadedSession {
+  readonly role: ModelRole;
+  readonly path: string;
+  readonly session: ort.InferenceSession;
+  readonly provider: ProviderName;
+  /** Providers passed over for this session and why (pre-flight failures and load failures). */
+  readonly fallbacks: readonly string[];
+  readonly loadMs: number;
+}
+
+export interface SessionFactoryOptions {
+  readonly report: PreflightReport;
+  readonly settings: ProviderSettings;
+  /** Smaller CPU arenas; combined with {@link ModelSessions} releasing each stage after use. */
+  readonly lowMemory?: boolean;
+}
+
+function sessionOptions(provider: ProviderName, lowMemory: boolean): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: !lowMemory,
+    enableMemPattern: !lowMemory,
+    logSeverityLevel: 3,
+  };
+}
+
+/**
+ * Creates a session for the model file at `path` (a real directory path, so ONNX Runtime finds external weight
+ * files such as `weights.pb` or `model.onnx_data` beside it).
+ */
+export async function createSession(
+  path: string,
+  role: ModelRole,
+  options: SessionFactoryOptions,
+): Promise<LoadedSession> {
+  if (path.includes(`.asar${sep}`)) {
+    throw new IirError('internal', `model ${path} is inside an asar archive; ONNX Runtime needs a real folder`);
+  }
+  if (!existsSync(path)) throw new IirError('model_missing', `model file not found: ${path}`);
+  const decision = chooseProvider(options.report, options.settings, role);
+  const fallbacks = [...decision.fallbacks];
+  const started = performance.now();
+  for (const provider of providerFallbackChain(options.report, decision)) {
+    try {
+      const session = await ort.InferenceSession.create(path, sessionOptions(provider, options.lowMemory ?? false));
+      return { role, path, session, provider, fallbacks, loadMs: performance.now() - started };
+    } catch (error) {
+      const reason = oneLine(error);
+      if (/protobuf parsing failed|invalid model|load model .* failed|no such file/i.test(reason)) {
+        throw new IirError('model_missing', `cannot load ${path}: ${reason}`);
+      }
+      fallbacks.push(`${provider}: ${reason}`);
+    }
+  }
+  throw new IirError('unsupported_provider', `cannot load ${path} on any provider (${fallbacks.join('; ')})`);
+}
+
+/**
+ * The sessions of one model set, created on first use. With `lowMemory`, {@link ModelSessions.done} releases a
+ * stage's sessions as soon as the stage ends so at most one stage's weights are resident; otherwise sessions stay
+ * loaded for the next edit until {@link ModelSessions.releaseAll}.
+ */
+export class ModelSessions {
+  private readonly loaded = new Map<ModelRole, Promise<LoadedSession>>();
+  /** Every session ever loaded here, by role: what ran where (for the recipe), kept after release. */
+  readonly history = new Map<ModelRole, { provider: ProviderName; fallbacks: readonly string[]; path: string }>();
+
+  constructor(
+    private readonly paths: Partial<Record<ModelRole, string>>,
+    private readonly options: SessionFactoryOptions,
+  ) {}
+
+  get lowMemory(): boolean {
+    return this.options.lowMemory ?? false;
+  }
+
+  /** The session for `role`, loading it if needed. */
+  get(role: ModelRole): Promise<LoadedSession> {
+    let pending = this.loaded.get(role);
+    if (!pending) {
+      const path = this.paths[role];
+      if (path === undefined) throw new IirError('internal', `no model file configured for ${role}`);
+      pending = createSession(path, role, this.options).then((loaded) => {
+        this.history.set(role, { provider: loaded.provider, fallbacks: loaded.fallbacks, path });
+        return loaded;
+      });
+      pending.catch(() => this.loaded.delete(role));
+      this.loaded.set(role, pending);
+    }
+    return pending;
+  }
+
+  /** The roles currently holding a session. */
+  loadedRoles(): ModelRole[] {
+    return [...this.loaded.keys()];
+  }
+
+  /** Ends a stage: in low-memory mode its sessions are released; otherwise nothing happens. */
+  async done(...roles: ModelRole[]): Promise<void> {
+    if (this.lowMemory) await this.release(roles);
+  }
+
+  /** Releases the given roles' sessions now. */
+  async release(roles: readonly ModelRole[]): Promise<void> {
+    for (const role of roles) {
+      const pending = this.loaded.get(role);
+      if (!pending) continue;
+      this.loaded.delete(role);
+      const loaded = await pending.catch(() => undefined);
+      await loaded?.session.release();
+    }
+  }
+
+  /** Releases every session. */
+  releaseAll(): Promise<void> {
+    return this.release([...this.loaded.keys()]);
+  }
+}
