@@ -62,6 +62,25 @@ export default tseslint.config(
     },
   },
   {
+    // One registrar and one emitter (main/ipc) are the only code that touches raw IPC.
+    files: ['main/**'],
+    ignores: ['main/ipc/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', importNames: ['ipcMain'], message: 'Register handlers in main/ipc only.' }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name='ipcMain']", message: 'Register handlers in main/ipc only.' },
+        {
+          selector: "CallExpression[callee.property.name='send'][callee.object.property.name='webContents']",
+          message: 'Emit events through main/ipc only.',
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js'],
     extends: [tseslint.configs.disableTypeChecked],
   },
