@@ -1,0 +1,164 @@
+import type { Readable } from 'node:stream';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { IirError, invalidArgument } from '../../shared/errors';
+
+/** The Hugging Face hub; `IIR_HUB_ENDPOINT` points downloads at a mirror instead. */
+export const defaultHubEndpoint = 'https://huggingface.co';
+
+export interface HubConfig {
+  /** Origin (and optional path prefix) that replaces `https://huggingface.co` in catalog URLs. */
+  endpoint: string;
+  /** Sent as a bearer token to the endpoint's origin only; never to a redirect target, never logged. */
+  token: string | null;
+}
+
+/** Hub settings from the environment (`IIR_HUB_ENDPOINT`, `HF_TOKEN`) and the settings' token. */
+export function hubFromEnv(env: NodeJS.ProcessEnv = process.env, settingsToken: string | null = null): HubConfig {
+  const endpoint = (env.IIR_HUB_ENDPOINT ?? defaultHubEndpoint).replace(/\/+$/, '');
+  assertAllowedUrl(endpoint);
+  const token = settingsToken ?? env.HF_TOKEN ?? env.HUGGING_FACE_HUB_TOKEN ?? null;
+  return { endpoint, token: token && token.trim() !== '' ? token.trim() : null };
+}
+
+/** Catalog URLs name the public hub; a mirror serves the same paths under its own endpoint. */
+export function rewriteForHub(url: string, hub: HubConfig): string {
+  if (hub.endpoint === defaultHubEndpoint) return url;
+  if (url.startsWith(`${defaultHubEndpoint}/`)) return hub.endpoint + url.slice(defaultHubEndpoint.length);
+  return url;
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
+}
+
+/** https only; plain http only to the loopback interface (tests, a local mirror). */
+export function assertAllowedUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument(`not a URL: ${url}`);
+  }
+  if (parsed.protocol === 'https:') return parsed;
+  if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return parsed;
+  throw invalidArgument(`refusing ${parsed.protocol}//${parsed.host}: downloads must use https`);
+}
+
+/** The URL without query and credentials, for messages (signed storage URLs carry secrets in the query). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '<bad url>';
+  }
+}
+
+let sharedDispatcher: Dispatcher | undefined;
+
+/** One agent for all downloads; it honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. */
+export function defaultDispatcher(): Dispatcher {
+  sharedDispatcher ??= new EnvHttpProxyAgent();
+  return sharedDispatcher;
+}
+
+export interface OpenOptions {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  hub?: HubConfig;
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  /** No headers or no body bytes for this long = a stalled connection. */
+  stallMs?: number;
+  maxRedirects?: number;
+}
+
+export interface OpenResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Readable & { dump(opts?: { limit: number }): Promise<void> };
+  finalUrl: string;
+  /** The hub's SHA-256 of an LFS file (`X-Linked-Etag`, seen on any hop). */
+  linkedSha256: string | null;
+  /** The hub's size of an LFS file (`X-Linked-Size`). */
+  linkedSize: number | null;
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function sha256FromEtag(etag: string | undefined): string | null {
+  const m = etag ? /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(etag.trim()) : null;
+  return m?.[1]?.toLowerCase() ?? null;
+}
+
+/**
+ * Sends a request and follows redirects by hand, so that each hop is checked (https only) and the hub token goes
+ * only to the hub endpoint's origin — a storage host that the hub redirects to never sees it.
+ */
+export async function openUrl(url: string, options: OpenOptions = {}): Promise<OpenResponse> {
+  const maxRedirects = options.maxRedirects ?? 10;
+  const hubOrigin = options.hub ? new URL(options.hub.endpoint).origin : null;
+  let current = url;
+  let linkedSha256: string | null = null;
+  let linkedSize: number | null = null;
+  for (let hop = 0; hop <= maxRedirects; hop++) {
+    const target = assertAllowedUrl(current);
+    const headers: Record<string, string> = { 'user-agent': 'iir-studio', ...options.headers };
+    if (options.hub?.token && target.origin === hubOrigin) headers.authorization = `Bearer ${options.hub.token}`;
+    const response = await request(target, {
+      method: options.method ?? 'GET',
+      headers,
+      dispatcher: options.dispatcher ?? defaultDispatcher(),
+      signal: options.signal,
+      headersTimeout: options.stallMs ?? 60_000,
+      bodyTimeout: options.stallMs ?? 60_000,
+    });
+    const responseHeaders = flatHeaders(response.headers);
+    linkedSha256 = sha256FromEtag(responseHeaders['x-linked-etag']) ?? linkedSha256;
+    const size = Number(responseHeaders['x-linked-size']);
+    if (Number.isSafeInteger(size) && size >= 0 && responseHeaders['x-linked-size'] !== undefined) linkedSize = size;
+    const location = responseHeaders.location;
+    if ([301, 302, 303, 307, 308].includes(response.statusCode) && location) {
+      await response.body.dump();
+      current = new URL(location, target).toString();
+      continue;
+    }
+    return {
+      status: response.statusCode,
+      headers: responseHeaders,
+      body: response.body,
+      finalUrl: current,
+      linkedSha256,
+      linkedSize,
+    };
+  }
+  throw new IirError('io_error', `too many redirects from ${redactUrl(url)}`);
+}
+
+/** GET a small text document (a catalog). */
+export async function fetchText(url: string, dispatcher?: Dispatcher): Promise<string> {
+  let response: OpenResponse;
+  try {
+    response = await openUrl(url, { dispatcher, stallMs: 30_000 });
+  } catch (error) {
+    if (error instanceof IirError) throw error;
+    throw new IirError('io_error', `cannot fetch ${redactUrl(url)} (${(error as Error).message})`);
+  }
+  if (response.status !== 200) {
+    await response.body.dump();
+    throw new IirError(
+      response.status === 404 ? 'not_found' : 'io_error',
+      `${redactUrl(url)}: HTTP ${response.status}`,
+    );
+  }
+  return await response.body
+    .setEncoding('utf8')
+    .toArray()
+    .then((parts: string[]) => parts.join(''));
+}

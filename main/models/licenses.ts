@@ -1,0 +1,38 @@
+import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { License } from './catalogSchema';
+
+const fileName = 'licenses-accepted.json';
+
+interface Accepted {
+  [licenseId: string]: { name: string; url: string; acceptedAt: string };
+}
+
+async function readAccepted(modelsDir: string): Promise<Accepted> {
+  try {
+    return JSON.parse(await readFile(join(modelsDir, fileName), 'utf8')) as Accepted;
+  } catch {
+    return {};
+  }
+}
+
+/** Licences among `licenses` that the user has not accepted yet in this models folder. */
+export async function pendingLicenses(modelsDir: string, licenses: readonly License[]): Promise<License[]> {
+  const accepted = await readAccepted(modelsDir);
+  const seen = new Set<string>();
+  return licenses.filter((l) => {
+    if (accepted[l.id] || seen.has(l.id)) return false;
+    seen.add(l.id);
+    return true;
+  });
+}
+
+/** Records that the user accepted these licences (before the first download under each). */
+export async function recordAccepted(modelsDir: string, licenses: readonly License[], now = new Date()): Promise<void> {
+  await mkdir(modelsDir, { recursive: true });
+  const accepted = await readAccepted(modelsDir);
+  for (const l of licenses) accepted[l.id] ??= { name: l.name, url: l.url, acceptedAt: now.toISOString() };
+  const target = join(modelsDir, fileName);
+  await writeFile(`${target}.tmp`, `${JSON.stringify(accepted, null, 2)}\n`);
+  await rename(`${target}.tmp`, target);
+}
