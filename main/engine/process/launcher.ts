@@ -1,0 +1,60 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { EngineReply, EngineRequest } from './protocol';
+
+/** A running engine process as the client sees it. */
+export interface EngineChild {
+  readonly pid: number | undefined;
+  send(message: EngineRequest): void;
+  onMessage(listener: (message: EngineReply) => void): void;
+  /** Called once when the process is gone, with a one-line description (exit code or signal). */
+  onExit(listener: (description: string) => void): void;
+  kill(): void;
+}
+
+/** Starts engine processes: `child_process.fork` under Node, `utilityProcess` under Electron. */
+export type EngineLauncher = () => EngineChild;
+
+/** The engine entry next to this file: `entry.ts` when running from source (tsx, vitest). */
+export function sourceEntry(): string {
+  return join(import.meta.dirname, 'entry.ts');
+}
+
+/**
+ * Forks `entry` with advanced serialization (typed arrays cross as bytes). A `.ts` entry runs under the tsx loader,
+ * resolved from this package so the child does not depend on the working folder.
+ */
+export function forkLauncher(entry: string = sourceEntry(), env: NodeJS.ProcessEnv = process.env): EngineLauncher {
+  const execArgv = entry.endsWith('.ts')
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
+    : [];
+  return () => {
+    const child: ChildProcess = fork(entry, [], {
+      serialization: 'advanced',
+      execArgv,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send(message) {
+        if (child.connected) child.send(message);
+      },
+      onMessage(listener) {
+        child.on('message', (message) => listener(message as EngineReply));
+      },
+      onExit(listener) {
+        child.once('exit', (code, signal) =>
+          listener(signal !== null ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`),
+        );
+      },
+      kill() {
+        child.kill('SIGKILL');
+      },
+    };
+  };
+}
