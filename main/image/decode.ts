@@ -1,0 +1,225 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { IirError, invalidArgument } from '../../shared/errors';
+import type { GrayImage, Rect, RgbImage } from '../../shared/image/types';
+import { describeReadError } from './fileErrors';
+
+/** The formats the editor reads. AVIF is HEIF with AV1 compression; other HEIF (HEIC) is refused. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'gif';
+
+/** Decompression-bomb guard: headers claiming more pixels than this are refused before any pixel is decoded. */
+export const maxImagePixels = 100_000_000;
+
+/** What the header says, with EXIF orientation already applied to `width`/`height`. */
+export interface ImageInfo {
+  readonly format: ImageFormat;
+  /** Width in image pixels after EXIF orientation. */
+  readonly width: number;
+  /** Height in image pixels after EXIF orientation. */
+  readonly height: number;
+  readonly hasAlpha: boolean;
+  /** EXIF orientation tag (1–8), 1 when absent. */
+  readonly orientation: number;
+}
+
+/** Pixels of a decoded image as 8-bit sRGB with the alpha channel (if any) kept separately. */
+export interface DecodedImage {
+  readonly rgb: RgbImage;
+  readonly alpha: GrayImage | null;
+  readonly format: ImageFormat;
+  /** Width of `rgb` (the decoded size: the full image, or the requested frame). */
+  readonly width: number;
+  /** Height of `rgb`. */
+  readonly height: number;
+  /** The full-resolution, oriented size of the file's image. */
+  readonly original: { readonly width: number; readonly height: number };
+}
+
+/**
+ * A region of the oriented original (`cropImagePx`, default the whole image) decoded straight to `width`×`height`
+ * (aspect not preserved). JPEG and WebP shrink on load, so a 12 MP photo reaches a 512-px frame without a
+ * full-resolution decode.
+ */
+export interface FrameRequest {
+  readonly width: number;
+  readonly height: number;
+  readonly cropImagePx?: Rect;
+}
+
+/** An opened, validated image file: its header is read; pixels decode on demand, at full size or as a frame. */
+export interface ImageSource {
+  /** How messages name this image (the path's file name, or "the image"). */
+  readonly name: string;
+  readonly info: ImageInfo;
+  /** Decodes the full-resolution image, or the requested frame. */
+  decode(frame?: FrameRequest): Promise<DecodedImage>;
+}
+
+export interface OpenImageOptions {
+  /** Name used in messages for byte input (default "the image"). */
+  readonly name?: string;
+}
+
+const formatNames: Record<ImageFormat, string> = {
+  jpeg: 'JPEG',
+  png: 'PNG',
+  webp: 'WebP',
+  tiff: 'TIFF',
+  avif: 'AVIF',
+  gif: 'GIF',
+};
+const supportedList = Object.values(formatNames).join(', ');
+
+/** Reads and validates an image's header: refuses missing, empty, non-image, unsupported and oversized input. */
+export async function openImage(input: string | Uint8Array, options: OpenImageOptions = {}): Promise<ImageSource> {
+  const name = typeof input === 'string' ? basename(input) : (options.name ?? 'the image');
+  const bytes = typeof input === 'string' ? await readInput(input) : input;
+  if (bytes.length === 0) throw invalidArgument(`${name} is empty (0 bytes)`);
+
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw invalidArgument(
+      `${name} is not an image (${looksLikeText(bytes) ? 'it looks like text' : 'unrecognised format'})`,
+    );
+  }
+  const format = toImageFormat(metadata);
+  if (!format) {
+    throw invalidArgument(`${name} is a ${metadata.format.toUpperCase()} file; supported formats: ${supportedList}`);
+  }
+  const pixels = metadata.width * metadata.height;
+  if (pixels > maxImagePixels) {
+    throw invalidArgument(
+      `${name} is ${metadata.width}×${metadata.height} (${(pixels / 1e6).toFixed(1)} megapixels); ` +
+        `the limit is ${maxImagePixels / 1e6} megapixels`,
+    );
+  }
+  const info: ImageInfo = {
+    format,
+    width: metadata.autoOrient.width,
+    height: metadata.autoOrient.height,
+    hasAlpha: metadata.hasAlpha,
+    orientation: metadata.orientation ?? 1,
+  };
+  return { name, info, decode: (frame) => decodePixels(bytes, name, info, frame) };
+}
+
+/** Opens and decodes in one call: full resolution, or the requested frame. */
+export async function decodeImage(
+  input: string | Uint8Array,
+  options: OpenImageOptions & { frame?: FrameRequest } = {},
+): Promise<DecodedImage> {
+  const source = await openImage(input, options);
+  return source.decode(options.frame);
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw describeReadError(path, error);
+  }
+}
+
+function toImageFormat(metadata: Metadata): ImageFormat | null {
+  switch (metadata.format) {
+    case 'jpeg':
+    case 'png':
+    case 'webp':
+    case 'tiff':
+    case 'gif':
+      return metadata.format;
+    case 'heif':
+      return metadata.compression === 'av1' ? 'avif' : null;
+    default:
+      return null;
+  }
+}
+
+/** True when the first bytes are valid UTF-8 without control characters other than whitespace. */
+function looksLikeText(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, 1024);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(head);
+  } catch {
+    // A multi-byte character cut at the 1024-byte boundary is still text.
+    if (head.length < 1024) return false;
+    text = new TextDecoder('utf-8').decode(head.subarray(0, 1020));
+  }
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text);
+}
+
+function checkFrame(frame: FrameRequest, info: ImageInfo): void {
+  const { width, height, cropImagePx: crop } = frame;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw invalidArgument(`the frame size ${width}×${height} is not a positive whole number of pixels`);
+  }
+  if (
+    crop &&
+    !(
+      crop.x0 >= 0 &&
+      crop.y0 >= 0 &&
+      crop.x1 <= info.width &&
+      crop.y1 <= info.height &&
+      crop.x0 < crop.x1 &&
+      crop.y0 < crop.y1
+    )
+  ) {
+    throw invalidArgument(
+      `the crop ${crop.x0},${crop.y0}–${crop.x1},${crop.y1} is not inside the ${info.width}×${info.height} image`,
+    );
+  }
+}
+
+async function decodePixels(
+  bytes: Uint8Array,
+  name: string,
+  info: ImageInfo,
+  frame: FrameRequest | undefined,
+): Promise<DecodedImage> {
+  if (frame) checkFrame(frame, info);
+  let pipeline = sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: maxImagePixels });
+  if (frame) {
+    const crop = frame.cropImagePx;
+    if (crop && !(crop.x0 === 0 && crop.y0 === 0 && crop.x1 === info.width && crop.y1 === info.height)) {
+      pipeline = pipeline.extract({ left: crop.x0, top: crop.y0, width: crop.x1 - crop.x0, height: crop.y1 - crop.y0 });
+    }
+    pipeline = pipeline.resize(frame.width, frame.height, { fit: 'fill' });
+  }
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    throw new IirError('invalid_argument', `${name} is truncated or corrupt (${reason.trim()})`, { cause: error });
+  }
+  const { width, height, channels } = raw.info;
+  const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+  const original = { width: info.width, height: info.height };
+  if (channels === 3) {
+    return { rgb: { width, height, data }, alpha: null, format: info.format, width, height, original };
+  }
+  if (channels !== 4) throw new IirError('internal', `${name} decoded to ${channels} channels, expected 3 or 4`);
+  const pixelCount = width * height;
+  const rgb = new Uint8Array(pixelCount * 3);
+  const alpha = new Uint8Array(pixelCount);
+  for (let i = 0, j = 0; i < pixelCount; i++, j += 4) {
+    const k = i * 3;
+    rgb[k] = data[j]!;
+    rgb[k + 1] = data[j + 1]!;
+    rgb[k + 2] = data[j + 2]!;
+    alpha[i] = data[j + 3]!;
+  }
+  return {
+    rgb: { width, height, data: rgb },
+    alpha: { width, height, data: alpha },
+    format: info.format,
+    width,
+    height,
+    original,
+  };
+}

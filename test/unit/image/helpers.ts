@@ -1,0 +1,24 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The shared photographs copied into the repository (see test/fixtures/images/README.md). */
+export const imagesDir = join(import.meta.dirname, '..', '..', 'fixtures', 'images');
+
+export function photo(name: 'astronaut' | 'chelsea' | 'coffee' | 'grass'): string {
+  return join(imagesDir, `${name}.png`);
+}
+
+/** A fresh folder under .cache/test for one test file's outputs. */
+export function outputDir(name: string): string {
+  const dir = join(import.meta.dirname, '..', '..', '..', '.cache', 'test', name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Index of the first differing byte, -1 when equal (vitest's deep equality is slow on megabyte arrays). */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  if (Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))) return -1;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
