@@ -1,0 +1,218 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  computeWorkingFrame,
+  extractWorkingMask,
+  extractWorkingRgb,
+  frameToImage,
+  imageToWorkingPx,
+  workingMaskToImage,
+  workingRgbToSource,
+  workingToImagePx,
+  type WorkingFrame,
+} from '../../../../shared/image/geometry';
+import { Rng } from '../../../../shared/image/random';
+import type { Rect, RgbImage } from '../../../../shared/image/types';
+
+const imagesDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+
+async function loadRgb(name: string): Promise<RgbImage> {
+  const { data, info } = await sharp(join(imagesDir, name))
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+function contains(outer: Rect, inner: Rect): boolean {
+  return outer.x0 <= inner.x0 && outer.y0 <= inner.y0 && outer.x1 >= inner.x1 && outer.y1 >= inner.y1;
+}
+
+function expectValidFrame(frame: WorkingFrame, width: number, height: number): void {
+  expect(frame.width % 64).toBe(0);
+  expect(frame.height % 64).toBe(0);
+  expect(contains({ x0: 0, y0: 0, x1: width, y1: height }, frame.sourcePx)).toBe(true);
+  const { x0, y0, x1, y1 } = frame.sourcePx;
+  expect([x0, y0, x1, y1].every(Number.isInteger)).toBe(true);
+  expect(frame.scaleX).toBeCloseTo(frame.width / (x1 - x0), 12);
+  expect(frame.scaleY).toBeCloseTo(frame.height / (y1 - y0), 12);
+}
+
+describe('computeWorkingFrame, whole image', () => {
+  it('scales the short side to 512 and rounds the long side to a multiple of 64', () => {
+    const chelsea = computeWorkingFrame({ width: 451, height: 300 });
+    expect(chelsea).toMatchObject({ sourcePx: { x0: 0, y0: 0, x1: 451, y1: 300 }, width: 768, height: 512 });
+    expect(chelsea.scale).toBeCloseTo(512 / 300, 12);
+    expect(computeWorkingFrame({ width: 300, height: 451 })).toMatchObject({ width: 512, height: 768 });
+    expect(computeWorkingFrame({ width: 512, height: 512 })).toMatchObject({ width: 512, height: 512, scale: 1 });
+    expect(computeWorkingFrame({ width: 4000, height: 3000 })).toMatchObject({ width: 704, height: 512 });
+    expect(computeWorkingFrame({ width: 600, height: 400 }, { shortSide: 768 })).toMatchObject({
+      width: 1152,
+      height: 768,
+    });
+    expect(computeWorkingFrame({ width: 100, height: 80 }, { shortSide: 256 })).toMatchObject({
+      width: 320,
+      height: 256,
+    });
+  });
+
+  it('keeps an extreme panorama within the long-side limit', () => {
+    const frame = computeWorkingFrame({ width: 10000, height: 100 });
+    expect(frame).toMatchObject({ width: 2048, height: 64 });
+    expectValidFrame(frame, 10000, 100);
+  });
+
+  it('rejects bad sizes with one-line messages', () => {
+    expect(() => computeWorkingFrame({ width: 451, height: 300 }, { shortSide: 500 })).toThrow(/multiple of 64/);
+    expect(() => computeWorkingFrame({ width: 451, height: 300 }, { shortSide: 192 })).toThrow(/256 to 1024/);
+    expect(() => computeWorkingFrame({ width: 451, height: 300 }, { shortSide: 1088 })).toThrow(/256 to 1024/);
+    expect(() => computeWorkingFrame({ width: 0, height: 300 })).toThrow(/positive integers/);
+    expect(() => computeWorkingFrame({ width: 10, height: 10 }, { maxLongSide: 256 })).toThrow(/long side/);
+  });
+
+  it('maps working px to image px and back', () => {
+    const frame = computeWorkingFrame({ width: 451, height: 300 });
+    expect(workingToImagePx(frame, { x: 0, y: 0 })).toEqual({ x: 0, y: 0 });
+    const corner = workingToImagePx(frame, { x: 768, y: 512 });
+    expect(corner.x).toBeCloseTo(451, 10);
+    expect(corner.y).toBeCloseTo(300, 10);
+    const rng = new Rng(5);
+    for (let i = 0; i < 100; i++) {
+      const p = { x: rng.nextFloat() * 768, y: rng.nextFloat() * 512 };
+      const back = imageToWorkingPx(frame, workingToImagePx(frame, p));
+      expect(back.x).toBeCloseTo(p.x, 9);
+      expect(back.y).toBeCloseTo(p.y, 9);
+    }
+  });
+});
+
+describe('computeWorkingFrame, focus', () => {
+  it('crops around the RoI with context, inside the image, aspect matched to the working size', () => {
+    const roiPx = { x0: 100, y0: 60, x1: 260, y1: 200 };
+    const frame = computeWorkingFrame({ width: 451, height: 300 }, { focus: { roiPx } });
+    expectValidFrame(frame, 451, 300);
+    expect(contains(frame.sourcePx, roiPx)).toBe(true);
+    // 25 % of the 160-px box on every side: 240 px wide, 220 px tall at least.
+    expect(frame.sourcePx.x1 - frame.sourcePx.x0).toBeGreaterThanOrEqual(240);
+    expect(frame.sourcePx.y1 - frame.sourcePx.y0).toBeGreaterThanOrEqual(220);
+    expect(Math.min(frame.width, frame.height)).toBe(512);
+    expect(frame.scaleX / frame.scaleY).toBeCloseTo(1, 2);
+    // The crop is centred on the box.
+    expect((frame.sourcePx.x0 + frame.sourcePx.x1) / 2).toBeCloseTo(180, -1);
+  });
+
+  it('gives a thin RoI a square-ish crop and a tiny RoI at least the minimum side', () => {
+    const thin = computeWorkingFrame(
+      { width: 2000, height: 2000 },
+      { focus: { roiPx: { x0: 990, y0: 500, x1: 1010, y1: 1500 } } },
+    );
+    const thinWidth = thin.sourcePx.x1 - thin.sourcePx.x0;
+    const thinHeight = thin.sourcePx.y1 - thin.sourcePx.y0;
+    expect(thinHeight / thinWidth).toBeLessThanOrEqual(1.5 + 1e-9);
+    expect(thin).toMatchObject({ width: 512, height: 768 });
+    const tiny = computeWorkingFrame(
+      { width: 2000, height: 2000 },
+      { focus: { roiPx: { x0: 1000, y0: 1000, x1: 1004, y1: 1004 } } },
+    );
+    expect(tiny.sourcePx.x1 - tiny.sourcePx.x0).toBe(256);
+    expect(tiny).toMatchObject({ width: 512, height: 512, scale: 2 });
+  });
+
+  it('always contains the RoI and stays inside the image (random boxes)', () => {
+    const rng = new Rng(11);
+    for (let i = 0; i < 500; i++) {
+      const width = 64 + (rng.nextUint32() % 3000);
+      const height = 64 + (rng.nextUint32() % 3000);
+      const x0 = rng.nextUint32() % width;
+      const y0 = rng.nextUint32() % height;
+      const roiPx = {
+        x0,
+        y0,
+        x1: x0 + 1 + (rng.nextUint32() % (width - x0)),
+        y1: y0 + 1 + (rng.nextUint32() % (height - y0)),
+      };
+      const frame = computeWorkingFrame({ width, height }, { focus: { roiPx, marginFraction: rng.nextFloat() * 0.5 } });
+      expectValidFrame(frame, width, height);
+      expect(contains(frame.sourcePx, roiPx)).toBe(true);
+    }
+  });
+
+  it('rejects an empty or outside RoI and bad margins', () => {
+    const size = { width: 100, height: 100 };
+    expect(() => computeWorkingFrame(size, { focus: { roiPx: { x0: 10, y0: 10, x1: 10, y1: 20 } } })).toThrow(
+      /empty or outside/,
+    );
+    expect(() => computeWorkingFrame(size, { focus: { roiPx: { x0: 200, y0: 0, x1: 300, y1: 20 } } })).toThrow(
+      /empty or outside/,
+    );
+    expect(() =>
+      computeWorkingFrame(size, { focus: { roiPx: { x0: 0, y0: 0, x1: 10, y1: 10 }, marginFraction: -1 } }),
+    ).toThrow(/margin/);
+  });
+});
+
+describe('working frame pixels', () => {
+  it('extracts the working image of a real photo and maps a result back', async () => {
+    const chelsea = await loadRgb('chelsea.png');
+    const frame = computeWorkingFrame(chelsea, {
+      focus: { roiPx: { x0: 150, y0: 50, x1: 300, y1: 200 }, marginFraction: 0.1 },
+    });
+    const working = extractWorkingRgb(chelsea, frame);
+    expect(working.width).toBe(frame.width);
+    expect(working.height).toBe(frame.height);
+    expect(working.data.length).toBe(frame.width * frame.height * 3);
+    // The working image is the crop, enlarged: its mean colour matches the crop's mean colour.
+    const mean = (image: RgbImage, rect: Rect): number[] => {
+      const sums = [0, 0, 0];
+      for (let y = rect.y0; y < rect.y1; y++) {
+        for (let x = rect.x0; x < rect.x1; x++) {
+          for (let c = 0; c < 3; c++) sums[c]! += image.data[(y * image.width + x) * 3 + c]!;
+        }
+      }
+      return sums.map((s) => s / ((rect.x1 - rect.x0) * (rect.y1 - rect.y0)));
+    };
+    const cropMean = mean(chelsea, frame.sourcePx);
+    const workingMean = mean(working, { x0: 0, y0: 0, x1: working.width, y1: working.height });
+    for (let c = 0; c < 3; c++) expect(Math.abs(cropMean[c]! - workingMean[c]!)).toBeLessThan(1.5);
+
+    const back = workingRgbToSource(frame, working);
+    expect(back.width).toBe(frame.sourcePx.x1 - frame.sourcePx.x0);
+    const placement = frameToImage(frame, chelsea);
+    expect(placement).toMatchObject({ rectPx: frame.sourcePx, width: back.width, height: back.height });
+    expect(placement.imagePxPerWorkingPxX).toBeCloseTo(1 / frame.scaleX, 12);
+    expect(() => frameToImage(frame, { width: 100, height: 100 })).toThrow(/outside/);
+  });
+
+  it('maps a working mask onto the whole image, zero outside the source rectangle', () => {
+    const imageSize = { width: 400, height: 300 };
+    const frame = computeWorkingFrame(imageSize, { focus: { roiPx: { x0: 150, y0: 100, x1: 250, y1: 180 } } });
+    const full = {
+      width: frame.width,
+      height: frame.height,
+      data: new Uint8Array(frame.width * frame.height).fill(255),
+    };
+    const mask = workingMaskToImage(frame, full, imageSize);
+    expect(mask.width).toBe(400);
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < 300; y++) {
+      for (let x = 0; x < 400; x++) {
+        const v = mask.data[y * 400 + x]!;
+        const isInside =
+          x >= frame.sourcePx.x0 && x < frame.sourcePx.x1 && y >= frame.sourcePx.y0 && y < frame.sourcePx.y1;
+        if (isInside && v === 255) inside++;
+        if (!isInside && v === 0) outside++;
+      }
+    }
+    const rectArea = (frame.sourcePx.x1 - frame.sourcePx.x0) * (frame.sourcePx.y1 - frame.sourcePx.y0);
+    expect(inside).toBe(rectArea);
+    expect(outside).toBe(400 * 300 - rectArea);
+    // Back to the working frame: still all 255.
+    expect(extractWorkingMask(mask, frame).data.every((v) => v === 255)).toBe(true);
+    expect(() => workingMaskToImage(frame, { width: 8, height: 8, data: new Uint8Array(64) }, imageSize)).toThrow(
+      /working-frame/,
+    );
+  });
+});
