@@ -23,9 +23,13 @@ export type FileEvent =
   | { type: 'verifying'; file: string }
   | { type: 'mismatch'; file: string; expected: string; found: string; badPath: string };
 
-/** Test seam for the file system's write path (a full disk is simulated through it). */
+/**
+ * Test seam for the file system's write path. `limitWrite` says how many of `length` bytes the disk takes at
+ * `position`; fewer than asked are written and then the write fails with ENOSPC, as a disk that fills up does.
+ */
 export interface WriteHooks {
   beforeWrite?(path: string, position: number, length: number): void;
+  limitWrite?(path: string, position: number, length: number): number;
 }
 
 export interface FileDownloadOptions {
@@ -251,10 +255,15 @@ export async function downloadFile(job: FileJob, options: FileDownloadOptions): 
         if (total !== null && position + chunk.length > total)
           throw new RetryableError('server sent more bytes than announced');
         options.hooks?.beforeWrite?.(part, position, chunk.length);
+        const accepted = options.hooks?.limitWrite?.(part, position, chunk.length) ?? chunk.length;
         let written = 0;
-        while (written < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position + written);
+        while (written < accepted) {
+          const { bytesWritten } = await handle.write(chunk, written, accepted - written, position + written);
           written += bytesWritten;
+        }
+        if (accepted < chunk.length) {
+          position += accepted;
+          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
         }
         hash.update(chunk);
         position += chunk.length;

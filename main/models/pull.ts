@@ -227,6 +227,8 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
     const results = new Map<string, FileResult>();
     for (const f of files) if (f.done) results.set(f.entry.path, { path: f.entry.path, ...f.done });
     const queue = files.filter((f) => !f.done);
+    // Workers finish in any order; their state writes must not interleave.
+    let stateWrites = Promise.resolve();
     const failure: { error: Error | null } = { error: null };
     const worker = async (): Promise<void> => {
       for (let f = queue.shift(); f; f = queue.shift()) {
@@ -255,7 +257,8 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
             sha256: result.sha256,
             checkedAgainst: result.checkedAgainst,
           };
-          await writeState(dir, state);
+          stateWrites = stateWrites.then(() => writeState(dir, state));
+          await stateWrites;
           emit({
             type: 'file-done',
             modelId: model.id,
