@@ -321,7 +321,8 @@ describe('pullModel against a real HTTP server', () => {
     await expect(pullModel(options(model(['missing.bin'])))).rejects.toThrow(/missing\.bin: not found .*HTTP 404/);
     host('gated.bin', 100, 20);
     server.fault(`${repo}/gated.bin`, { kind: 'status', status: 401 });
-    const error = await pullModel(options(model(['gated.bin']), [], { model: model(['gated.bin'], 'gated') })).catch(
+    const error = await pullModel(options(model(['gated.bin'], 'gated'))).then(
+      () => new Error('expected a rejection'),
       (e: unknown) => e as Error,
     );
     expect(error.message).toMatch(/access denied \(HTTP 401\).*HF_TOKEN/);

@@ -130,7 +130,7 @@ export class HubServer {
       method: req.method ?? 'GET',
       path: decodeURIComponent((req.url ?? '').split('?')[0] ?? ''),
       range: req.headers.range,
-      ifRange: req.headers['if-range'],
+      ifRange: req.headers['if-range'] as string | undefined,
       authorization: req.headers.authorization,
       status,
     });
