@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
+import { IirError, invalidArgument } from '../../shared/errors';
+import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
+import { decodeImage } from '../image/decode';
+import { type OutputFormat, encodeImage } from '../image/encode';
+import { writeImageFile } from '../image/writeFile';
+
+interface StoredImage {
+  readonly info: ImageInfo;
+  readonly rgb: RgbImage | null;
+  readonly mask: Mask | null;
+  readonly alpha: GrayImage | null;
+  /** Text for the file's metadata on export (the edit recipe of a result). */
+  readonly metadata: Readonly<Record<string, string>>;
+  png?: Promise<Uint8Array>;
+}
+
+/** Options when adding an RGB image. */
+export interface AddImageOptions {
+  readonly alpha?: GrayImage | null;
+  readonly name?: string | null;
+  readonly path?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every image main holds, by id: originals, masks, previews, results. Pixels stay here; the renderer fetches them
+ * as PNG through the `iir-image:` protocol or `GET /image/:id`.
+ */
+export class ImageStore {
+  private readonly images = new Map<ImageId, StoredImage>();
+
+  /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
+  async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
+    const decoded =
+      'path' in input
+        ? await decodeImage(input.path)
+        : await decodeImage(input.bytes, input.name === undefined ? {} : { name: input.name });
+    return this.addRgb('original', decoded.rgb, {
+      alpha: decoded.alpha,
+      name: 'path' in input ? basename(input.path) : (input.name ?? null),
+      path: 'path' in input ? input.path : null,
+    });
+  }
+
+  /** Stores an RGB image of `kind`. */
+  addRgb(kind: ImageKind, rgb: RgbImage, options: AddImageOptions = {}): ImageInfo {
+    const alpha = options.alpha ?? null;
+    const info: ImageInfo = {
+      id: newImageId(),
+      kind,
+      width: rgb.width,
+      height: rgb.height,
+      hasAlpha: alpha !== null,
+      name: options.name ?? null,
+      path: options.path ?? null,
+    };
+    this.images.set(info.id, { info, rgb, mask: null, alpha, metadata: options.metadata ?? {} });
+    return info;
+  }
+
+  /** Stores a single-channel mask. */
+  addMask(mask: Mask): ImageInfo {
+    const info: ImageInfo = {
+      id: newImageId(),
+      kind: 'mask',
+      width: mask.width,
+      height: mask.height,
+      hasAlpha: false,
+      name: null,
+      path: null,
+    };
+    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {} });
+    return info;
+  }
+
+  /** Facts about an image; `not_found` when the id is unknown (or released). */
+  info(id: ImageId): ImageInfo {
+    return this.get(id).info;
+  }
+
+  /** The pixels of an RGB image, with its alpha. */
+  rgb(id: ImageId): { rgb: RgbImage; alpha: GrayImage | null } {
+    const image = this.get(id);
+    if (!image.rgb) throw invalidArgument(`image ${id} is a mask, not a picture`);
+    return { rgb: image.rgb, alpha: image.alpha };
+  }
+
+  /** The pixels of a mask. */
+  mask(id: ImageId): Mask {
+    const image = this.get(id);
+    if (!image.mask) throw invalidArgument(`image ${id} is not a mask`);
+    return image.mask;
+  }
+
+  /** PNG bytes of an image (masks as gray), encoded once and kept. */
+  png(id: ImageId): Promise<Uint8Array> {
+    const image = this.get(id);
+    image.png ??= image.rgb
+      ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
+      : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
+    return image.png;
+  }
+
+  /** Writes an image to `path` atomically, with its metadata when asked. */
+  async export(
+    id: ImageId,
+    path: string,
+    options: { format: OutputFormat; quality: number; metadata: boolean },
+  ): Promise<void> {
+    const image = this.get(id);
+    const rgb = image.rgb ?? grayToRgb(image.mask!);
+    await writeImageFile(path, rgb, image.alpha, {
+      format: options.format,
+      ...(options.format === 'png' ? {} : { quality: options.quality }),
+      metadata: options.metadata ? image.metadata : {},
+    });
+  }
+
+  /** Forgets an image; false when it was not held. */
+  release(id: ImageId): boolean {
+    return this.images.delete(id);
+  }
+
+  private get(id: ImageId): StoredImage {
+    const image = this.images.get(id);
+    if (!image) throw new IirError('not_found', `no image ${id} (it was closed or never opened)`);
+    return image;
+  }
+}
+
+function newImageId(): ImageId {
+  return `img_${randomUUID()}` as ImageId;
+}
+
+function grayToRgb(gray: GrayImage): RgbImage {
+  const data = new Uint8Array(gray.width * gray.height * 3);
+  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
+    const v = gray.data[i]!;
+    data[j] = v;
+    data[j + 1] = v;
+    data[j + 2] = v;
+  }
+  return { width: gray.width, height: gray.height, data };
+}
