@@ -75,41 +75,32 @@ export function resizeChannels(
   if (outWidth === width && outHeight === height) return data.slice();
   const xTaps = axisTaps(width, outWidth);
   const yTaps = axisTaps(height, outHeight);
-  const rowOut = outWidth * channels;
   const rowIn = width * channels;
-  // Horizontal pass into float rows (one per source row), then the vertical pass reads only the rows it needs.
-  const horizontal = new Float32Array(height * rowOut);
-  for (let y = 0; y < height; y++) {
-    const inBase = y * rowIn;
-    const outBase = y * rowOut;
-    for (let x = 0; x < outWidth; x++) {
-      const first = xTaps.start[x]!;
-      const n = xTaps.count[x]!;
-      const w0 = xTaps.offset[x]!;
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        let p = inBase + first * channels + c;
-        for (let k = 0; k < n; k++, p += channels) sum += data[p]! * xTaps.weights[w0 + k]!;
-        horizontal[outBase + x * channels + c] = sum;
-      }
-    }
-  }
-  const out = new Uint8Array(outHeight * rowOut);
-  const accumulator = new Float32Array(rowOut);
+  // Per destination row: the vertical pass sums whole source rows into one float row (a streaming loop over
+  // contiguous memory), then the horizontal pass reads that row. No full-size intermediate buffer.
+  const row = new Float32Array(rowIn);
+  const out = new Uint8Array(outWidth * outHeight * channels);
   for (let y = 0; y < outHeight; y++) {
-    accumulator.fill(0);
+    row.fill(0);
     const first = yTaps.start[y]!;
     const n = yTaps.count[y]!;
     const w0 = yTaps.offset[y]!;
     for (let k = 0; k < n; k++) {
       const weight = yTaps.weights[w0 + k]!;
-      const base = (first + k) * rowOut;
-      for (let i = 0; i < rowOut; i++) accumulator[i]! += horizontal[base + i]! * weight;
+      const inBase = (first + k) * rowIn;
+      for (let i = 0; i < rowIn; i++) row[i]! += data[inBase + i]! * weight;
     }
-    const outBase = y * rowOut;
-    for (let i = 0; i < rowOut; i++) {
-      const v = Math.round(accumulator[i]!);
-      out[outBase + i] = v < 0 ? 0 : v > 255 ? 255 : v;
+    let q = y * outWidth * channels;
+    for (let x = 0; x < outWidth; x++) {
+      const taps = xTaps.count[x]!;
+      const t0 = xTaps.offset[x]!;
+      const p0 = xTaps.start[x]! * channels;
+      for (let c = 0; c < channels; c++, q++) {
+        let sum = 0;
+        for (let k = 0, p = p0 + c; k < taps; k++, p += channels) sum += row[p]! * xTaps.weights[t0 + k]!;
+        const v = Math.round(sum);
+        out[q] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
     }
   }
   return out;
