@@ -53,13 +53,31 @@ export const editStartRequestSchema = z
   .object({ imageId: imageIdSchema, roi: roiSchema, params: editParamsSchema })
   .strict();
 
-/** `segment:start`: find the RoI of `prompt` in the image (GroundingDINO boxes → SAM masks). */
+/** A rectangle in imagePx of the segmented image (x1, y1 exclusive). */
+export const rectImagePxSchema = z
+  .object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() })
+  .strict()
+  .refine((r) => r.x1 > r.x0 && r.y1 > r.y0, 'the box is empty');
+
+/**
+ * `segment:start`: select a region by text (GroundingDINO boxes → SAM masks), by a box, by clicks, or several at once
+ * (all in imagePx of the image).
+ */
 export const segmentStartRequestSchema = z
   .object({
     imageId: imageIdSchema,
-    prompt: z.string().min(1, 'say what to find').max(500),
+    text: z.string().min(1).max(500).optional(),
+    boxImagePx: rectImagePxSchema.optional(),
+    points: z
+      .array(z.object({ xImagePx: z.number(), yImagePx: z.number(), isPositive: z.boolean() }).strict())
+      .max(64)
+      .default([]),
     boxThreshold: z.number().min(0).max(1).default(0.35),
     textThreshold: z.number().min(0).max(1).default(0.25),
     provider: z.enum(providerChoices).default('auto'),
   })
-  .strict();
+  .strict()
+  .refine(
+    (r) => r.text !== undefined || r.boxImagePx !== undefined || r.points.length > 0,
+    'say what to select: text, a box or points',
+  );

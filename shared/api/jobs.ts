@@ -15,14 +15,16 @@ export type JobState = (typeof jobStates)[number];
 /** The most step events a job emits per second; intermediate steps are dropped, the last step is always sent. */
 export const maxStepEventsPerSecond = 10;
 
-/** A box found by grounding, in imagePx of the segmented image. */
-export const boxSchema = z.object({
+/** One selected object, its box in imagePx of the segmented image. */
+export const segmentInstanceSchema = z.object({
   x0: z.number(),
   y0: z.number(),
   x1: z.number(),
   y1: z.number(),
-  score: z.number(),
-  label: z.string(),
+  /** The phrase that found it, or null for a box or click. */
+  phrase: z.string().nullable(),
+  /** GroundingDINO's score, or null for a box or click. */
+  score: z.number().nullable(),
 });
 
 /** What a completed job produced. */
@@ -38,9 +40,11 @@ export const jobResultSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('segment'),
-    /** The union of the found masks at the image's size (imagePx), or null when nothing was found. */
-    maskId: imageIdSchema.nullable(),
-    boxes: z.array(boxSchema),
+    /** The union of the selected masks at the image's size (imagePx); all zero when nothing was found. */
+    maskId: imageIdSchema,
+    instances: z.array(segmentInstanceSchema),
+    /** Why nothing was found (e.g. the best score was below the threshold), or null. */
+    message: z.string().nullable(),
   }),
 ]);
 /** See {@link jobResultSchema}. */

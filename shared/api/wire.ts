@@ -10,8 +10,8 @@ export type WireMessage =
   | { readonly t: 'res'; readonly id: number; readonly envelope: Envelope<unknown> }
   | { readonly t: 'evt'; readonly channel: string; readonly payload: unknown };
 
-/** The largest WebSocket message either side accepts (a 16k × 16k mask plus headroom). */
-export const maxWireMessageBytes = 300 * 1024 * 1024;
+/** The largest WebSocket message the server accepts; larger ones close the connection (code 1009). */
+export const maxWireMessageBytes = 128 * 1024 * 1024;
 
 const binKey = '\u0000bin';
 

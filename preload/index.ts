@@ -1,0 +1,92 @@
+/**
+ * The preload: exposes `window.iir`, the typed API grouped by domain, and nothing else. Every call goes to main's
+ * one registrar, which validates it; answers are envelopes (`{ ok, value }` or `{ ok, error }`).
+ */
+import { type IpcRendererEvent, contextBridge, ipcRenderer } from 'electron';
+import {
+  type Channel,
+  type Envelope,
+  type EventChannel,
+  type EventPayload,
+  type IirBridge,
+  type RequestInput,
+  type ResponseOf,
+  isEventChannel,
+} from '../shared/api';
+
+function call<C extends Channel>(channel: C) {
+  return (request: RequestInput<C>) => ipcRenderer.invoke(channel, request) as Promise<Envelope<ResponseOf<C>>>;
+}
+
+const bridge = {
+  images: {
+    /** Opens an image from an absolute path or from bytes; answers its info (it becomes a document's original). */
+    open: call('images:open'),
+    /** Facts about a stored image (size, kind, alpha). */
+    info: call('images:info'),
+    /** Writes a stored image to a file as PNG, JPEG or WebP, with the edit recipe in its metadata. */
+    export: call('images:export'),
+    /** Frees a stored image. */
+    release: call('images:release'),
+  },
+  segment: {
+    /** Starts selecting a region by text, a box or clicks; the job's `completed` event carries the mask id. */
+    start: call('segment:start'),
+  },
+  edit: {
+    /** Starts an IIR edit; answers the job id at once, progress arrives as `jobs:event`. */
+    start: call('edit:start'),
+    /** Cancels a queued or running job; calling it again is harmless. */
+    cancel: call('edit:cancel'),
+  },
+  jobs: {
+    /** Every job with its state and queue position. */
+    list: call('jobs:list'),
+    /** The events of one job so far, in order. */
+    events: call('jobs:events'),
+  },
+  models: {
+    /** The catalog of downloadable models and bundles. */
+    catalog: call('models:catalog'),
+    /** The installed models. */
+    installed: call('models:installed'),
+    /** Starts downloading models or bundles; progress arrives as `models:progress`. */
+    pull: call('models:pull'),
+    /** Pauses a download; pulling again resumes it. */
+    pause: call('models:pause'),
+    /** Cancels a download (the partial files stay for a later resume). */
+    cancel: call('models:cancel'),
+    /** Imports a local model folder after checking it against its role's contract. */
+    import: call('models:import'),
+    /** Re-hashes installed files against their receipts. */
+    verify: call('models:verify'),
+    /** Deletes an installed model and its partial downloads. */
+    remove: call('models:remove'),
+    /** Disk use per model, of partial downloads, in total, and the free space. */
+    diskUsage: call('models:diskUsage'),
+  },
+  devices: {
+    /** The execution providers and the last pre-flight result. */
+    providers: call('devices:providers'),
+    /** Runs the pre-flight self-test of every provider now. */
+    preflight: call('devices:preflight'),
+  },
+  settings: {
+    /** The current settings. */
+    get: call('settings:get'),
+    /** Changes some settings; answers all of them. */
+    set: call('settings:set'),
+  },
+  /** Listens to an event channel (`jobs:event`, `models:progress`, `app:menu`, …); returns the unsubscribe function. */
+  on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void {
+    if (!isEventChannel(channel)) throw new Error(`unknown event channel ${String(channel)}`);
+    const handler = (_event: IpcRendererEvent, payload: EventPayload<E>): void => listener(payload);
+    ipcRenderer.on(channel, handler);
+    return () => ipcRenderer.removeListener(channel, handler);
+  },
+} satisfies IirBridge;
+
+contextBridge.exposeInMainWorld('iir', bridge);
+
+/** The bridge's own type, for the contract type test. */
+export type PreloadBridge = typeof bridge;
