@@ -201,7 +201,8 @@ export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
       const wire = key % 8;
       if (field === 7 && wire === 2) {
         sawGraph = true;
-        const end = r.pos + (await r.varint());
+        const graphLength = await r.varint();
+        const end = r.pos + graphLength;
         while (r.pos < end) {
           const gkey = await r.varint();
           const gfield = Math.floor(gkey / 8);
@@ -211,8 +212,8 @@ export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
             (gfield === 11 ? inputs : outputs).push(info);
           } else if (gfield === 5 && gwire === 2) {
             // TensorProto initializer: only its name (field 8) is needed; the raw data is skipped by seeking.
-            const tensorEnd = r.pos + (await r.varint());
-            r.pos = await initializerName(r, tensorEnd, initializerNames);
+            const tensorLength = await r.varint();
+            r.pos = await initializerName(r, r.pos + tensorLength, initializerNames);
           } else await r.skipField(gwire);
         }
         if (r.pos !== end) throw new Error('graph length mismatch');
