@@ -115,7 +115,7 @@ function rotl(x: number, k: number): number {
 }
 
 /** Fills `out` with N(0, 1) samples from {@link Rng.nextGaussian}, in index order, and returns it. */
-export function fillGaussian(out: Float32Array, rng: Rng): Float32Array {
+export function fillGaussian<T extends Float32Array>(out: T, rng: Rng): T {
   for (let i = 0; i < out.length; i++) out[i] = rng.nextGaussian();
   return out;
 }
