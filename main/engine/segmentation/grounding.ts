@@ -26,12 +26,6 @@ interface ImageInputs {
   readonly pixel_mask: Tensor;
 }
 
-interface PostProcessed {
-  readonly scores: number[];
-  readonly boxes: number[][];
-  readonly labels: string[];
-}
-
 /** GroundingDINO through transformers.js: text phrase + image → scored boxes in original-image pixels. */
 export class GroundingDetector {
   /** Forward passes run so far (one per phrase). */
@@ -83,24 +77,7 @@ export class GroundingDetector {
     const textInputs = tokenizer(groundingPrompt(phrase)) as Record<string, Tensor>;
     const outputs = (await this.model({ ...textInputs, ...imageInputs })) as { logits: Tensor; pred_boxes: Tensor };
     this.runs++;
-    const inputIds = textInputs.input_ids;
-    if (!inputIds) throw new IirError('internal', 'the GroundingDINO tokenizer returned no input_ids');
-    const [result] = this.processor.post_process_grounded_object_detection(outputs, inputIds, {
-      box_threshold: thresholds.boxThreshold,
-      text_threshold: thresholds.textThreshold,
-      target_sizes: [[size.height, size.width]],
-    }) as PostProcessed[];
-    const detections: Detection[] = [];
-    if (result) {
-      result.boxes.forEach((box, i) => {
-        // A box none of whose phrase tokens passes the text threshold has no label: GroundingDINO drops it.
-        if ((result.labels[i] ?? '').trim() === '') return;
-        const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = box;
-        const boxImagePx = clampBox({ x0, y0, x1, y1 }, size.width, size.height);
-        if (boxImagePx.x1 <= boxImagePx.x0 || boxImagePx.y1 <= boxImagePx.y0) return;
-        detections.push({ boxImagePx, phrase, score: result.scores[i] ?? 0 });
-      });
-    }
+    const detections = toDetections(outputs, phrase, size, thresholds);
     return { phrase, detections, bestScore: bestProbability(outputs.logits), ms: elapsedMs(start) };
   }
 
@@ -109,11 +86,66 @@ export class GroundingDetector {
   }
 }
 
+/**
+ * GroundingDINO's post-processing (as transformers' `post_process_grounded_object_detection`) on the typed arrays:
+ * a query is kept when its best token probability exceeds the box threshold and some phrase token (not the first or
+ * last text position) exceeds the text threshold. The library's own version throws in the second case when no
+ * token qualifies (it decodes an empty label), and converts all 900×256 logits to nested arrays.
+ */
+function toDetections(
+  outputs: { logits: Tensor; pred_boxes: Tensor },
+  phrase: string,
+  size: { width: number; height: number },
+  thresholds: GroundingThresholds,
+): Detection[] {
+  const logits = outputs.logits.data as Float32Array;
+  const boxes = outputs.pred_boxes.data as Float32Array;
+  const [, queries = 0, textLength = 0] = outputs.logits.dims;
+  const boxLogit = logit(thresholds.boxThreshold);
+  const textLogit = logit(thresholds.textThreshold);
+  const detections: Detection[] = [];
+  for (let q = 0; q < queries; q++) {
+    const row = q * textLength;
+    let best = -Infinity;
+    let hasWord = false;
+    for (let t = 0; t < textLength; t++) {
+      const v = logits[row + t]!;
+      if (v > best) best = v;
+      if (t > 0 && t < textLength - 1 && v > textLogit) hasWord = true;
+    }
+    if (!(best > boxLogit) || !hasWord) continue;
+    const [cx = 0, cy = 0, w = 0, h = 0] = boxes.subarray(q * 4, q * 4 + 4);
+    const boxImagePx = clampBox(
+      {
+        x0: (cx - w / 2) * size.width,
+        y0: (cy - h / 2) * size.height,
+        x1: (cx + w / 2) * size.width,
+        y1: (cy + h / 2) * size.height,
+      },
+      size.width,
+      size.height,
+    );
+    if (boxImagePx.x1 <= boxImagePx.x0 || boxImagePx.y1 <= boxImagePx.y0) continue;
+    detections.push({ boxImagePx, phrase, score: sigmoid(best) });
+  }
+  return detections;
+}
+
 function bestProbability(logits: Tensor): number {
   const data = logits.data as Float32Array;
   let best = -Infinity;
   for (let i = 0; i < data.length; i++) if (data[i]! > best) best = data[i]!;
-  return 1 / (1 + Math.exp(-best));
+  return sigmoid(best);
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Inverse of the sigmoid: thresholds compare against raw logits, saving 230 400 exponentials per pass. */
+function logit(p: number): number {
+  if (p <= 0) return -Infinity;
+  return Math.log(p / (1 - p));
 }
 
 function firstLine(error: unknown): string {

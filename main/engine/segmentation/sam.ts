@@ -18,6 +18,12 @@ export interface SamEmbedding {
   readonly reshapedHeight: number;
 }
 
+/** Where each SAM session runs (the roles `sam_encoder` and `sam_decoder` can be pinned separately). */
+export interface SamDevices {
+  readonly encoder: SegmentationDevice;
+  readonly decoder: SegmentationDevice;
+}
+
 /** One SAM prompt in original-image pixels: points, a box, or both. */
 export interface SamPrompt {
   readonly points: readonly PromptPoint[];
@@ -64,7 +70,7 @@ export class SamSegmenter {
 
   private constructor(
     readonly modelDir: string,
-    readonly device: SegmentationDevice,
+    readonly devices: SamDevices,
     private readonly model: SamModel,
     private readonly processor: SamProcessor,
     cacheBytes: number,
@@ -79,8 +85,8 @@ export class SamSegmenter {
     this.embeddings = new ByteLruCache<Promise<SamEmbedding>>(cacheBytes, () => embeddingBytesEstimate);
   }
 
-  /** Loads a SAM folder (transformers.js layout) on `device`, keeping at most `cacheBytes` of image embeddings. */
-  static async load(modelDir: string, device: SegmentationDevice, cacheBytes: number): Promise<SamSegmenter> {
+  /** Loads a SAM folder (transformers.js layout) on `devices`, keeping at most `cacheBytes` of image embeddings. */
+  static async load(modelDir: string, devices: SamDevices, cacheBytes: number): Promise<SamSegmenter> {
     configureTransformers();
     const dtype = {
       vision_encoder: detectDtype(modelDir, 'vision_encoder'),
@@ -88,10 +94,14 @@ export class SamSegmenter {
     };
     try {
       const [model, processor] = await Promise.all([
-        SamModel.from_pretrained(modelDir, { device, dtype, local_files_only: true }),
+        SamModel.from_pretrained(modelDir, {
+          device: { vision_encoder: devices.encoder, prompt_encoder_mask_decoder: devices.decoder },
+          dtype,
+          local_files_only: true,
+        }),
         SamProcessor.from_pretrained(modelDir, { local_files_only: true }),
       ]);
-      return new SamSegmenter(modelDir, device, model as SamModel, processor as SamProcessor, cacheBytes);
+      return new SamSegmenter(modelDir, devices, model as SamModel, processor as SamProcessor, cacheBytes);
     } catch (error) {
       if (error instanceof IirError) throw error;
       throw new IirError('model_missing', `cannot load SAM from ${modelDir}: ${firstLine(error)}`, { cause: error });
