@@ -188,7 +188,11 @@ async function decodePixels(
     if (crop && !(crop.x0 === 0 && crop.y0 === 0 && crop.x1 === info.width && crop.y1 === info.height)) {
       pipeline = pipeline.extract({ left: crop.x0, top: crop.y0, width: crop.x1 - crop.x0, height: crop.y1 - crop.y0 });
     }
-    pipeline = pipeline.resize(frame.width, frame.height, { fit: 'fill' });
+    const croppedWidth = crop ? crop.x1 - crop.x0 : info.width;
+    const croppedHeight = crop ? crop.y1 - crop.y0 : info.height;
+    if (frame.width !== croppedWidth || frame.height !== croppedHeight) {
+      pipeline = pipeline.resize(frame.width, frame.height, { fit: 'fill' });
+    }
   }
   let raw: { data: Buffer; info: OutputInfo };
   try {

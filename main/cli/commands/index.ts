@@ -1,0 +1,10 @@
+import type { Command } from '../command';
+import { preprocessCommand } from './preprocess';
+import { scheduleCommand } from './schedule';
+
+/** Every `iir` command, in the order `iir --help` lists them. Add one import and one line per command. */
+// prettier-ignore
+export const commands: readonly Command[] = [
+  preprocessCommand,
+  scheduleCommand,
+];

@@ -1,0 +1,22 @@
+import { commands } from './commands';
+import { runCli } from './runner';
+
+// The command-line entry: `npm run iir -- <command> …` (tsx), or the built `iir` script.
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  // The first Ctrl-C cancels the command, which cleans up its temporary files; a second one exits at once.
+  if (interrupts > 1) process.exit(130);
+  controller.abort();
+});
+
+const code = await runCli(process.argv.slice(2), commands, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Native modules (sharp's thread pool, ONNX Runtime) may keep the loop alive: exit once stdout has flushed.
+process.stdout.write('', () => process.exit(code));

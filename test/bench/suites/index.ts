@@ -1,0 +1,8 @@
+import type { BenchSuite } from '../suite';
+import { preprocessSuite } from './preprocess';
+
+/** Every benchmark suite. Add one import and one line per suite. */
+// prettier-ignore
+export const suites: readonly BenchSuite[] = [
+  preprocessSuite,
+];
