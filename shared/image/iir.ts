@@ -16,7 +16,7 @@
  */
 
 import { invalidArgument } from '../errors';
-import { normalQuantile, seedToUint32, splitMix32At } from './random';
+import { normalQuantile, seedToUint32 } from './random';
 import { checkRgb } from './resize';
 import type { Mask, RgbImage } from './types';
 
@@ -93,14 +93,24 @@ export function removeInformation(image: RgbImage, mask: Mask, options: RemoveIn
 
   const src = image.data;
   const maskData = mask.data;
-  const out = src.slice();
+  const out = new Uint8Array(src.length);
   const pixels = maskData.length;
   const table = sigma > 0 ? noiseTable(sigma) : null;
   const wholeImage = scope === 'image';
+  const copyOutside = !wholeImage || table === null;
+  const seedInt = seed32 | 0;
 
   for (let i = 0, p = 0; i < pixels; i++, p += 3) {
     const m = maskData[i]!;
-    if (m === 0 && (!wholeImage || table === null)) continue;
+    if (m === 0 && copyOutside) {
+      // Untouched pixels come in runs: copy each run in one go.
+      let end = i + 1;
+      while (end < pixels && maskData[end] === 0) end++;
+      out.set(src.subarray(p, end * 3), p);
+      p += (end - i - 1) * 3;
+      i = end - 1;
+      continue;
+    }
     const r = src[p]!;
     const g = src[p + 1]!;
     const b = src[p + 2]!;
@@ -119,7 +129,11 @@ export function removeInformation(image: RgbImage, mask: Mask, options: RemoveIn
       }
     }
     if (table !== null) {
-      const word = splitMix32At(seed32, i);
+      // splitMix32At(seed32, i), inlined: this loop runs once per pixel.
+      let word = (seedInt + Math.imul(i + 1, 0x9e3779b9)) | 0;
+      word = Math.imul(word ^ (word >>> 16), 0x21f0aaad);
+      word = Math.imul(word ^ (word >>> 15), 0x735a2d97);
+      word ^= word >>> 15;
       const nR = table[word & 1023]!;
       const nG = table[(word >>> 10) & 1023]!;
       const nB = table[word >>> 22]!;

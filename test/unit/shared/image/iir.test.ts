@@ -170,6 +170,19 @@ describe('removeInformation', () => {
     expect(differing).toBe(0);
   });
 
+  it('gives the same golden bytes on every machine (a change of noise algorithm must show here)', () => {
+    const gray = uniformImage(4, 2, 128);
+    const out42 = removeInformation(gray, fullMask(4, 2), { gray: false, noise: 0.1, seed: 42 });
+    expect(Array.from(out42.data)).toEqual([
+      78, 112, 99, 113, 118, 81, 80, 135, 91, 78, 108, 142, 84, 174, 108, 125, 144, 136, 88, 159, 72, 95, 103, 124,
+    ]);
+    const outNegative = removeInformation(gray, fullMask(4, 2), { gray: false, noise: 0.1, seed: -7 });
+    expect(Array.from(outNegative.data)).toEqual([
+      139, 152, 123, 137, 143, 82, 113, 94, 146, 162, 95, 190, 119, 144, 126, 132, 93, 139, 123, 104, 133, 115, 127,
+      135,
+    ]);
+  });
+
   it('clamps to [0, 255] without wrapping', () => {
     // σ = 0.1 is 25.5 levels: nothing may land far from the start value, as a wrapped overflow would.
     const white = removeInformation(uniformImage(64, 64, 250), fullMask(64, 64), { gray: false, noise: 0.1 });
