@@ -1,10 +1,14 @@
 import type { Command } from '../command';
+import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
 import { scheduleCommand } from './schedule';
+import { segmentCommand } from './segment';
 
 /** Every `iir` command, in the order `iir --help` lists them. Add one import and one line per command. */
 // prettier-ignore
 export const commands: readonly Command[] = [
   preprocessCommand,
   scheduleCommand,
+  segmentCommand,
+  modelsCommand,
 ];
