@@ -8,6 +8,7 @@ process.on('SIGINT', () => {
   interrupts += 1;
   // The first Ctrl-C cancels the command, which cleans up its temporary files; a second one exits at once.
   if (interrupts > 1) process.exit(130);
+  process.stderr.write('iir: cancelling… (Ctrl-C again to stop at once)\n');
   controller.abort();
 });
 

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -17,17 +18,21 @@ interface Run {
 /** Runs the CLI as `npm run iir -- …` does (tsx), in a child process. */
 function iir(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, IIR_DEBUG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startIir(...args);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function startIir(...args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, IIR_DEBUG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
@@ -251,5 +256,33 @@ describe('iir preprocess', () => {
     ]) {
       expect(command.stdout).toContain(option);
     }
+  });
+
+  it.runIf(process.platform !== 'win32')('Ctrl-C cancels: exit 130 and no output file', async () => {
+    // The image arrives through a named pipe, so the command is certainly running (its SIGINT handler installed,
+    // blocked reading the image) when the signal is sent, and the image is written only once the CLI said it is
+    // cancelling: no timing assumptions.
+    mkdirSync(work, { recursive: true });
+    const fifo = join(work, 'pipe.png');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    const dir = freshDir('interrupted');
+    const child = startIir('preprocess', fifo, '--out-dir', dir);
+    let stderr = '';
+    const cancelling = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('cancelling')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const writer = await open(fifo, 'w');
+    child.kill('SIGINT');
+    await cancelling;
+    await writer.writeFile(readFileSync(join(images, 'chelsea.png')));
+    await writer.close();
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('iir: cancelling… (Ctrl-C again to stop at once)\niir: cancelled\n');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 });
