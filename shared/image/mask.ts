@@ -92,7 +92,8 @@ function dilateBinary(mask: Mask, radius: number, invert: boolean): Uint8Array {
 
   // v ^ 255 = 255 − v for bytes, so "set" is one comparison in both modes.
   const flip = invert ? 255 : 0;
-  const distance = new Uint16Array(width * height);
+  // Distances are capped at ⌊r⌋ + 1: one byte each up to r = 254 (half the memory to touch).
+  const distance = none <= 255 ? new Uint8Array(width * height) : new Uint16Array(width * height);
   for (let x = 0; x < width; x++) distance[x] = (data[x]! ^ flip) >= 128 ? 0 : none;
   for (let y = 1; y < height; y++) {
     const row = y * width;
@@ -164,17 +165,24 @@ export function erodeMask(mask: Mask, px: number): Mask {
   return withData(mask, dilateBinary(mask, px, true));
 }
 
-/** One box-blur pass of radius `r` along rows (edges replicated), integer sums rounded to the nearest byte. */
+/** `table[s] = round(s / size)` for every possible window sum s of bytes: a lookup instead of a division per pixel. */
+function quotients(size: number): Uint8Array {
+  const table = new Uint8Array(255 * size + 1);
+  const half = size >> 1;
+  for (let s = 0; s < table.length; s++) table[s] = ((s + half) / size) | 0;
+  return table;
+}
+
+/** One box-blur pass of radius `r` along rows (edges replicated), rounded to the nearest byte. */
 function boxBlurRows(src: Uint8Array, dst: Uint8Array, width: number, height: number, r: number): void {
-  const size = 2 * r + 1;
-  const half = r;
+  const average = quotients(2 * r + 1);
   const last = width - 1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
     for (let k = -r; k <= r; k++) sum += src[row + (k < 0 ? 0 : k > last ? last : k)]!;
     for (let x = 0; x < width; x++) {
-      dst[row + x] = ((sum + half) / size) | 0;
+      dst[row + x] = average[sum]!;
       const enter = x + r + 1;
       const leave = x - r;
       sum += src[row + (enter > last ? last : enter)]! - src[row + (leave < 0 ? 0 : leave)]!;
@@ -184,8 +192,7 @@ function boxBlurRows(src: Uint8Array, dst: Uint8Array, width: number, height: nu
 
 /** One box-blur pass of radius `r` along columns, with running column sums so memory is read row by row. */
 function boxBlurColumns(src: Uint8Array, dst: Uint8Array, width: number, height: number, r: number): void {
-  const size = 2 * r + 1;
-  const half = r;
+  const average = quotients(2 * r + 1);
   const last = height - 1;
   const sums = new Int32Array(width);
   for (let k = -r; k <= r; k++) {
@@ -198,7 +205,7 @@ function boxBlurColumns(src: Uint8Array, dst: Uint8Array, width: number, height:
     const leave = (y - r < 0 ? 0 : y - r) * width;
     for (let x = 0; x < width; x++) {
       const sum = sums[x]!;
-      dst[row + x] = ((sum + half) / size) | 0;
+      dst[row + x] = average[sum]!;
       sums[x] = sum + src[enter + x]! - src[leave + x]!;
     }
   }
@@ -206,7 +213,7 @@ function boxBlurColumns(src: Uint8Array, dst: Uint8Array, width: number, height:
 
 /**
  * Softens the mask's edges by `px`: three box blurs per axis (radii summing to `px`), a close approximation of a
- * Gaussian with σ ≈ px / 2, in time independent of `px`. Pixels farther than `px` from any edge keep their value
+ * Gaussian with σ ≈ px / 3 (so the ramp spans about ±px), in time independent of `px`. Pixels farther than `px` from any edge keep their value
  * (the interior stays 255, the far outside 0); edges become monotone ramps. Image borders replicate the edge pixels.
  */
 export function featherMask(mask: Mask, px: number): Mask {
