@@ -93,9 +93,8 @@ export function canny(gray: GrayImage, options: CannyOptions = {}): GrayImage {
   let dyA = new Int16Array(w);
   let dxN = new Int16Array(w);
   let dyN = new Int16Array(w);
-  const scratch = new Int32Array(2 * w);
 
-  gradientRow(src, w, h, 0, scratch, dxN, dyN, magN);
+  gradientRow(src, w, h, 0, dxN, dyN, magN);
   for (let y = 0; y < h; y++) {
     const oldP = magP;
     magP = magA;
@@ -107,7 +106,7 @@ export function canny(gray: GrayImage, options: CannyOptions = {}): GrayImage {
     t = dyA;
     dyA = dyN;
     dyN = t;
-    if (y + 1 < h) gradientRow(src, w, h, y + 1, scratch, dxN, dyN, magN);
+    if (y + 1 < h) gradientRow(src, w, h, y + 1, dxN, dyN, magN);
     else magN.fill(0);
     suppressRow(map, (y + 1) * mapStep + 1, w, low, high, magP, magA, magN, dxA, dyA, stack);
   }
@@ -117,7 +116,8 @@ export function canny(gray: GrayImage, options: CannyOptions = {}): GrayImage {
   for (let y = 0; y < h; y++) {
     const rowBase = (y + 1) * mapStep + 1;
     const outBase = y * w;
-    for (let x = 0; x < w; x++) out[outBase + x] = map[rowBase + x] === EDGE ? 255 : 0;
+    // EDGE (2) → 255, CANDIDATE (0) and NOT_EDGE (1) → 0, without a branch.
+    for (let x = 0; x < w; x++) out[outBase + x] = (map[rowBase + x]! >> 1) * 255;
   }
   return { width: w, height: h, data: out };
 }
@@ -139,14 +139,14 @@ function push(stack: EdgeStack, index: number): void {
 
 /**
  * Sobel dx, dy (3×3, BORDER_REPLICATE) and the L1 magnitude of image row y; magnitude goes to `mag[x + 1]`.
- * Separable: the vertical pass ([1 2 1] and [-1 0 1]) fills `scratch`, the horizontal pass combines it.
+ * Separable and rolling: the vertical [1 2 1] smooth and [-1 0 1] difference of columns x − 1, x, x + 1 stay in
+ * locals, so each source pixel is read once per row.
  */
 function gradientRow(
   src: Uint8Array,
   w: number,
   h: number,
   y: number,
-  scratch: Int32Array,
   dxOut: Int16Array,
   dyOut: Int16Array,
   mag: Int32Array,
@@ -154,23 +154,32 @@ function gradientRow(
   const a = (y > 0 ? y - 1 : 0) * w;
   const b = y * w;
   const c = (y < h - 1 ? y + 1 : h - 1) * w;
-  // scratch[2x] = vertical smooth, scratch[2x + 1] = vertical difference.
-  for (let x = 0; x < w; x++) {
-    const top = src[a + x]!;
-    const bottom = src[c + x]!;
-    scratch[2 * x] = top + 2 * src[b + x]! + bottom;
-    scratch[2 * x + 1] = bottom - top;
-  }
+  let smoothPrev = src[a]! + 2 * src[b]! + src[c]!;
+  let diffPrev = src[c]! - src[a]!;
+  let smoothCur = smoothPrev;
+  let diffCur = diffPrev;
   const last = w - 1;
-  for (let x = 0; x < w; x++) {
-    const l = x > 0 ? 2 * (x - 1) : 0;
-    const r = x < last ? 2 * (x + 1) : 2 * last;
-    const dx = scratch[r]! - scratch[l]!;
-    const dy = scratch[l + 1]! + 2 * scratch[2 * x + 1]! + scratch[r + 1]!;
+  // Interior columns (the clamp-free loop is markedly faster); column `last` replicates itself below.
+  for (let x = 0; x < last; x++) {
+    const top = src[a + x + 1]!;
+    const bottom = src[c + x + 1]!;
+    const smoothNext = top + 2 * src[b + x + 1]! + bottom;
+    const diffNext = bottom - top;
+    const dx = smoothNext - smoothPrev;
+    const dy = diffPrev + 2 * diffCur + diffNext;
     dxOut[x] = dx;
     dyOut[x] = dy;
-    mag[x + 1] = (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy);
+    mag[x + 1] = Math.abs(dx) + Math.abs(dy);
+    smoothPrev = smoothCur;
+    smoothCur = smoothNext;
+    diffPrev = diffCur;
+    diffCur = diffNext;
   }
+  const dx = smoothCur - smoothPrev;
+  const dy = diffPrev + 3 * diffCur;
+  dxOut[last] = dx;
+  dyOut[last] = dy;
+  mag[last + 1] = Math.abs(dx) + Math.abs(dy);
 }
 
 /** Non-maximum suppression of one row into the map; strong local maxima are pushed as hysteresis seeds. */
