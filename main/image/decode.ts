@@ -49,7 +49,7 @@ export interface FrameRequest {
 
 /** An opened, validated image file: its header is read; pixels decode on demand, at full size or as a frame. */
 export interface ImageSource {
-  /** How messages name this image (the path's file name, or "the image"). */
+  /** How messages name this image (the path's file name, or "the input"). */
   readonly name: string;
   readonly info: ImageInfo;
   /** Decodes the full-resolution image, or the requested frame. */
@@ -57,7 +57,7 @@ export interface ImageSource {
 }
 
 export interface OpenImageOptions {
-  /** Name used in messages for byte input (default "the image"). */
+  /** Name used in messages for byte input (default "the input"). */
   readonly name?: string;
 }
 
@@ -73,7 +73,7 @@ const supportedList = Object.values(formatNames).join(', ');
 
 /** Reads and validates an image's header: refuses missing, empty, non-image, unsupported and oversized input. */
 export async function openImage(input: string | Uint8Array, options: OpenImageOptions = {}): Promise<ImageSource> {
-  const name = typeof input === 'string' ? basename(input) : (options.name ?? 'the image');
+  const name = typeof input === 'string' ? basename(input) : (options.name ?? 'the input');
   const bytes = typeof input === 'string' ? await readInput(input) : input;
   if (bytes.length === 0) throw invalidArgument(`${name} is empty (0 bytes)`);
 
@@ -87,7 +87,7 @@ export async function openImage(input: string | Uint8Array, options: OpenImageOp
   }
   const format = toImageFormat(metadata);
   if (!format) {
-    throw invalidArgument(`${name} is a ${metadata.format.toUpperCase()} file; supported formats: ${supportedList}`);
+    throw invalidArgument(`${name} is in ${metadata.format.toUpperCase()} format; supported formats: ${supportedList}`);
   }
   const pixels = metadata.width * metadata.height;
   if (pixels > maxImagePixels) {

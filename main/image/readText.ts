@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import sharp from 'sharp';
 import { invalidArgument } from '../../shared/errors';
 import { describeReadError } from './fileErrors';
@@ -21,7 +22,7 @@ export async function readImageText(input: string | Uint8Array): Promise<Record<
   try {
     xmp = (await sharp(bytes).metadata()).xmpAsString;
   } catch {
-    throw invalidArgument(`${typeof input === 'string' ? input : 'the input'} is not an image`);
+    throw invalidArgument(`${typeof input === 'string' ? basename(input) : 'the input'} is not an image`);
   }
   return xmp ? parseXmp(xmp) : {};
 }

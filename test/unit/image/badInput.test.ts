@@ -52,7 +52,7 @@ describe('bad input', () => {
 
   it('refuses binary noise', async () => {
     const noise = Uint8Array.from({ length: 256 }, (_, i) => (i * 73 + 11) % 256);
-    expect((await failure(noise)).message).toBe('the image is not an image (unrecognised format)');
+    expect((await failure(noise)).message).toBe('the input is not an image (unrecognised format)');
   });
 
   it('refuses a truncated JPEG when decoding', async () => {
@@ -76,7 +76,7 @@ describe('bad input', () => {
 
   it('accepts a header of exactly 100 megapixels as far as the size check goes', async () => {
     // 10000×10000 passes the size check and then fails on the (missing) pixel data: truncated, not too large.
-    expect((await failure(await pngClaiming(10000, 10000))).message).toMatch(/^the image is truncated or corrupt/);
+    expect((await failure(await pngClaiming(10000, 10000))).message).toMatch(/^the input is truncated or corrupt/);
   });
 
   it('refuses a missing path', async () => {
@@ -112,7 +112,7 @@ describe('bad input', () => {
       '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>',
     );
     expect((await failure(svg)).message).toBe(
-      'the image is a SVG file; supported formats: JPEG, PNG, WebP, TIFF, AVIF, GIF',
+      'the input is in SVG format; supported formats: JPEG, PNG, WebP, TIFF, AVIF, GIF',
     );
   });
 });
