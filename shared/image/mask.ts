@@ -325,7 +325,7 @@ export function cropMask(mask: Mask, rect: Rect): Mask {
 /**
  * Visits the connected regions of pixels whose hard value (≥ 128) equals `foreground`; `decide(area, touchesBorder)`
  * says whether to flip a region. Foreground uses 8-connectivity, background 4-connectivity. Returns the new 0/255
- * data.
+ * data. Works on a grid padded by one sentinel pixel on every side, so the flood fill needs no bounds checks.
  */
 function flipRegions(
   mask: Mask,
@@ -333,40 +333,51 @@ function flipRegions(
   decide: (area: number, touchesBorder: boolean) => boolean,
 ): Uint8Array {
   const { width, height, data } = mask;
-  const n = width * height;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = data[i]! >= 128 ? 255 : 0;
-  const target = foreground ? 255 : 0;
-  const flipped = foreground ? 0 : 255;
-  const visited = new Uint8Array(n);
-  const queue = new Int32Array(n);
-  for (let seed = 0; seed < n; seed++) {
-    if (visited[seed] || out[seed] !== target) continue;
-    visited[seed] = 1;
+  const paddedWidth = width + 2;
+  // Grid states: 0 = other class or visited, 1 = region pixel not yet visited, 2 = outside the image, 3 = flip.
+  const grid = new Uint8Array(paddedWidth * (height + 2));
+  grid.fill(2, 0, paddedWidth);
+  grid.fill(2, (height + 1) * paddedWidth);
+  for (let y = 0; y < height; y++) {
+    const row = (y + 1) * paddedWidth;
+    grid[row] = 2;
+    grid[row + width + 1] = 2;
+    const source = y * width;
+    for (let x = 0; x < width; x++) grid[row + x + 1] = data[source + x]! >= 128 === foreground ? 1 : 0;
+  }
+  const neighbours = foreground
+    ? [-paddedWidth - 1, -paddedWidth, -paddedWidth + 1, -1, 1, paddedWidth - 1, paddedWidth, paddedWidth + 1]
+    : [-paddedWidth, -1, 1, paddedWidth];
+  const queue = new Int32Array(width * height);
+  for (let seed = paddedWidth; seed < grid.length - paddedWidth; seed++) {
+    if (grid[seed] !== 1) continue;
+    grid[seed] = 0;
     queue[0] = seed;
     let head = 0;
     let tail = 1;
     let touchesBorder = false;
     while (head < tail) {
       const p = queue[head++]!;
-      const x = p % width;
-      const y = (p - x) / width;
-      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) touchesBorder = true;
-      for (let dy = -1; dy <= 1; dy++) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (!foreground && dx !== 0 && dy !== 0)) continue;
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const q = ny * width + nx;
-          if (visited[q] || out[q] !== target) continue;
-          visited[q] = 1;
+      for (const offset of neighbours) {
+        const q = p + offset;
+        const state = grid[q]!;
+        if (state === 1) {
+          grid[q] = 0;
           queue[tail++] = q;
-        }
+        } else if (state === 2) touchesBorder = true;
       }
     }
-    if (decide(tail, touchesBorder)) for (let k = 0; k < tail; k++) out[queue[k]!] = flipped;
+    if (decide(tail, touchesBorder)) for (let k = 0; k < tail; k++) grid[queue[k]!] = 3;
+  }
+  const out = new Uint8Array(width * height);
+  const kept = foreground ? 255 : 0;
+  for (let y = 0; y < height; y++) {
+    const row = (y + 1) * paddedWidth + 1;
+    const source = y * width;
+    for (let x = 0; x < width; x++) {
+      const hard = data[source + x]! >= 128 ? 255 : 0;
+      out[source + x] = grid[row + x] === 3 ? 255 - kept : hard;
+    }
   }
   return out;
 }
