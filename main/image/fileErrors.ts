@@ -14,6 +14,7 @@ const reasons: Record<string, string> = {
   EISDIR: 'it is a folder',
   ENOTDIR: 'a part of the path is not a folder',
   ENOSPC: 'the disk is full',
+  EEXIST: 'a file of that name is in the way',
   EROFS: 'the disk is read-only',
   EMFILE: 'too many open files',
   ENAMETOOLONG: 'the path is too long',
