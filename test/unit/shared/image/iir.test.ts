@@ -191,6 +191,11 @@ describe('removeInformation', () => {
     expect(white.data.filter((v) => v < 120).length).toBe(0);
     expect(black.data.filter((v) => v === 0).length).toBeGreaterThan(0.35 * black.data.length);
     expect(black.data.filter((v) => v > 135).length).toBe(0);
+    // σ = 1 (the maximum): about half the samples clip at 255, P(z < −1) ≈ 16 % reach 0, none go missing.
+    const extreme = removeInformation(uniformImage(128, 128, 255), fullMask(128, 128), { gray: false, noise: 1 });
+    const n = extreme.data.length;
+    expect(extreme.data.filter((v) => v === 255).length / n).toBeCloseTo(0.5, 1);
+    expect(extreme.data.filter((v) => v === 0).length / n).toBeCloseTo(0.16, 1);
   });
 
   it("with scope 'image' adds noise everywhere but keeps colour outside the mask", () => {
