@@ -8,7 +8,7 @@ export const scheduleCommand = defineCommand({
   description:
     'Prints the denoising timesteps the engine would use for a scheduler, step count, spacing and img2img strength,\n' +
     "in diffusers' conventions (SD1.5 config). For the σ-based schedulers (euler, euler-a, dpmpp-2m) it also prints\n" +
-    'the sigma of each step followed by the final 0. Default spacing: ' +
+    'the sigma of each step followed by the final 0.\nDefault spacing: ' +
     Object.entries(defaultSpacing)
       .map(([name, spacing]) => `${name} ${spacing ?? 'own (50 original steps)'}`)
       .join(', ') +
@@ -20,7 +20,7 @@ export const scheduleCommand = defineCommand({
       valueName: 's',
       choices: schedulerNames,
       required: true,
-      description: `the sampler: ${schedulerNames.join(', ')}`,
+      description: 'the sampler',
     },
     steps: {
       type: 'number',
