@@ -57,7 +57,7 @@ export function toGray(rgb: RgbImage): GrayImage {
 
 /**
  * OpenCV-identical Canny edges of an 8-bit gray image: 255 on edges, 0 elsewhere. Thresholds apply to the L1
- * magnitude of the 3×3 Sobel gradient (so 0…2040); defaults 100 / 200 as the IIR paper's preprocessing.
+ * magnitude of the 3×3 Sobel gradient (so 0…2040); defaults 100 / 200.
  */
 export function canny(gray: GrayImage, options: CannyOptions = {}): GrayImage {
   const { width, height, data: src } = gray;
