@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { decodeImage } from '../image/decode';
 import { type OutputFormat, encodeImage } from '../image/encode';
+import { describeReadError } from '../image/fileErrors';
 import { writeImageFile } from '../image/writeFile';
 
 interface StoredImage {
@@ -14,6 +16,8 @@ interface StoredImage {
   readonly alpha: GrayImage | null;
   /** Text for the file's metadata on export (the edit recipe of a result). */
   readonly metadata: Readonly<Record<string, string>>;
+  /** The file's bytes as opened, for the engine to decode its own frame from. */
+  readonly source: Uint8Array | null;
   png?: Promise<Uint8Array>;
 }
 
@@ -23,6 +27,7 @@ export interface AddImageOptions {
   readonly name?: string | null;
   readonly path?: string | null;
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly source?: Uint8Array | null;
 }
 
 /**
@@ -34,14 +39,19 @@ export class ImageStore {
 
   /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
   async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
-    const decoded =
+    const name = 'path' in input ? basename(input.path) : (input.name ?? null);
+    const bytes =
       'path' in input
-        ? await decodeImage(input.path)
-        : await decodeImage(input.bytes, input.name === undefined ? {} : { name: input.name });
+        ? await readFile(input.path).catch((error: unknown) => {
+            throw describeReadError(input.path, error);
+          })
+        : input.bytes;
+    const decoded = await decodeImage(bytes, name === null ? {} : { name });
     return this.addRgb('original', decoded.rgb, {
       alpha: decoded.alpha,
-      name: 'path' in input ? basename(input.path) : (input.name ?? null),
+      name,
       path: 'path' in input ? input.path : null,
+      source: bytes,
     });
   }
 
@@ -57,7 +67,14 @@ export class ImageStore {
       name: options.name ?? null,
       path: options.path ?? null,
     };
-    this.images.set(info.id, { info, rgb, mask: null, alpha, metadata: options.metadata ?? {} });
+    this.images.set(info.id, {
+      info,
+      rgb,
+      mask: null,
+      alpha,
+      metadata: options.metadata ?? {},
+      source: options.source ?? null,
+    });
     return info;
   }
 
@@ -72,7 +89,7 @@ export class ImageStore {
       name: null,
       path: null,
     };
-    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {} });
+    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {}, source: null });
     return info;
   }
 
@@ -102,6 +119,12 @@ export class ImageStore {
       ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
       : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
     return image.png;
+  }
+
+  /** The image as an encoded file: the bytes it was opened from, else a PNG (with alpha). */
+  encoded(id: ImageId): Promise<Uint8Array> {
+    const source = this.get(id).source;
+    return source ? Promise.resolve(source) : this.png(id);
   }
 
   /** Writes an image to `path` atomically, with its metadata when asked. */

@@ -58,6 +58,11 @@ export class SettingsStore {
     return this.get();
   }
 
+  /** Resolves when pending writes are done. */
+  async flush(): Promise<void> {
+    await this.writing.catch(() => undefined);
+  }
+
   private save(): Promise<void> {
     const text = `${JSON.stringify(this.current, null, 2)}\n`;
     this.writing = this.writing.catch(() => undefined).then(() => writeTextAtomic(this.path, text));

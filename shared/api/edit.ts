@@ -21,10 +21,11 @@ export const editParamsSchema = z
     prompt: z.string().min(1, 'a prompt is required').max(2000),
     negativePrompt: z.string().max(2000).default(''),
     /** Texture removal: σ of the Gaussian noise in [0,1] units inside the RoI. */
-    noise: z.number().min(0).max(2).default(0.5),
+    noise: z.number().min(0).max(1).default(0.5),
     /** Colour removal (gray inside the RoI). */
     gray: z.boolean().default(true),
-    strength: z.number().min(0).max(1).default(1),
+    /** img2img strength; the engine's default when omitted (1 trained, 0.75 training-free). */
+    strength: z.number().min(0).max(1).optional(),
     steps: z.number().int().min(1).max(150).default(20),
     guidance: z.number().min(1).max(30).default(7.5),
     controlScale: z.number().min(0).max(2).default(1),
@@ -36,8 +37,10 @@ export const editParamsSchema = z
     /** Short side of the working frame in workingPx, a multiple of 64. */
     size: z.number().int().min(512).max(768).multipleOf(64).default(512),
     focus: z.boolean().default(false),
-    featherPx: z.number().int().min(0).max(256).default(8),
-    dilatePx: z.number().int().min(0).max(256).default(8),
+    /** Feather of the composite in imagePx; the engine's default when omitted. */
+    featherPx: z.number().int().min(0).max(256).optional(),
+    /** Growth of the RoI before compositing, in imagePx; the engine's default when omitted. */
+    dilatePx: z.number().int().min(0).max(256).optional(),
     sd: modelIdSchema.optional(),
     controlnet: modelIdSchema.optional(),
     provider: z.enum(providerChoices).default('auto'),

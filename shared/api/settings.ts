@@ -14,6 +14,8 @@ export const settingsSchema = z.object({
   defaultSteps: z.number().int().min(1).max(150),
   defaultScheduler: z.enum(schedulers),
   theme: z.enum(['system', 'light', 'dark']),
+  /** A Hugging Face token for gated repositories; sent only to the hub endpoint, never logged. */
+  hubToken: z.string().min(1).max(512).nullable(),
 });
 /** See {@link settingsSchema}. */
 export type Settings = z.infer<typeof settingsSchema>;
@@ -28,6 +30,7 @@ export const defaultSettings: Settings = {
   defaultSteps: 20,
   defaultScheduler: 'ddim',
   theme: 'system',
+  hubToken: null,
 };
 
 /** `settings:set`: the fields to change; the rest stay as they are. Unknown fields are refused. */

@@ -50,7 +50,7 @@ function restore(value: unknown, blobs: readonly Uint8Array[]): unknown {
  * Encodes a message as one binary frame: a little-endian u32 header length, the JSON header, then every
  * `Uint8Array` of the message as raw bytes (pixels never become JSON arrays or base64).
  */
-export function encodeWireMessage(message: WireMessage): Uint8Array {
+export function encodeWireMessage(message: WireMessage): Uint8Array<ArrayBuffer> {
   const blobs: Uint8Array[] = [];
   const body = extract(message, blobs);
   const header = new TextEncoder().encode(JSON.stringify({ m: body, b: blobs.map((blob) => blob.byteLength) }));

@@ -1,12 +1,14 @@
 import type { PreflightReport } from '../providers';
 import { preflight } from '../providers';
+import { type EditTask, type EditValue, runEditTask } from './editTask';
 import type { EngineProgress } from './protocol';
+import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
 
 /** Work the engine process does for main. */
-export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean };
+export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask;
 
 /** What each task answers. */
-export type TaskValue = { readonly kind: 'preflight'; readonly report: PreflightReport };
+export type TaskValue = { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue;
 
 /** Context of one task inside the engine process. */
 export interface TaskContext {
@@ -15,9 +17,13 @@ export interface TaskContext {
 }
 
 /** Runs one task in the engine process. */
-export async function runTask(task: EngineTask, _context: TaskContext): Promise<TaskValue> {
+export async function runTask(task: EngineTask, context: TaskContext): Promise<TaskValue> {
   switch (task.kind) {
     case 'preflight':
       return { kind: 'preflight', report: await preflight({ refresh: task.refresh }) };
+    case 'edit':
+      return runEditTask(task, context);
+    case 'segment':
+      return runSegmentTask(task, context);
   }
 }

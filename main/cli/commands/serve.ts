@@ -1,0 +1,47 @@
+import { startServe } from '../../server/run';
+import { defineCommand } from '../command';
+
+/** `iir serve`: the editor in a browser, backed by this machine's runtime. */
+export const serveCommand = defineCommand({
+  name: 'serve',
+  summary: 'serve the editor to a browser (HTTP + WebSocket API on 127.0.0.1 with a token)',
+  description:
+    'Runs the app without Electron: the built renderer (npm run build) over HTTP and the same API over a\n' +
+    'WebSocket at /api. The first line on stdout is the URL with its random token; every request needs the\n' +
+    'token. It binds 127.0.0.1 unless --host asks for another address. Ctrl-C stops it.',
+  positionals: [],
+  options: {
+    port: {
+      type: 'number',
+      valueName: 'n',
+      integer: true,
+      min: 0,
+      max: 65535,
+      default: 0,
+      description: 'TCP port (0 picks a free one)',
+    },
+    host: {
+      type: 'string',
+      valueName: 'addr',
+      default: '127.0.0.1',
+      description: 'address to bind; anything but loopback is announced with a warning',
+    },
+    open: { type: 'boolean', description: 'open the URL in the default browser' },
+  },
+  examples: ['serve', 'serve --port 8080 --open'],
+  async run({ options }, context) {
+    const { stop } = await startServe({
+      host: options.host,
+      port: options.port,
+      open: options.open,
+      env: context.env,
+      log: (message) => context.log(message),
+      printUrl: (url) => context.stdout.write(`${url}\n`),
+    });
+    await new Promise<void>((resolve) => {
+      if (context.signal.aborted) resolve();
+      else context.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await stop();
+  },
+});

@@ -1,0 +1,99 @@
+import type { EditParams } from '../../../shared/api';
+import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
+import { EditEngine, type EditOptions } from '../pipeline';
+import type { TaskContext } from './tasks';
+
+/** One IIR edit: the original as encoded bytes (the engine decodes just the frame it needs), its RoI (imagePx). */
+export interface EditTask {
+  readonly kind: 'edit';
+  /** The image file's bytes, exactly as opened (so the composite's untouched pixels equal main's copy). */
+  readonly imageBytes: Uint8Array;
+  readonly mask: Mask;
+  readonly params: EditParams;
+  readonly modelsDir: string;
+}
+
+/** The edited images, one per variation, at full resolution with the recipe as file metadata. */
+export interface EditValue {
+  readonly kind: 'edit';
+  readonly results: readonly {
+    readonly rgb: RgbImage;
+    readonly alpha: GrayImage | null;
+    readonly seed: number;
+    readonly metadata: Readonly<Record<string, string>>;
+  }[];
+  /** The provider that ran the UNet. */
+  readonly provider: string;
+}
+
+/** Approximate previews cost a latent projection each: make them at most this often. */
+const previewIntervalMs = 250;
+
+// One engine per process keeps the last model set's sessions loaded between edits.
+let engine: EditEngine | undefined;
+
+/** Runs an edit in the engine process. */
+export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
+  engine ??= new EditEngine();
+  const { params } = task;
+  const options: EditOptions = {
+    prompt: params.prompt,
+    negativePrompt: params.negativePrompt,
+    noise: params.noise,
+    gray: params.gray,
+    steps: params.steps,
+    guidance: params.guidance,
+    controlScale: params.controlScale,
+    controlStart: params.controlStart,
+    controlEnd: params.controlEnd,
+    scheduler: params.scheduler,
+    seed: params.seed,
+    variations: params.variations,
+    size: params.size,
+    focus: params.focus,
+    provider: params.provider,
+    lowMemory: params.lowMemory,
+    ...(params.strength === undefined ? {} : { strength: params.strength }),
+    ...(params.featherPx === undefined ? {} : { featherPx: params.featherPx }),
+    ...(params.dilatePx === undefined ? {} : { dilatePx: params.dilatePx }),
+    ...(params.sd === undefined ? {} : { sd: params.sd }),
+    ...(params.controlnet === undefined ? {} : { controlnet: params.controlnet }),
+  };
+  let isLoading = false;
+  let lastPreviewAt = Number.NEGATIVE_INFINITY;
+  const result = await engine.edit({
+    image: task.imageBytes,
+    mask: task.mask,
+    options,
+    modelsDir: task.modelsDir,
+    signal: context.signal,
+    onProgress: (progress) => {
+      if (progress.type === 'stage') {
+        if (progress.stage === 'load' && !isLoading) {
+          isLoading = true;
+          context.progress({ type: 'loading' });
+        }
+        return;
+      }
+      const now = performance.now();
+      const isPreviewDue = now - lastPreviewAt >= previewIntervalMs || progress.step === progress.total;
+      if (isPreviewDue) lastPreviewAt = now;
+      context.progress({
+        type: 'step',
+        i: progress.variation * progress.total + progress.step,
+        n: progress.variations * progress.total,
+        ...(isPreviewDue ? { preview: progress.preview() } : {}),
+      });
+    },
+  });
+  return {
+    kind: 'edit',
+    results: result.variations.map((variation) => ({
+      rgb: variation.rgb,
+      alpha: variation.alpha,
+      seed: variation.seed,
+      metadata: variation.metadata,
+    })),
+    provider: result.providers.unet ?? Object.values(result.providers)[0] ?? 'cpu',
+  };
+}

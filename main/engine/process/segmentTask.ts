@@ -1,0 +1,79 @@
+import { IirError } from '../../../shared/errors';
+import type { Mask, Rect, RgbImage } from '../../../shared/image/types';
+import { listInstalled } from '../../models/receipt';
+import type { ProviderChoice } from '../providers';
+import type { PromptPoint } from '../segmentation/points';
+import { SegmentationEngine } from '../segmentation/segment';
+import type { TaskContext } from './tasks';
+
+/** Select a region: text, a box and/or clicks, in imagePx of `image`. */
+export interface SegmentTask {
+  readonly kind: 'segment';
+  readonly image: RgbImage;
+  /** Identifies the image for the SAM embedding cache (its image id in main). */
+  readonly imageKey: string;
+  readonly text?: string;
+  readonly boxImagePx?: Rect;
+  readonly points: readonly PromptPoint[];
+  readonly boxThreshold: number;
+  readonly textThreshold: number;
+  readonly modelsDir: string;
+  readonly provider: ProviderChoice;
+}
+
+/** The selected region. */
+export interface SegmentValue {
+  readonly kind: 'segment';
+  readonly mask: Mask;
+  readonly instances: readonly {
+    readonly boxImagePx: Rect;
+    readonly phrase: string | null;
+    readonly score: number | null;
+  }[];
+  readonly message: string | null;
+}
+
+let engine: SegmentationEngine | undefined;
+
+async function installedDir(modelsDir: string, role: 'sam' | 'grounding'): Promise<string> {
+  const found = (await listInstalled(modelsDir)).find((model) => model.receipt.role === role);
+  if (!found) {
+    const what = role === 'sam' ? 'SAM model' : 'GroundingDINO model';
+    throw new IirError(
+      'model_missing',
+      `no ${what} installed in ${modelsDir} (get it with: npm run iir -- models pull starter)`,
+    );
+  }
+  return found.dir;
+}
+
+/** Runs Grounded-SAM in the engine process; the engine (loaded models, embedding cache) lives as long as it does. */
+export async function runSegmentTask(task: SegmentTask, context: TaskContext): Promise<SegmentValue> {
+  context.progress({ type: 'loading' });
+  engine ??= new SegmentationEngine();
+  const samDir = await installedDir(task.modelsDir, 'sam');
+  const groundingDir = task.text === undefined ? undefined : await installedDir(task.modelsDir, 'grounding');
+  const result = await engine.segment(
+    task.image,
+    { samDir, ...(groundingDir ? { groundingDir } : {}), providers: { default: task.provider } },
+    {
+      ...(task.text === undefined ? {} : { regionText: task.text }),
+      ...(task.boxImagePx ? { boxImagePx: task.boxImagePx } : {}),
+      points: task.points,
+      boxThreshold: task.boxThreshold,
+      textThreshold: task.textThreshold,
+      imageKey: task.imageKey,
+      signal: context.signal,
+    },
+  );
+  return {
+    kind: 'segment',
+    mask: result.mask,
+    instances: result.instances.map((instance) => ({
+      boxImagePx: instance.boxImagePx,
+      phrase: instance.phrase,
+      score: instance.score,
+    })),
+    message: result.message,
+  };
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { forkLauncher } from '../engine/process/launcher';
+import { userDataDir } from '../paths';
+import { createAppServices } from '../services/app';
+import { type RunningServer, startServer } from './server';
+
+/** The built renderer, as `npm run build` leaves it. */
+export const builtRendererDir = join(import.meta.dirname, '..', '..', 'out', 'renderer');
+
+/** Options of {@link runServe}. */
+export interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly open: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly rendererDir?: string;
+  /** Lines for the user (the URL goes to `printUrl`). */
+  readonly log: (message: string) => void;
+  readonly printUrl: (url: string) => void;
+}
+
+/** Starts serve mode: the main-process services without Electron, the renderer over HTTP, the API over /api. */
+export async function startServe(options: ServeOptions): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+  const dataDir = userDataDir(options.env);
+  const services = await createAppServices({ userDataDir: dataDir, launcher: forkLauncher(), env: options.env });
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    rendererDir: options.rendererDir ?? builtRendererDir,
+    router: services.router,
+    emitter: services.emitter,
+    imagePng: (id) => services.images.png(id),
+    log: (message) => services.log.warn(message),
+  });
+  options.printUrl(server.url);
+  if (!isLoopback(options.host)) {
+    options.log(
+      `warning: serving on ${options.host}, reachable from other machines; anyone with the URL (and its token) ` +
+        'can use this computer’s files through IIR Studio',
+    );
+  }
+  for (const notice of services.startupNotices) options.log(notice);
+  if (options.open) openBrowser(server.url);
+  return {
+    server,
+    stop: async () => {
+      await server.close();
+      await services.dispose();
+    },
+  };
+}
+
+/** True for loopback addresses (the default binding). */
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
+}
+
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(command, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
+}

@@ -1,0 +1,80 @@
+import type { EngineLauncher } from '../engine/process/launcher';
+import { type Emitter, createEmitter } from '../ipc/emitter';
+import { type Router, createRouter } from '../ipc/router';
+import { EnginePool } from './engines';
+import { createHandlers } from './handlers';
+import { ImageStore } from './images';
+import { JobQueue } from './jobs';
+import { type Logger, createFileLogger } from './logs';
+import { ModelService } from './models';
+import { SettingsStore } from './settings';
+
+/** What the Electron main process and serve mode share. */
+export interface AppServices {
+  readonly emitter: Emitter;
+  readonly router: Router;
+  readonly images: ImageStore;
+  readonly jobs: JobQueue;
+  readonly engines: EnginePool;
+  readonly models: ModelService;
+  readonly settings: SettingsStore;
+  readonly log: Logger;
+  /** Messages for the user raised while starting (a settings file was reset), to show once a window listens. */
+  readonly startupNotices: readonly string[];
+  /** Cancels jobs, pauses downloads and stops the engine processes. */
+  dispose(): Promise<void>;
+}
+
+/** Options of {@link createAppServices}. */
+export interface AppServicesOptions {
+  readonly userDataDir: string;
+  /** How engine processes start (`forkLauncher()` under Node, `utilityLauncher()` under Electron). */
+  readonly launcher: EngineLauncher;
+  readonly logger?: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  /** How long a cancelled task may take to stop before its engine process is killed. */
+  readonly cancelGraceMs?: number;
+}
+
+/** Builds the main-process services over one user-data folder. */
+export async function createAppServices(options: AppServicesOptions): Promise<AppServices> {
+  const emitter = createEmitter();
+  const log = options.logger ?? createFileLogger(options.userDataDir);
+  const notices: string[] = [];
+  const settings = await SettingsStore.open(options.userDataDir, (message) => {
+    log.warn(message);
+    notices.push(message);
+  });
+  const images = new ImageStore();
+  const engines = new EnginePool(options.launcher, options.cancelGraceMs);
+  const jobs = new JobQueue({
+    emit: (event) => emitter.emit('jobs:event', event),
+    log: (message, error) => log.error(message, error),
+  });
+  const models = new ModelService(
+    () => settings.get(),
+    (progress) => emitter.emit('models:progress', progress),
+    (message, error) => log.error(message, error),
+    options.env,
+  );
+  const router = createRouter(createHandlers({ images, jobs, engines, models, settings }), (message, error) =>
+    log.error(message, error),
+  );
+  return {
+    emitter,
+    router,
+    images,
+    jobs,
+    engines,
+    models,
+    settings,
+    log,
+    startupNotices: notices,
+    dispose: async () => {
+      jobs.cancelAll();
+      models.pauseAll();
+      engines.dispose();
+      await settings.flush();
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { stat } from 'node:fs/promises';
+import type { ImageId, JobResult, Settings } from '../../shared/api';
+import { invalidArgument } from '../../shared/errors';
+import type { Mask } from '../../shared/image/types';
+import type { PreflightReport } from '../engine/providers';
+import type { Handlers } from '../ipc/handlers';
+import type { EnginePool } from './engines';
+import type { ImageStore } from './images';
+import type { JobContext, JobQueue } from './jobs';
+import type { ModelService } from './models';
+import type { SettingsStore } from './settings';
+import type { EngineProgress } from '../engine/process/protocol';
+
+/** The services the handlers use. */
+export interface HandlerServices {
+  readonly images: ImageStore;
+  readonly jobs: JobQueue;
+  readonly engines: EnginePool;
+  readonly models: ModelService;
+  readonly settings: SettingsStore;
+}
+
+/** Every request channel's handler, over the main-process services. */
+export function createHandlers(services: HandlerServices): Handlers {
+  const { images, jobs, engines, models, settings } = services;
+  let lastPreflight: PreflightReport | undefined;
+
+  const preflight = async (refresh: boolean) => {
+    const value = await engines.client(settings.get().provider).run({ kind: 'preflight', refresh });
+    if (value.kind !== 'preflight') throw new Error('the engine answered a pre-flight with another task');
+    lastPreflight = value.report;
+    return toDevices(value.report);
+  };
+
+  /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */
+  const forward = (context: JobContext, jobPreviews: ImageId[]) => (progress: EngineProgress) => {
+    if (progress.type === 'loading') return context.loading();
+    const preview = progress.preview;
+    context.step(
+      progress.i,
+      progress.n,
+      preview
+        ? () => {
+            const previous = jobPreviews.pop();
+            if (previous) images.release(previous);
+            const id = images.addRgb('preview', preview).id;
+            jobPreviews.push(id);
+            return id;
+          }
+        : undefined,
+    );
+  };
+
+  return {
+    'images:open': (request) => images.open(request),
+    'images:info': ({ id }) => images.info(id),
+    'images:export': async ({ id, path, format, quality, metadata }) => {
+      await images.export(id, path, { format, quality, metadata });
+      return { path, bytes: (await stat(path)).size };
+    },
+    'images:release': ({ id }) => ({ released: images.release(id) }),
+
+    'segment:start': (request) => {
+      const { rgb } = images.rgb(request.imageId);
+      const modelsDir = models.modelsDir();
+      const jobId = jobs.submit({
+        kind: 'segment',
+        device: request.provider,
+        run: async (context): Promise<JobResult> => {
+          const value = await engines.client(request.provider).run(
+            {
+              kind: 'segment',
+              image: rgb,
+              imageKey: request.imageId,
+              ...(request.text === undefined ? {} : { text: request.text }),
+              ...(request.boxImagePx ? { boxImagePx: request.boxImagePx } : {}),
+              points: request.points,
+              boxThreshold: request.boxThreshold,
+              textThreshold: request.textThreshold,
+              modelsDir,
+              provider: request.provider,
+            },
+            { signal: context.signal, onProgress: forward(context, []) },
+          );
+          if (value.kind !== 'segment') throw new Error('the engine answered a segmentation with another task');
+          const mask = images.addMask(value.mask);
+          return {
+            kind: 'segment',
+            maskId: mask.id,
+            instances: value.instances.map(({ boxImagePx: box, phrase, score }) => ({ ...box, phrase, score })),
+            message: value.message,
+          };
+        },
+      });
+      return { jobId };
+    },
+
+    'edit:start': ({ imageId, roi, params }) => {
+      const source = images.info(imageId);
+      const mask: Mask = 'maskId' in roi ? images.mask(roi.maskId) : roi.mask;
+      if (mask.width !== source.width || mask.height !== source.height) {
+        throw invalidArgument(`the mask is ${mask.width}×${mask.height}, the image ${source.width}×${source.height}`);
+      }
+      const modelsDir = models.modelsDir();
+      const jobId = jobs.submit({
+        kind: 'edit',
+        device: params.provider,
+        run: async (context): Promise<JobResult> => {
+          const previews: ImageId[] = [];
+          try {
+            const imageBytes = await images.encoded(imageId);
+            const value = await engines
+              .client(params.provider)
+              .run(
+                { kind: 'edit', imageBytes, mask, params, modelsDir },
+                { signal: context.signal, onProgress: forward(context, previews) },
+              );
+            if (value.kind !== 'edit') throw new Error('the engine answered an edit with another task');
+            const resultIds = value.results.map(
+              (result) =>
+                images.addRgb('result', result.rgb, {
+                  alpha: result.alpha,
+                  name: source.name,
+                  metadata: result.metadata,
+                }).id,
+            );
+            return { kind: 'edit', resultIds, seeds: value.results.map((r) => r.seed), provider: value.provider };
+          } finally {
+            for (const id of previews) images.release(id);
+          }
+        },
+      });
+      return { jobId };
+    },
+    'edit:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
+
+    'jobs:list': () => ({ jobs: jobs.list() }),
+    'jobs:events': ({ jobId }) => {
+      if (!jobs.has(jobId)) throw invalidArgument(`no job ${jobId}`);
+      return { events: jobs.events(jobId) };
+    },
+
+    'models:catalog': () => models.catalog(),
+    'models:installed': () => models.installed(),
+    'models:pull': ({ ids, acceptLicenses }) => models.pull(ids, acceptLicenses),
+    'models:pause': ({ id }) => models.pause(id),
+    'models:cancel': ({ id }) => models.cancel(id),
+    'models:import': ({ path, id, role, mode }) => models.import(path, id, role, mode),
+    'models:verify': ({ id }) => models.verify(id),
+    'models:remove': ({ id }) => models.remove(id),
+    'models:diskUsage': () => models.diskUsage(),
+
+    'devices:providers': () => (lastPreflight ? toDevices(lastPreflight) : preflight(false)),
+    'devices:preflight': () => preflight(true),
+
+    'settings:get': () => settings.get(),
+    'settings:set': (patch): Promise<Settings> => settings.set(patch),
+  };
+}
+
+function toDevices(report: PreflightReport) {
+  return {
+    providers: report.providers.map((p) => ({
+      name: p.name,
+      isShipped: p.shipped,
+      isWorking: p.shipped ? p.ok : false,
+      reason: p.reason ?? null,
+    })),
+    auto: report.auto,
+  };
+}

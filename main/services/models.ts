@@ -1,0 +1,201 @@
+import type { ModelProgress, Settings } from '../../shared/api';
+import { CancelledError, IirError, invalidArgument, isIirError } from '../../shared/errors';
+import { licenseOf, loadCatalogs, modelBytes, bundleBytes, resolveTargets } from '../models/catalog';
+import type { ModelRole } from '../models/catalogSchema';
+import { hubFromEnv } from '../models/http';
+import { pendingLicenses, recordAccepted } from '../models/licenses';
+import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
+import { resolveModelsDir } from '../models/modelSettings';
+import { type PullEvent, type PullHandle, startPull } from '../models/pull';
+import { listInstalled } from '../models/receipt';
+
+/**
+ * Model management for the app and serve mode: the model manager's functions (main/models) bound to the current
+ * settings, with pulls running in main (network and hashing are asynchronous) and progress sent as events.
+ */
+export class ModelService {
+  private readonly pulls = new Map<string, PullHandle>();
+
+  constructor(
+    private readonly settings: () => Settings,
+    private readonly emitProgress: (progress: ModelProgress) => void,
+    private readonly log: (message: string, error?: unknown) => void = () => undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** The models folder: `IIR_MODELS_DIR`, then the settings, then `<userData>/models`. */
+  modelsDir(): string {
+    const { modelsDir, catalogs, hubToken } = this.settings();
+    return resolveModelsDir(undefined, { modelsDir, catalogs, hubToken }, this.env);
+  }
+
+  async catalog() {
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const installed = new Set((await listInstalled(this.modelsDir())).map((model) => model.id));
+    return {
+      models: catalog.models.map((model) => ({
+        id: model.id,
+        title: model.title,
+        role: model.role,
+        license: licenseOf(catalog, model).name,
+        bytes: modelBytes(model).bytes,
+        installed: installed.has(model.id),
+      })),
+      bundles: catalog.bundles.map((bundle) => ({
+        id: bundle.id,
+        title: bundle.title,
+        models: [...bundle.models],
+        bytes: bundleBytes(catalog, bundle).bytes,
+      })),
+    };
+  }
+
+  async installed() {
+    const models = await listInstalled(this.modelsDir());
+    return {
+      models: models.map((model) => ({
+        id: model.id,
+        role: model.receipt.role,
+        path: model.dir,
+        bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
+      })),
+    };
+  }
+
+  /** Starts pulling models and bundles; answers the model ids started (ones already pulling are skipped). */
+  async pull(ids: readonly string[], acceptLicenses: boolean): Promise<{ started: string[] }> {
+    const modelsDir = this.modelsDir();
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const targets = resolveTargets(catalog, ids);
+    const licenses = targets.map((model) => licenseOf(catalog, model));
+    const pending = await pendingLicenses(modelsDir, licenses);
+    if (pending.length > 0) {
+      if (!acceptLicenses) {
+        throw invalidArgument(`accept the licence first: ${pending.map((l) => `${l.name} (${l.url})`).join(', ')}`);
+      }
+      await recordAccepted(modelsDir, pending);
+    }
+    const hub = hubFromEnv(this.env, this.settings().hubToken);
+    const started: string[] = [];
+    for (const model of targets) {
+      if (this.pulls.has(model.id)) continue;
+      let total = modelBytes(model).bytes;
+      const handle = startPull({
+        modelsDir,
+        model,
+        license: licenseOf(catalog, model),
+        hub,
+        progressIntervalMs: 250,
+        onEvent: (event) => {
+          if (event.type === 'start') total = event.totalBytes;
+          const progress = toProgress(event, total);
+          if (progress) this.emitProgress(progress);
+        },
+      });
+      this.pulls.set(model.id, handle);
+      started.push(model.id);
+      handle.done
+        .catch((error: unknown) => {
+          const state = error instanceof CancelledError && error.message === 'paused' ? 'paused' : 'cancelled';
+          const isCancel = isIirError(error) && error.code === 'cancelled';
+          if (!isIirError(error)) this.log(`pull of ${model.id} failed`, error);
+          this.emitProgress({
+            ...emptyProgress(model.id, total),
+            state: isCancel ? state : 'failed',
+            message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
+          });
+        })
+        .finally(() => this.pulls.delete(model.id));
+    }
+    return { started };
+  }
+
+  pause(id: string): { wasActive: boolean } {
+    const handle = this.pulls.get(id);
+    handle?.pause();
+    return { wasActive: handle !== undefined };
+  }
+
+  cancel(id: string): { wasActive: boolean } {
+    const handle = this.pulls.get(id);
+    handle?.cancel();
+    return { wasActive: handle !== undefined };
+  }
+
+  async import(source: string, id: string, role: ModelRole | undefined, mode: ImportMode) {
+    const modelsDir = this.modelsDir();
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const receipt = await importModel({ modelsDir, source, id, mode, catalog, ...(role ? { role } : {}) });
+    const installed = (await listInstalled(modelsDir)).find((model) => model.id === receipt.id);
+    return {
+      id: receipt.id,
+      role: receipt.role,
+      path: installed?.dir ?? source,
+      bytes: receipt.files.reduce((sum, file) => sum + file.bytes, 0),
+    };
+  }
+
+  async verify(id: string | undefined) {
+    const modelsDir = this.modelsDir();
+    const ids = id === undefined ? (await listInstalled(modelsDir)).map((model) => model.id) : [id];
+    const results = [];
+    for (const modelId of ids) results.push(await verifyModel(modelsDir, modelId));
+    return { results };
+  }
+
+  async remove(id: string): Promise<{ removed: boolean }> {
+    if (this.pulls.has(id)) throw new IirError('invalid_argument', `${id} is downloading: cancel the download first`);
+    await removeModel(this.modelsDir(), id);
+    return { removed: true };
+  }
+
+  async diskUsage() {
+    const usage = await diskUsage(this.modelsDir());
+    return {
+      folder: usage.folder,
+      models: usage.models.map((model) => ({ id: model.id, bytes: model.bytes })),
+      partialBytes: usage.partialBytes,
+      totalBytes: usage.totalBytes,
+      freeBytes: usage.freeBytes,
+    };
+  }
+
+  /** Pauses every download (shutdown: the partial files stay for the next start). */
+  pauseAll(): void {
+    for (const handle of this.pulls.values()) handle.pause();
+  }
+}
+
+function emptyProgress(modelId: string, total: number): ModelProgress {
+  return {
+    modelId,
+    state: 'downloading',
+    file: null,
+    bytesDone: 0,
+    bytesTotal: total,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+    message: null,
+  };
+}
+
+function toProgress(event: PullEvent, total: number): ModelProgress | null {
+  switch (event.type) {
+    case 'start':
+      return emptyProgress(event.modelId, event.totalBytes);
+    case 'progress':
+      return {
+        ...emptyProgress(event.modelId, event.totalBytes),
+        file: event.file,
+        bytesDone: event.doneBytes,
+        bytesPerSecond: event.bytesPerSecond,
+        etaSeconds: event.etaSeconds,
+      };
+    case 'verifying':
+      return { ...emptyProgress(event.modelId, total), state: 'verifying', file: event.file };
+    case 'done':
+      return { ...emptyProgress(event.modelId, total), state: 'done', bytesDone: total };
+    default:
+      return null;
+  }
+}
