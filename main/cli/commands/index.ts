@@ -3,6 +3,7 @@ import { modelsCommand } from './models';
 import { preprocessCommand } from './preprocess';
 import { scheduleCommand } from './schedule';
 import { segmentCommand } from './segment';
+import { serveCommand } from './serve';
 
 /** Every `iir` command, in the order `iir --help` lists them. Add one import and one line per command. */
 // prettier-ignore
@@ -11,4 +12,5 @@ export const commands: readonly Command[] = [
   scheduleCommand,
   segmentCommand,
   modelsCommand,
+  serveCommand,
 ];
