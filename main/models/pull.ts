@@ -233,10 +233,10 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
     const worker = async (): Promise<void> => {
       for (let f = queue.shift(); f; f = queue.shift()) {
         if (signal.aborted) return;
-        await mkdir(dirname(f.dest), { recursive: true });
-        // The folder may have changed since safeJoin checked it (another tool, a planted link): check again.
-        await safeJoin(dir, f.entry.path);
         try {
+          await mkdir(dirname(f.dest), { recursive: true });
+          // The folder may have changed since safeJoin checked it (another tool, a planted link): check again.
+          await safeJoin(dir, f.entry.path);
           const result = await downloadFile(
             { url: f.url, dest: f.dest, label: f.entry.path, bytes: f.bytes, sha256: f.sha256 },
             {

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -254,6 +256,20 @@ describe('pullModel against a real HTTP server', () => {
     expect(storageGets('a.bin').at(-1)?.range).toBe(`bytes=${kept}-`);
   });
 
+  it('fetches several files at once', async () => {
+    const a = host('a.bin', 100_000, 23);
+    const b = host('b.bin', 100_000, 24);
+    server.fault(`${repo}/a.bin`, { kind: 'hold', after: 10_000 });
+    server.fault(`${repo}/b.bin`, { kind: 'hold', after: 10_000 });
+    const pulling = pullModel(options(model(['a.bin', 'b.bin']), [], { parallel: 2 }));
+    // Both responses are in flight together: a sequential downloader would never get the second one started.
+    await server.whenHeld(2);
+    server.release();
+    await pulling;
+    await expectInstalled('test-model', 'a.bin', a);
+    await expectInstalled('test-model', 'b.bin', b);
+  });
+
   it('lets only one pull of a model run at a time', async () => {
     const a = host('a.bin', 200_000, 17);
     server.fault(`${repo}/a.bin`, { kind: 'hold', after: 70_000 });
@@ -341,6 +357,51 @@ describe('pullModel against a real HTTP server', () => {
     await mkdir(dir, { recursive: true });
     await symlink(cacheDir, join(dir, 'sub'));
     await expect(pullModel(options(model(['sub/x.bin'], 'linked')))).rejects.toThrow(/sub is a link/);
+  });
+
+  it('goes through the proxy named by HTTP_PROXY (the default dispatcher reads the environment)', async () => {
+    const a = host('a.bin', 50_000, 25);
+    const proxied: string[] = [];
+    // A minimal proxy: undici tunnels every request through CONNECT, so that is what it must serve.
+    const proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      proxied.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const m = model(['a.bin']);
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'pullChild.ts'),
+          JSON.stringify({ modelsDir, model: m, endpoint: server.hubUrl, defaultDispatcher: true }),
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, HTTP_PROXY: proxyUrl, http_proxy: proxyUrl, NO_PROXY: '', no_proxy: '' },
+        },
+      );
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+      await expectInstalled('test-model', 'a.bin', a);
+      expect(proxied).toContain(new URL(server.hubUrl).host);
+      expect(proxied).toContain(new URL(server.storageUrl).host);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('takes over a lock left by a dead process', async () => {

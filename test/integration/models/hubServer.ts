@@ -110,9 +110,15 @@ export class HubServer {
   }
 
   /** Resolves when a `hold` fault has sent its first bytes and is waiting. */
-  whenHeld(): Promise<void> {
-    if (this.held.length > 0) return Promise.resolve();
-    return new Promise((resolve) => this.heldWaiters.push(resolve));
+  whenHeld(count = 1): Promise<void> {
+    if (this.held.length >= count) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wait = (): void => {
+        if (this.held.length >= count) resolve();
+        else this.heldWaiters.push(wait);
+      };
+      this.heldWaiters.push(wait);
+    });
   }
 
   /** Lets every held response finish. */
