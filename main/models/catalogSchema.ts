@@ -122,6 +122,8 @@ export const catalogFileSchema = z
     bytes: z.number().int().nonnegative().nullable(),
     /** null: take the hub's `X-Linked-Etag` (the SHA-256 of an LFS file) at download time. */
     sha256: sha256Schema,
+    /** A small extra (a config the engine does not need) that may be absent from the repository: a 404 skips it. */
+    optional: z.boolean().optional(),
   })
   .strict();
 export type CatalogFile = z.infer<typeof catalogFileSchema>;

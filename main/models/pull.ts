@@ -29,6 +29,7 @@ export type PullEvent =
   | { type: 'verifying'; modelId: string; file: string }
   | { type: 'mismatch'; modelId: string; file: string; expected: string; found: string; badPath: string }
   | { type: 'file-done'; modelId: string; file: string; bytes: number; sha256: string }
+  | { type: 'skipped'; modelId: string; file: string; reason: string }
   | { type: 'done'; modelId: string; receipt: Receipt };
 
 export interface FreeSpace {
@@ -267,6 +268,11 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
             sha256: result.sha256,
           });
         } catch (error) {
+          if (f.entry.optional && error instanceof IirError && error.code === 'not_found') {
+            positions.delete(f.entry.path);
+            emit({ type: 'skipped', modelId: model.id, file: f.entry.path, reason: error.message });
+            continue;
+          }
           failure.error ??= error instanceof Error ? error : new IirError('internal', String(error));
           controller.abort();
           return;
@@ -292,10 +298,11 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
         ? { id: options.license.id, name: options.license.name, url: options.license.url }
         : null,
       location: null,
-      files: model.files.map((f) => {
+      files: model.files.flatMap((f) => {
         const r = results.get(f.path);
+        if (!r && f.optional) return [];
         if (!r) throw new IirError('internal', `no result for ${f.path}`);
-        return { path: f.path, bytes: r.bytes, sha256: r.sha256 };
+        return [{ path: f.path, bytes: r.bytes, sha256: r.sha256 }];
       }),
       installedAt: new Date().toISOString(),
     };

@@ -56,6 +56,8 @@ function describeEvent(event: PullEvent): string | null {
       return `${event.modelId}/${event.file}: ${event.reason}; downloading it again from the start`;
     case 'mismatch':
       return `${event.modelId}/${event.file}: wrong bytes (expected ${event.expected}, got ${event.found}); kept at ${event.badPath}, downloading again`;
+    case 'skipped':
+      return `${event.modelId}/${event.file}: not in the repository (optional), skipped`;
     default:
       return null;
   }

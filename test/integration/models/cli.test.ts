@@ -84,6 +84,15 @@ describe('iir models', () => {
     expect(parsed.models.map((m) => m.id)).toContain('sd15-fp16');
     expect(parsed.models.map((m) => m.id)).toContain('tiny');
     expect(parsed.bundles.find((b) => b.id === 'starter')?.bytes).toBeGreaterThan(5e9);
+
+    // A catalog by URL (http is allowed on loopback only).
+    server.host('org/catalogs/extra.json', await readFile(catalog));
+    const byUrl = `${server.storageUrl}/blob/${encodeURIComponent('org/catalogs/extra.json')}`;
+    const remote = await run(['catalog', '--catalog', byUrl, '--json', '--models', join(work, 'm')]);
+    expect(remote.code).toBe(0);
+    expect((JSON.parse(remote.stdout) as { models: { id: string }[] }).models.map((m) => m.id)).toContain('tiny');
+    const broken = await run(['catalog', '--catalog', `${server.storageUrl}/blob/nothing.json`, '--models', work]);
+    expect(broken.stderr).toMatch(/nothing\.json: HTTP 404/);
   });
 
   it('pull asks for the licence (refused without a terminal), then downloads, resumes after Ctrl-C, verifies', async () => {

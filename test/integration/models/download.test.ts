@@ -333,6 +333,17 @@ describe('pullModel against a real HTTP server', () => {
     expect(storageGets('a.bin').at(-1)?.range).toBe('bytes=120000-');
   });
 
+  it('skips an optional file the repository does not have, and leaves it out of the receipt', async () => {
+    const a = host('a.bin', 1_000, 26);
+    const m = model(['a.bin', 'model_index.json']);
+    m.files[1] = { ...m.files[1]!, optional: true };
+    const events: PullEvent[] = [];
+    const receipt = await pullModel(options(m, events));
+    await expectInstalled('test-model', 'a.bin', a);
+    expect(receipt.files.map((f) => f.path)).toEqual(['a.bin']);
+    expect(events.find((e) => e.type === 'skipped')).toMatchObject({ file: 'model_index.json' });
+  });
+
   it('names a missing file (404) and a refused one (401) without retrying or leaking the token', async () => {
     await expect(pullModel(options(model(['missing.bin'])))).rejects.toThrow(/missing\.bin: not found .*HTTP 404/);
     host('gated.bin', 100, 20);
