@@ -74,3 +74,20 @@ export function defineCommand<const O extends OptionSpecs, const P extends reado
       ),
   };
 }
+
+/**
+ * A command in the registry, loaded only when it runs (or for the program's `--help`), so `iir preprocess` does not
+ * load ONNX Runtime for `iir segment`, and one command's import failure does not break the others.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+/** What the runner accepts: a loaded command (tests) or a registry entry. */
+export type CommandSource = Command | CommandEntry;
+
+/** Loads a registry entry; a loaded command is returned as is. */
+export async function loadCommand(source: CommandSource): Promise<Command> {
+  return 'load' in source ? source.load() : source;
+}

@@ -1,5 +1,5 @@
 import { isIirError } from '../../shared/errors';
-import type { Command, CommandContext, OutputStream } from './command';
+import { loadCommand, type Command, type CommandContext, type CommandSource, type OutputStream } from './command';
 import { commandHelp, programHelp, programName } from './help';
 import { parseCommandLine, UsageError } from './options';
 import { createProgressBar } from './progress';
@@ -19,6 +19,36 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+function errorMessage(error: unknown): string {
+  return oneLine(error instanceof Error ? error.message : String(error));
+}
+
+/** Loads a command; a failure to load is a bug in that command, reported as an internal error. */
+async function loadOrReport(source: CommandSource, io: CliIo): Promise<Command | null> {
+  try {
+    return await loadCommand(source);
+  } catch (error) {
+    io.stderr.write(`${programName}: internal error: cannot load the ${source.name} command: ${errorMessage(error)}\n`);
+    if (io.env.IIR_DEBUG === '1' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return null;
+  }
+}
+
+/** Every command for the program's help; one that fails to load is listed as such instead of hiding the rest. */
+async function loadAll(commands: readonly CommandSource[]): Promise<Command[]> {
+  return Promise.all(
+    commands.map((source) =>
+      loadCommand(source).catch((error: unknown): Command => ({
+        name: source.name,
+        summary: `(cannot load: ${errorMessage(error)})`,
+        options: {},
+        positionals: [],
+        run: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
+      })),
+    ),
+  );
+}
+
 function makeContext(io: CliIo): CommandContext {
   return {
     signal: io.signal,
@@ -36,23 +66,35 @@ function makeContext(io: CliIo): CommandContext {
  * (`IirError`) print `iir: <message>`; usage errors add a pointer to `--help`; anything else is a bug and prints
  * one line, with the stack only when `IIR_DEBUG=1`.
  */
-export async function runCli(argv: readonly string[], commands: readonly Command[], io: CliIo): Promise<ExitCode> {
+export async function runCli(
+  argv: readonly string[],
+  commands: readonly CommandSource[],
+  io: CliIo,
+): Promise<ExitCode> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    io.stderr.write(programHelp(commands));
+    io.stderr.write(programHelp(await loadAll(commands)));
     return 2;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
     const named = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    io.stdout.write(named ? commandHelp(named) : programHelp(commands));
+    if (named) {
+      const loaded = await loadOrReport(named, io);
+      if (!loaded) return 1;
+      io.stdout.write(commandHelp(loaded));
+    } else {
+      io.stdout.write(programHelp(await loadAll(commands)));
+    }
     return 0;
   }
-  const command = commands.find((c) => c.name === first);
-  if (!command) {
+  const source = commands.find((c) => c.name === first);
+  if (!source) {
     const what = first.startsWith('-') ? `unknown option ${first}` : `unknown command "${first}"`;
     io.stderr.write(`${programName}: ${what} (see '${programName} --help')\n`);
     return 2;
   }
+  const command = await loadOrReport(source, io);
+  if (!command) return 1;
 
   try {
     const parsed = parseCommandLine(rest, command.options, command.positionals);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineCommand, type Command } from '../../../main/cli/command';
-import { commands } from '../../../main/cli/commands';
+import { preprocessCommand } from '../../../main/cli/commands/preprocess';
 import { runCli } from '../../../main/cli/runner';
 import { IirError } from '../../../shared/errors';
 import { outputDir, photo } from '../image/helpers';
@@ -95,10 +95,35 @@ describe('runCli', () => {
     expect((await run(['help', 'echo'], [echo])).stdout).toBe(command.stdout);
   });
 
+  it('loads a registry entry only to run it, and reports one that cannot load', async () => {
+    const loaded: string[] = [];
+    const entry = (command: Command) => ({
+      name: command.name,
+      load: () => {
+        loaded.push(command.name);
+        return Promise.resolve(command);
+      },
+    });
+    const broken = { name: 'broken', load: () => Promise.reject(new SyntaxError('Unexpected token')) };
+    expect(await run(['echo', 'hi'], [entry(echo), entry(failing(new Error('x'))), broken])).toMatchObject({
+      code: 0,
+      stdout: '{"word":"hi","times":1}\n',
+    });
+    expect(loaded).toEqual(['echo']);
+    expect(await run(['broken'], [entry(echo), broken])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'iir: internal error: cannot load the broken command: Unexpected token\n',
+    });
+    const help = await run(['--help'], [entry(echo), broken]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/echo +prints its options\n {2}broken +\(cannot load: Unexpected token\)\n/);
+  });
+
   it('exits 130 on cancellation and preprocess leaves no output file', async () => {
     const dir = join(outputDir('cli-runner'), 'cancelled');
     const controller = new AbortController();
-    const running = run(['preprocess', photo('chelsea'), '--out-dir', dir], commands, {}, controller.signal);
+    const running = run(['preprocess', photo('chelsea'), '--out-dir', dir], [preprocessCommand], {}, controller.signal);
     controller.abort();
     const result = await running;
     expect(result).toEqual({ code: 130, stdout: '', stderr: 'iir: cancelled\n' });
