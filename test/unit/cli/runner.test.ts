@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defineCommand, type Command } from '../../../main/cli/command';
+import { defineCommand, type Command, type CommandSource } from '../../../main/cli/command';
 import { preprocessCommand } from '../../../main/cli/commands/preprocess';
 import { runCli } from '../../../main/cli/runner';
 import { IirError } from '../../../shared/errors';
@@ -42,7 +42,7 @@ const echo = defineCommand({
   },
 });
 
-async function run(argv: string[], list: readonly Command[], env: NodeJS.ProcessEnv = {}, signal?: AbortSignal) {
+async function run(argv: string[], list: readonly CommandSource[], env: NodeJS.ProcessEnv = {}, signal?: AbortSignal) {
   const stdout = capture();
   const stderr = capture();
   const code = await runCli(argv, list, { stdout, stderr, env, signal: signal ?? new AbortController().signal });
