@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { Agent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatalogModel } from '../../../main/models/catalogSchema';
+import { removeModel } from '../../../main/models/manage';
 import { pullModel, startPull, type PullEvent, type PullOptions } from '../../../main/models/pull';
 import { cacheDir } from '../../setup/global';
 import { HubServer, testBytes, type HostedFile } from './hubServer';
@@ -276,6 +277,7 @@ describe('pullModel against a real HTTP server', () => {
     const first = pullModel(options(model(['a.bin'])));
     await server.whenHeld();
     await expect(pullModel(options(model(['a.bin'])))).rejects.toThrow(/already being downloaded by process/);
+    await expect(removeModel(modelsDir, 'test-model')).rejects.toThrow(/already being downloaded/);
     server.release();
     await first;
     await expectInstalled('test-model', 'a.bin', a);
