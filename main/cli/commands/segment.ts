@@ -157,6 +157,7 @@ export const segmentCommand = defineCommand({
         providers: describeProviders(result),
         timingsMs: {
           decode: round(afterDecode - start),
+          load: result.timings.loadMs,
           grounding: result.timings.groundingMs,
           encoder: result.timings.encoderMs,
           decoder: result.timings.decoderMs,

@@ -43,25 +43,34 @@ function axisTable(outSize: number, reshaped: number, pad: number, low: number):
 
 /**
  * Up-samples one plane of SAM mask logits (row-major `lowHeight`×`lowWidth`) to a full-resolution binary mask of
- * the original image (255 where the bilinearly interpolated logit is above `threshold`).
+ * the original image (255 where the bilinearly interpolated logit is above `threshold`), and counts the set pixels
+ * on the way (a second pass over 12 MP would cost more than the runs).
  *
- * Runs separably: each output row blends two logit rows (cheap, `lowWidth` values), then each output pixel blends
- * two neighbours of that row. Rows that map to the same source pair and weight reuse the previous output row.
+ * Runs separably: each output row blends two logit rows (cheap, `lowWidth` values), then walks the runs of output
+ * pixels that share a source pair. Consecutive runs whose sources are all above the threshold are filled in one
+ * go; only runs that cross it are evaluated pixel by pixel. Rows that map to the same source pair and weight reuse
+ * the previous output row.
  */
-export function upsampleMaskLogits(logits: Float32Array, geometry: LowResMaskGeometry, threshold = 0): Mask {
+export function upsampleMaskLogits(
+  logits: Float32Array,
+  geometry: LowResMaskGeometry,
+  threshold = 0,
+): { mask: Mask; areaPx: number } {
   const { lowWidth, lowHeight, padWidth, padHeight, reshapedWidth, reshapedHeight, width, height } = geometry;
   const xs = axisTable(width, reshapedWidth, padWidth, lowWidth);
   const ys = axisTable(height, reshapedHeight, padHeight, lowHeight);
   const out = new Uint8Array(width * height);
   const row = new Float32Array(lowWidth);
   const usedColumns = Math.min(lowWidth, (xs.i1[width - 1] ?? 0) + 1);
-  const { i0: xi0, i1: xi1, t: xt } = xs;
+  const { i1: xi1, t: xt } = xs;
   // runStart[k]..runStart[k+1] are the output columns whose left source column is k (i0 never decreases along x).
   const runStart = new Int32Array(lowWidth + 1);
   for (let k = 0, x = 0; k <= lowWidth; k++) {
-    while (x < width && xi0[x]! < k) x++;
+    while (x < width && xs.i0[x]! < k) x++;
     runStart[k] = x;
   }
+  let areaPx = 0;
+  let rowArea = 0;
   for (let y = 0; y < height; y++) {
     const a = ys.i0[y]!;
     const b = ys.i1[y]!;
@@ -69,8 +78,10 @@ export function upsampleMaskLogits(logits: Float32Array, geometry: LowResMaskGeo
     const rowOffset = y * width;
     if (y > 0 && a === ys.i0[y - 1] && b === ys.i1[y - 1] && ty === ys.t[y - 1]) {
       out.copyWithin(rowOffset, rowOffset - width, rowOffset);
+      areaPx += rowArea;
       continue;
     }
+    rowArea = 0;
     const rowA = a * lowWidth;
     const rowB = b * lowWidth;
     let isAnyAbove = false;
@@ -82,7 +93,7 @@ export function upsampleMaskLogits(logits: Float32Array, geometry: LowResMaskGeo
     }
     // Bilinear blends never exceed their sources: a row with no logit above the threshold stays empty.
     if (!isAnyAbove) continue;
-    // Output pixels come in runs that share a source pair; a run whose two sources agree is filled in one go.
+    let fillFrom = -1;
     for (let k = 0; k < usedColumns; k++) {
       const start = runStart[k]!;
       const end = runStart[k + 1]!;
@@ -90,13 +101,28 @@ export function upsampleMaskLogits(logits: Float32Array, geometry: LowResMaskGeo
       const va = row[k]!;
       const vb = row[xi1[start]!]!;
       if (va > threshold && vb > threshold) {
-        out.fill(255, rowOffset + start, rowOffset + end);
-      } else if (va > threshold || vb > threshold) {
+        if (fillFrom < 0) fillFrom = start;
+        continue;
+      }
+      if (fillFrom >= 0) {
+        out.fill(255, rowOffset + fillFrom, rowOffset + start);
+        rowArea += start - fillFrom;
+        fillFrom = -1;
+      }
+      if (va > threshold || vb > threshold) {
         for (let x = start; x < end; x++) {
-          if (va + (vb - va) * xt[x]! > threshold) out[rowOffset + x] = 255;
+          if (va + (vb - va) * xt[x]! > threshold) {
+            out[rowOffset + x] = 255;
+            rowArea++;
+          }
         }
       }
     }
+    if (fillFrom >= 0) {
+      out.fill(255, rowOffset + fillFrom, rowOffset + width);
+      rowArea += width - fillFrom;
+    }
+    areaPx += rowArea;
   }
-  return { width, height, data: out };
+  return { mask: { width, height, data: out }, areaPx };
 }

@@ -1,8 +1,10 @@
 import type { BenchSuite } from '../suite';
 import { preprocessSuite } from './preprocess';
+import { segmentSuite } from './segment';
 
 /** Every benchmark suite. Add one import and one line per suite. */
 // prettier-ignore
 export const suites: readonly BenchSuite[] = [
   preprocessSuite,
+  segmentSuite,
 ];

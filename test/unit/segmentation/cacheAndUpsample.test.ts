@@ -51,7 +51,7 @@ describe('upsampleMaskLogits', () => {
       [[height, width]],
       [[reshapedHeight, reshapedWidth]],
     );
-    const ours = upsampleMaskLogits(data, {
+    const { mask: ours, areaPx } = upsampleMaskLogits(data, {
       lowWidth: 256,
       lowHeight: 256,
       padWidth: 1024,
@@ -69,6 +69,7 @@ describe('upsampleMaskLogits', () => {
       if (expected[i]! > 0) inside++;
     }
     expect(inside).toBeGreaterThan(width * height * 0.05);
+    expect(areaPx).toBe(ours.data.filter((v) => v === 255).length);
     // One bilinear step instead of the library's two only moves edge pixels: under 1 % of the mask differs.
     expect(differ / inside).toBeLessThan(0.01);
     expect(ours.data.every((v) => v === 0 || v === 255)).toBe(true);
