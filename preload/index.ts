@@ -3,22 +3,18 @@
  * one registrar, which validates it; answers are envelopes (`{ ok, value }` or `{ ok, error }`).
  */
 import { type IpcRendererEvent, contextBridge, ipcRenderer } from 'electron';
-import {
-  type Channel,
-  type Envelope,
-  type EventChannel,
-  type EventPayload,
-  type IirBridge,
-  type RequestInput,
-  type ResponseOf,
-  isEventChannel,
-} from '../shared/api';
+import type { Channel, Envelope, EventChannel, EventPayload, IirBridge, RequestInput, ResponseOf } from '../shared/api';
+import { eventChannelList } from '../shared/api/eventNames';
 
 function call<C extends Channel>(channel: C) {
   return (request: RequestInput<C>) => ipcRenderer.invoke(channel, request) as Promise<Envelope<ResponseOf<C>>>;
 }
 
 const bridge = {
+  dialogs: {
+    /** Shows the native save dialog; answers the chosen path, or null when the user cancelled. */
+    save: call('dialogs:save'),
+  },
   images: {
     /** Opens an image from an absolute path or from bytes; answers its info (it becomes a document's original). */
     open: call('images:open'),
@@ -79,7 +75,8 @@ const bridge = {
   },
   /** Listens to an event channel (`jobs:event`, `models:progress`, `app:menu`, …); returns the unsubscribe function. */
   on<E extends EventChannel>(channel: E, listener: (payload: EventPayload<E>) => void): () => void {
-    if (!isEventChannel(channel)) throw new Error(`unknown event channel ${String(channel)}`);
+    if (!(eventChannelList as readonly string[]).includes(channel))
+      throw new Error(`unknown event channel ${String(channel)}`);
     const handler = (_event: IpcRendererEvent, payload: EventPayload<E>): void => listener(payload);
     ipcRenderer.on(channel, handler);
     return () => ipcRenderer.removeListener(channel, handler);

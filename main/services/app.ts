@@ -2,7 +2,7 @@ import type { EngineLauncher } from '../engine/process/launcher';
 import { type Emitter, createEmitter } from '../ipc/emitter';
 import { type Router, createRouter } from '../ipc/router';
 import { EnginePool } from './engines';
-import { createHandlers } from './handlers';
+import { type HandlerServices, createHandlers } from './handlers';
 import { ImageStore } from './images';
 import { JobQueue } from './jobs';
 import { type Logger, createFileLogger } from './logs';
@@ -34,6 +34,8 @@ export interface AppServicesOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long a cancelled task may take to stop before its engine process is killed. */
   readonly cancelGraceMs?: number;
+  /** The native save dialog (Electron only). */
+  readonly showSaveDialog?: HandlerServices['showSaveDialog'];
 }
 
 /** Builds the main-process services over one user-data folder. */
@@ -57,8 +59,16 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     (message, error) => log.error(message, error),
     options.env,
   );
-  const router = createRouter(createHandlers({ images, jobs, engines, models, settings }), (message, error) =>
-    log.error(message, error),
+  const router = createRouter(
+    createHandlers({
+      images,
+      jobs,
+      engines,
+      models,
+      settings,
+      ...(options.showSaveDialog ? { showSaveDialog: options.showSaveDialog } : {}),
+    }),
+    (message, error) => log.error(message, error),
   );
   return {
     emitter,

@@ -3,6 +3,7 @@ import type { ImageId, JobResult, Settings } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { PreflightReport } from '../engine/providers';
+import type { OutputFormat } from '../image/encode';
 import type { Handlers } from '../ipc/handlers';
 import type { EnginePool } from './engines';
 import type { ImageStore } from './images';
@@ -18,6 +19,8 @@ export interface HandlerServices {
   readonly engines: EnginePool;
   readonly models: ModelService;
   readonly settings: SettingsStore;
+  /** The desktop app's native save dialog; absent in serve mode. */
+  readonly showSaveDialog?: (defaultName: string, format: OutputFormat) => Promise<string | null>;
 }
 
 /** Every request channel's handler, over the main-process services. */
@@ -53,6 +56,12 @@ export function createHandlers(services: HandlerServices): Handlers {
 
   return {
     'images:open': (request) => images.open(request),
+    'dialogs:save': async ({ defaultName, format }) => {
+      if (!services.showSaveDialog) {
+        throw invalidArgument('file dialogs exist only in the desktop app; download the image instead');
+      }
+      return { path: await services.showSaveDialog(defaultName, format) };
+    },
     'images:info': ({ id }) => images.info(id),
     'images:export': async ({ id, path, format, quality, metadata }) => {
       await images.export(id, path, { format, quality, metadata });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { devicesSchema } from './devices';
+import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
 import { imageIdSchema, jobIdSchema } from './ids';
-import { exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
+import { exportFormats, exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
   catalogSchema,
@@ -27,6 +28,14 @@ const imageRef = z.object({ id: imageIdSchema }).strict();
 export const requestChannels = {
   /** Open an image from a path or from bytes; it becomes the `original` of a document. */
   'images:open': { request: openImageRequestSchema, response: imageInfoSchema },
+  /**
+   * Ask where to save (the desktop app's native dialog); `path` is null when the user cancelled. Serve mode has no
+   * native dialogs and answers `invalid_argument`: the browser downloads `/image/<id>` instead.
+   */
+  'dialogs:save': {
+    request: z.object({ defaultName: z.string().min(1).max(255), format: z.enum(exportFormats) }).strict(),
+    response: z.object({ path: z.string().nullable() }),
+  },
   /** Facts about a stored image. */
   'images:info': { request: imageRef, response: imageInfoSchema },
   /** Write a stored image to a file (PNG/JPEG/WebP, with the edit recipe in its metadata). */
@@ -92,4 +101,4 @@ export const eventChannels = {
   'app:opened': imageInfoSchema,
   /** Something the user should know that is not an answer to a request (a settings file was reset, …). */
   'app:notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
-} as const;
+} as const satisfies Record<(typeof eventChannelList)[number], z.ZodType>;

@@ -5,6 +5,7 @@ export * from './channels';
 export * from './devices';
 export * from './edit';
 export * from './envelope';
+export * from './eventNames';
 export * from './ids';
 export * from './images';
 export * from './jobs';
