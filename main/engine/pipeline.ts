@@ -186,6 +186,7 @@ export class EditEngine {
   async edit(request: EditRequest): Promise<EditResult> {
     const o = resolveOptions(request.options);
     const { signal } = request;
+    throwIfCancelled(signal);
     const timings: Record<EditStage, number> = {
       load: 0,
       preprocess: 0,

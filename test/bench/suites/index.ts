@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../suite';
+import { engineSuite } from './engine';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
 
@@ -6,5 +7,6 @@ import { segmentSuite } from './segment';
 // prettier-ignore
 export const suites: readonly BenchSuite[] = [
   preprocessSuite,
+  engineSuite,
   segmentSuite,
 ];

@@ -1,0 +1,247 @@
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { throwIfCancelled } from '../../../shared/errors';
+import { providerChoices } from '../../engine/providers';
+import { runEdit, type EditOptions } from '../../engine/pipeline';
+import { openImage } from '../../image/decode';
+import { encodeImage } from '../../image/encode';
+import { readMask } from '../../image/readMask';
+import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
+import { defaultModelsDir, userDataDir } from '../../paths';
+import { schedulerNames } from '../../../shared/engine/schedulers';
+import { defineCommand } from '../command';
+import { UsageError } from '../options';
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** `<name>-<seed>.<ext>` beside `out` (for --variations > 1). */
+export function variationPath(out: string, seed: number): string {
+  const ext = extname(out);
+  return join(dirname(out), `${basename(out, ext)}-${seed}${ext}`);
+}
+
+/** `iir edit`: the IIR edit of one photo region, end to end. */
+export const editCommand = defineCommand({
+  name: 'edit',
+  summary: 'edit the masked region of a photo as the prompt says (IIR: SD1.5 + ControlNet)',
+  description:
+    'Removes information (colour, texture) inside the mask, lets Stable Diffusion 1.5 + a ControlNet re-create it\n' +
+    'as the prompt asks, and composites the result into the original: pixels outside the (dilated, feathered)\n' +
+    'mask are unchanged. A 4-channel (IIR-trained) ControlNet runs the paper\u2019s engine; a 3-channel Canny one\n' +
+    'runs the training-free engine (latents from the information-removed image at --strength).\n' +
+    'The recipe (prompt, seed, parameters, models and their SHA-256, providers) is stored in the output file.',
+  positionals: [{ name: 'image', description: 'the photo (JPEG, PNG, WebP, TIFF, AVIF or GIF)' }],
+  options: {
+    prompt: { type: 'string', valueName: 'text', required: true, description: 'what the region should become' },
+    mask: { type: 'string', valueName: 'png', required: true, description: 'region to edit, same size as the image' },
+    negative: { type: 'string', valueName: 'text', default: '', description: 'negative prompt' },
+    noise: {
+      type: 'number',
+      valueName: 'σ',
+      min: 0,
+      max: 1,
+      default: 0.5,
+      description: 'texture removal: σ of the Gaussian noise added inside the region, in [0,1] units',
+    },
+    'no-gray': { type: 'boolean', description: 'keep the colour inside the region (no colour removal)' },
+    strength: {
+      type: 'number',
+      valueName: '0..1',
+      min: 0.01,
+      max: 1,
+      description: 'img2img strength (default 1 with an IIR ControlNet, 0.75 with a Canny one)',
+    },
+    steps: { type: 'number', valueName: 'n', integer: true, min: 1, max: 150, default: 20, description: 'steps' },
+    guidance: {
+      type: 'number',
+      valueName: 'g',
+      min: 1,
+      max: 30,
+      default: 7.5,
+      description: 'classifier-free guidance scale (1 = no unconditional pass)',
+    },
+    'control-scale': {
+      type: 'number',
+      valueName: 'c',
+      min: 0,
+      max: 2,
+      default: 1,
+      description: 'ControlNet conditioning scale',
+    },
+    'control-start': {
+      type: 'number',
+      valueName: '0..1',
+      min: 0,
+      max: 1,
+      default: 0,
+      description: 'fraction of the steps before the ControlNet starts',
+    },
+    'control-end': {
+      type: 'number',
+      valueName: '0..1',
+      min: 0,
+      max: 1,
+      default: 1,
+      description: 'fraction of the steps after which the ControlNet stops',
+    },
+    scheduler: {
+      type: 'string',
+      valueName: 'name',
+      choices: schedulerNames,
+      default: 'ddim',
+      description: 'sampler',
+    },
+    seed: {
+      type: 'number',
+      valueName: 'n',
+      integer: true,
+      min: 0,
+      max: 4294967295,
+      default: 0,
+      description: 'seed of the latent and IIR noise',
+    },
+    variations: {
+      type: 'number',
+      valueName: 'n',
+      integer: true,
+      min: 1,
+      max: 16,
+      default: 1,
+      description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
+    },
+    size: {
+      type: 'number',
+      valueName: 'short side',
+      integer: true,
+      min: 256,
+      max: 1024,
+      default: 512,
+      description: 'working-frame short side in pixels, a multiple of 64 (512–768 for SD1.5)',
+    },
+    focus: { type: 'boolean', description: 'work on a crop around the mask instead of the whole image' },
+    feather: {
+      type: 'number',
+      valueName: 'px',
+      integer: true,
+      min: 0,
+      max: 256,
+      default: 8,
+      description: 'soft edge of the composite, image px',
+    },
+    dilate: {
+      type: 'number',
+      valueName: 'px',
+      integer: true,
+      min: 0,
+      max: 256,
+      default: 8,
+      description: 'grow the mask before compositing, image px',
+    },
+    sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
+    controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
+    models: { type: 'string', valueName: 'dir', description: 'models folder (default: IIR_MODELS_DIR, user data)' },
+    provider: {
+      type: 'string',
+      valueName: 'name',
+      choices: providerChoices,
+      default: 'auto',
+      description: 'execution provider (auto = the first that passes its self-test)',
+    },
+    'low-memory': { type: 'boolean', description: 'load one stage\u2019s models at a time and release them' },
+    out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
+    json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
+  },
+  examples: [
+    'edit cat.jpg --mask cat-mask.png --prompt "a tiger" --out tiger.png',
+    'edit field.jpg --mask grass.png --prompt "sand" --noise 0.9 --variations 4 --seed 10 --out sand.png --json',
+  ],
+  async run({ options, positionals }, context) {
+    if (options.size % 64 !== 0) throw new UsageError(`--size must be a multiple of 64, not ${options.size}`);
+    if (options['control-start'] > options['control-end']) {
+      throw new UsageError('--control-start must not exceed --control-end');
+    }
+    const out = resolve(options.out);
+    formatForPath(out);
+    const started = performance.now();
+    const source = await openImage(positionals.image);
+    const mask = await readMask(options.mask, { width: source.info.width, height: source.info.height });
+    const modelsDir = resolve(options.models ?? defaultModelsDir(context.env));
+    const editOptions: EditOptions = {
+      prompt: options.prompt,
+      negativePrompt: options.negative,
+      noise: options.noise,
+      gray: !options['no-gray'],
+      ...(options.strength !== undefined ? { strength: options.strength } : {}),
+      steps: options.steps,
+      guidance: options.guidance,
+      controlScale: options['control-scale'],
+      controlStart: options['control-start'],
+      controlEnd: options['control-end'],
+      scheduler: options.scheduler,
+      seed: options.seed,
+      variations: options.variations,
+      size: options.size,
+      focus: options.focus,
+      featherPx: options.feather,
+      dilatePx: options.dilate,
+      ...(options.sd !== undefined ? { sd: options.sd } : {}),
+      ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
+      provider: options.provider,
+      lowMemory: options['low-memory'],
+    };
+    const bar = context.progress('edit');
+    const result = await runEdit({
+      image: source,
+      mask,
+      modelsDir,
+      options: editOptions,
+      signal: context.signal,
+      hashCachePath: join(userDataDir(context.env), 'cache', 'model-hashes.json'),
+      onProgress: (p) => {
+        if (p.type === 'step') {
+          const done = (p.variation + p.step / p.total) / p.variations;
+          const of = p.variations > 1 ? ` (${p.variation + 1}/${p.variations})` : '';
+          bar.update(done, `step ${p.step}/${p.total}${of}`);
+        } else if (p.stage !== 'denoise') bar.update((p.variation / p.variations) * 0.999, p.stage);
+      },
+    });
+    throwIfCancelled(context.signal);
+    const writeStart = performance.now();
+    const files = await Promise.all(
+      result.variations.map(async (v) => ({
+        path: result.variations.length > 1 ? variationPath(out, v.seed) : out,
+        bytes: await encodeImage(v.rgb, v.alpha, { format: formatForPath(out), metadata: v.metadata }),
+      })),
+    );
+    await writeFilesAtomic(files, context.signal);
+    const end = performance.now();
+    bar.finish();
+    for (const warning of result.warnings) context.log(`warning: ${warning}`);
+
+    if (options.json) {
+      const steps = result.variations.reduce((n, v) => n + v.denoise.steps, 0);
+      const runMs = result.variations.reduce((n, v) => n + v.denoise.runMs, 0);
+      const overheadMs = result.variations.reduce((n, v) => n + v.denoise.overheadMs, 0);
+      context.printJson({
+        outputs: files.map((f, i) => ({ path: f.path, seed: result.variations[i]!.seed })),
+        recipe: result.variations[0]!.recipe,
+        recipes: result.variations.length > 1 ? result.variations.map((v) => v.recipe) : undefined,
+        engine: result.modelSet.engine,
+        providers: result.providers,
+        timingsMs: {
+          ...Object.fromEntries(Object.entries(result.timings).map(([k, ms]) => [k, round(ms)])),
+          write: round(end - writeStart),
+          total: round(end - started),
+          perStepRun: round(runMs / Math.max(1, steps)),
+          perStepOverhead: round(overheadMs / Math.max(1, steps)),
+        },
+        warnings: result.warnings,
+      });
+    } else {
+      const names = files.map((f) => f.path).join(', ');
+      context.log(
+        `${result.modelSet.engine} on ${Object.values(result.providers)[0] ?? '?'}: wrote ${names} in ` +
+          `${(Math.round(end - started) / 1000).toFixed(1)} s`,
+      );
+    }
+  },
+});

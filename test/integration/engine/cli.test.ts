@@ -1,0 +1,186 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../../main/cli/commands';
+import { runCli } from '../../../main/cli/runner';
+import { readRecipe } from '../../../main/engine/recipe';
+import { ensureFixtures } from '../../fixtures/models/all';
+import { cacheDir } from '../../setup/global';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const chelsea = join(root, 'test', 'fixtures', 'images', 'chelsea.png');
+const work = join(cacheDir, 'cli-edit');
+let models: string;
+let maskPath: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startIir(...args: string[]) {
+  return spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, IIR_DEBUG: '', IIR_USER_DATA: join(work, 'user-data') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the CLI in this process (fast; the spawned form is kept for Ctrl-C). */
+async function iirHere(...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, commands, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env, IIR_USER_DATA: join(work, 'user-data') },
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
+async function writeMask(path: string, width: number, height: number, fill: boolean): Promise<void> {
+  const mask = Buffer.alloc(width * height);
+  if (fill) for (let y = 90; y < 210; y++) mask.fill(255, y * width + 150, y * width + 300);
+  await sharp(mask, { raw: { width, height, channels: 1 } })
+    .png()
+    .toFile(path);
+}
+
+beforeAll(async () => {
+  models = ensureFixtures();
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  maskPath = join(work, 'mask.png');
+  await writeMask(maskPath, 451, 300, true);
+});
+
+const quick = ['--steps', '2', '--size', '256', '--provider', 'cpu'];
+
+describe('iir edit', () => {
+  it('writes variations as <name>-<seed>.<ext> with their recipes, and prints the recipe with --json', async () => {
+    const out = join(work, 'cat.png');
+    const run = await iirHere(
+      'edit',
+      chelsea,
+      '--mask',
+      maskPath,
+      '--prompt',
+      'a green cat',
+      '--models',
+      models,
+      '--sd',
+      'sd15',
+      '--controlnet',
+      'controlnet-iir',
+      ...quick,
+      '--seed',
+      '5',
+      '--variations',
+      '2',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      outputs: { path: string; seed: number }[];
+      recipe: { seed: number; engine: string };
+      providers: Record<string, string>;
+      timingsMs: Record<string, number>;
+    };
+    expect(report.outputs).toEqual([
+      { path: join(work, 'cat-5.png'), seed: 5 },
+      { path: join(work, 'cat-6.png'), seed: 6 },
+    ]);
+    expect(report.recipe.engine).toBe('iir-trained');
+    expect(report.providers.unet).toBe('cpu');
+    expect(report.timingsMs.denoise).toBeGreaterThan(0);
+    expect((await readRecipe(join(work, 'cat-6.png'))).seed).toBe(6);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('lists the providers with their self-test results', async () => {
+    const run = await iirHere('devices', '--json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { auto: string; providers: { name: string; isWorking: boolean }[] };
+    expect(report.providers.map((p) => p.name)).toEqual(['cuda', 'dml', 'coreml', 'webgpu', 'cpu']);
+    expect(report.providers.find((p) => p.name === report.auto)?.isWorking).toBe(true);
+  });
+
+  it('fails with one clear line for bad input', async () => {
+    const out = join(work, 'bad.png');
+    const base = ['edit', chelsea, '--prompt', 'x', '--models', models, '--out', out, '--steps', '2', '--size', '256'];
+    const empty = join(work, 'empty.png');
+    await writeMask(empty, 451, 300, false);
+    const small = join(work, 'small.png');
+    await writeMask(small, 200, 100, false);
+    const cases: [string[], RegExp][] = [
+      [['--mask', empty, '--sd', 'sd15'], /nothing to edit/],
+      [['--mask', small, '--sd', 'sd15'], /200×100.*451×300|451×300.*200×100/],
+      [['--mask', maskPath, '--sd', 'sd15', '--controlnet', 'controlnet-x'], /models pull controlnet-x/],
+      [['--mask', maskPath, '--sd', join(work, 'no-such-folder')], /SD1\.5 model folder not found/],
+      [['--mask', maskPath, '--guidance', '99'], /--guidance/],
+      [['--mask', maskPath, '--provider', 'tpu'], /--provider must be one of/],
+      [['--mask', maskPath, '--scheduler', 'plms'], /--scheduler must be one of/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await iirHere(...base, ...args);
+      expect(run.code === 1 || run.code === 2).toBe(true);
+      expect(lastLine(run.stderr)).toMatch(message);
+      expect(lastLine(run.stderr)).not.toMatch(/\bat \//);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.runIf(process.platform !== 'win32')('Ctrl-C cancels: exit 130 and no output file', async () => {
+    const fifo = join(work, 'pipe.png');
+    rmSync(fifo, { force: true });
+    execFileSync('mkfifo', [fifo]);
+    const dir = join(work, 'interrupted');
+    mkdirSync(dir, { recursive: true });
+    const child = startIir(
+      'edit',
+      fifo,
+      '--mask',
+      maskPath,
+      '--prompt',
+      'a cat',
+      '--models',
+      models,
+      '--sd',
+      'sd15',
+      ...quick,
+      '--out',
+      join(dir, 'out.png'),
+    );
+    let stderr = '';
+    const cancelling = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('cancelling')) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const writer = await Promise.race([
+      open(fifo, 'w'),
+      exited.then((code) => {
+        throw new Error(`the CLI exited (${String(code)}) before reading the image: ${stderr}`);
+      }),
+    ]);
+    child.kill('SIGINT');
+    await cancelling;
+    await writer.writeFile(readFileSync(chelsea));
+    await writer.close();
+    expect(await exited).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
