@@ -8,6 +8,7 @@ import { SegmentationEngine, type SegmentationModels, type SegmentRequest, type 
 export { parseBox } from './boxes';
 export { parsePoint, type PromptPoint } from './points';
 export {
+  combineInstances,
   defaultBoxThreshold,
   defaultTextThreshold,
   SegmentationEngine,

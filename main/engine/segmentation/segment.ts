@@ -350,6 +350,23 @@ function validateRequest(
   }
 }
 
+/**
+ * The mask of a chosen subset of a result's instances (the UI's pick / merge / exclude), post-processed like a
+ * request's union. Indices refer to `result.instances`; an empty choice gives an empty mask.
+ */
+export function combineInstances(
+  result: Pick<SegmentResult, 'instances' | 'mask'>,
+  indices: readonly number[],
+  options: MaskPostprocess = {},
+): Mask {
+  const chosen = indices.map((i) => {
+    const instance = result.instances[i];
+    if (!instance) throw invalidArgument(`no instance ${i}: the result has ${result.instances.length}`);
+    return instance;
+  });
+  return postprocess(unionOf(chosen, result.mask.width, result.mask.height), options);
+}
+
 function unionOf(instances: readonly SegmentInstance[], width: number, height: number): Mask {
   const [first, ...rest] = instances;
   if (!first) return createMask(width, height);

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../main/image/decode';
-import { SegmentationEngine, type SegmentationModels } from '../../../main/engine/segmentation/segment';
+import {
+  combineInstances,
+  SegmentationEngine,
+  type SegmentationModels,
+} from '../../../main/engine/segmentation/segment';
 import { isIirError } from '../../../shared/errors';
 import { maskArea } from '../../../shared/image/mask';
 import type { Rect, RgbImage } from '../../../shared/image/types';
@@ -68,6 +72,8 @@ describe('text → boxes → mask', () => {
 
   it('runs one pass per phrase and keeps one box per object across phrases (NMS)', async () => {
     const both = await engine.segment(photo, models, { regionText: 'Red, green' });
+    expect(maskIou(combineInstances(both, [1]), rectMask(451, 300, greenRect))).toBeGreaterThan(0.97);
+    expect(maskArea(combineInstances(both, []))).toBe(0);
     expect(both.instances.map((i) => i.phrase)).toEqual(['red', 'green']);
     expectBoxNear(both.instances.find((i) => i.phrase === 'green')!.boxImagePx, greenRect, 1);
     const union = rectMask(451, 300, redRect);
