@@ -14,8 +14,7 @@ import {
 } from '../../../../shared/image/geometry';
 import { Rng } from '../../../../shared/image/random';
 import type { Rect, RgbImage } from '../../../../shared/image/types';
-
-const imagesDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+import { imagesDir } from '../../image/helpers';
 
 async function loadRgb(name: string): Promise<RgbImage> {
   const { data, info } = await sharp(join(imagesDir, name))

@@ -4,8 +4,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { removeInformation } from '../../../../shared/image/iir';
 import type { Mask, RgbImage } from '../../../../shared/image/types';
-
-const imagesDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+import { imagesDir } from '../../image/helpers';
 
 async function loadRgb(name: string): Promise<RgbImage> {
   const { data, info } = await sharp(join(imagesDir, name))

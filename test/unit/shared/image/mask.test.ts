@@ -19,8 +19,7 @@ import {
 } from '../../../../shared/image/mask';
 import { Rng } from '../../../../shared/image/random';
 import type { Mask } from '../../../../shared/image/types';
-
-const imagesDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+import { imagesDir } from '../../image/helpers';
 
 function maskOf(width: number, height: number, inside: (x: number, y: number) => boolean): Mask {
   const data = new Uint8Array(width * height);

@@ -3,8 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cropRgb, resizeRgb } from '../../../../shared/image/resize';
 import type { RgbImage } from '../../../../shared/image/types';
-
-const imagesDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+import { imagesDir } from '../../image/helpers';
 
 function rgb(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
