@@ -1,20 +1,16 @@
-import type { Command } from '../command';
-import { modelsCommand } from './models';
-import { devicesCommand } from './devices';
-import { editCommand } from './edit';
-import { preprocessCommand } from './preprocess';
-import { scheduleCommand } from './schedule';
-import { segmentCommand } from './segment';
-import { serveCommand } from './serve';
+import type { CommandEntry } from '../command';
 
-/** Every `iir` command, in the order `iir --help` lists them. Add one import and one line per command. */
+/**
+ * Every `iir` command, in the order `iir --help` lists them: one line per command. A command's module is imported
+ * only when that command runs (or for `iir --help`), so `iir preprocess` does not load ONNX Runtime.
+ */
 // prettier-ignore
-export const commands: readonly Command[] = [
-  editCommand,
-  preprocessCommand,
-  scheduleCommand,
-  devicesCommand,
-  segmentCommand,
-  modelsCommand,
-  serveCommand,
+export const commands: readonly CommandEntry[] = [
+  { name: 'edit', load: async () => (await import('./edit')).editCommand },
+  { name: 'preprocess', load: async () => (await import('./preprocess')).preprocessCommand },
+  { name: 'schedule', load: async () => (await import('./schedule')).scheduleCommand },
+  { name: 'devices', load: async () => (await import('./devices')).devicesCommand },
+  { name: 'segment', load: async () => (await import('./segment')).segmentCommand },
+  { name: 'models', load: async () => (await import('./models')).modelsCommand },
+  { name: 'serve', load: async () => (await import('./serve')).serveCommand },
 ];
