@@ -47,6 +47,11 @@ const labelBoxTopLeft = 2n;
 const labelBoxBottomRight = 3n;
 const labelIgnored = -10n;
 
+interface DecoderSession {
+  readonly inputNames: string[];
+  readonly inputMetadata?: readonly { name: string; shape?: readonly (number | string)[] }[];
+}
+
 interface ImageProcessorResult {
   pixel_values: Tensor;
   original_sizes: [number, number][];
@@ -64,6 +69,8 @@ export class SamSegmenter {
   decoderRuns = 0;
   /** Whether the decoder export takes `input_boxes`; otherwise boxes go in as two corner points (labels 2 and 3). */
   readonly acceptsBoxes: boolean;
+  /** Points per prompt when the export fixes that dimension (some traced exports take exactly one), else null. */
+  readonly fixedPointCount: number | null;
 
   private readonly embeddings: ByteLruCache<Promise<SamEmbedding>>;
   private readonly padSize: { width: number; height: number };
@@ -75,9 +82,12 @@ export class SamSegmenter {
     private readonly processor: SamProcessor,
     cacheBytes: number,
   ) {
-    const decoder = model.sessions.prompt_encoder_mask_decoder as { inputNames: string[] } | undefined;
+    const decoder = model.sessions.prompt_encoder_mask_decoder as DecoderSession | undefined;
     if (!decoder) throw new IirError('model_missing', `${modelDir} has no prompt_encoder_mask_decoder`);
     this.acceptsBoxes = decoder.inputNames.includes('input_boxes');
+    const points = decoder.inputMetadata?.find((m) => m.name === 'input_points');
+    const pointDim = points && 'shape' in points ? points.shape?.[2] : undefined;
+    this.fixedPointCount = typeof pointDim === 'number' && pointDim > 0 ? pointDim : null;
     const pad = (processor.image_processor as unknown as { pad_size?: { width?: number; height?: number } }).pad_size;
     this.padSize = { width: pad?.width ?? 1024, height: pad?.height ?? 1024 };
     // Promises are stored so concurrent requests for one image share a single encoder run; sizes are estimated
@@ -208,6 +218,19 @@ export class SamSegmenter {
     } else if (box) {
       coords.push(box.x0 * sx, box.y0 * sy, box.x1 * sx, box.y1 * sy);
       labels.push(labelBoxTopLeft, labelBoxBottomRight);
+    }
+    const fixed = this.fixedPointCount;
+    if (fixed !== null && labels.length > fixed) {
+      const boxNote = box && !this.acceptsBoxes ? ' (a box counts as 2: this export has no box input)' : '';
+      throw new IirError(
+        'invalid_argument',
+        `this SAM export (${this.modelDir}) takes ${fixed} point(s) per prompt, not ${labels.length}${boxNote}; ` +
+          'use fewer points or another SAM model',
+      );
+    }
+    while (fixed !== null && labels.length < fixed) {
+      coords.push(0, 0);
+      labels.push(labelIgnored);
     }
     tensors.input_points = new Tensor('float32', Float32Array.from(coords), [1, 1, labels.length, 2]);
     tensors.input_labels = new Tensor('int64', BigInt64Array.from(labels), [1, 1, labels.length]);

@@ -6,7 +6,13 @@ import { SEGMENTATION_FIXTURE_FOLDERS, writeSegmentationFixtures } from '../../f
 import { cacheDir } from '../../setup/global';
 
 /** Writes the segmentation fixture models into a fresh folder of the test cache and returns their paths. */
-export function segmentationFixtures(): { root: string; groundingDir: string; samDir: string; samBoxesDir: string } {
+export function segmentationFixtures(): {
+  root: string;
+  groundingDir: string;
+  samDir: string;
+  samBoxesDir: string;
+  samOnePointDir: string;
+} {
   const root = mkdtempSync(join(cacheDir, 'segmentation-'));
   writeSegmentationFixtures(root);
   return {
@@ -14,6 +20,7 @@ export function segmentationFixtures(): { root: string; groundingDir: string; sa
     groundingDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.groundingDino),
     samDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.sam),
     samBoxesDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.samBoxes),
+    samOnePointDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.samOnePoint),
   };
 }
 

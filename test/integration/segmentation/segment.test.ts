@@ -131,6 +131,20 @@ describe('boxes and clicks', () => {
     expect(maskIou(withBoxes.mask, corners.mask)).toBeGreaterThan(0.995);
   });
 
+  it('adapts to an export that takes exactly one point, and says so when a prompt needs more', async () => {
+    const onePoint = { ...models, samDir: fixtures.samOnePointDir };
+    const click = await engine.segment(photo, onePoint, {
+      points: [{ xImagePx: 220, yImagePx: 150, isPositive: true }],
+    });
+    expect(at(click.mask, 220, 150)).toBe(255);
+    const error = await engine.segment(photo, onePoint, { boxImagePx: box }).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(isIirError(error)).toBe(true);
+    expect(error!.message).toMatch(/takes 1 point\(s\) per prompt, not 2 \(a box counts as 2/);
+  });
+
   it('masks a positive click as the fixture disk, picking the best predicted IoU', async () => {
     const result = await engine.segment(photo, models, {
       points: [{ xImagePx: 220, yImagePx: 150, isPositive: true }],
