@@ -127,7 +127,14 @@ describe('IIR edit with fixture models', () => {
     expect(bytesEqual(a, (await edit({ ...base, seed: 8 })).variations[0]!.rgb)).toBe(false);
     expect(bytesEqual(a, (await edit({ ...base, prompt: 'a red cat' })).variations[0]!.rgb)).toBe(false);
     expect(bytesEqual(a, (await edit({ ...base, noise: 0.9 })).variations[0]!.rgb)).toBe(false);
-    expect(bytesEqual(a, (await edit({ ...base, controlScale: 0 })).variations[0]!.rgb)).toBe(false);
+    const uncontrolled = (await edit({ ...base, controlScale: 0 })).variations[0]!.rgb;
+    expect(bytesEqual(a, uncontrolled)).toBe(false);
+    // a guidance window that starts half-way uses the ControlNet on some steps only: unlike both of the above
+    const window = (await edit({ ...base, controlStart: 0.5 })).variations[0]!.rgb;
+    expect(bytesEqual(a, window)).toBe(false);
+    expect(bytesEqual(uncontrolled, window)).toBe(false);
+    // guidance 1 skips the unconditional pass (B = 1) and gives another result
+    expect(bytesEqual(a, (await edit({ ...base, guidance: 1 })).variations[0]!.rgb)).toBe(false);
   });
 
   it('makes variations with consecutive seeds, the first equal to a single edit with that seed', async () => {
