@@ -1,10 +1,11 @@
 import { GroundingDinoForObjectDetection, GroundingDinoProcessor } from '@huggingface/transformers';
-import type { PreTrainedModel, RawImage, Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
 
 import { IirError } from '../../../shared/errors';
+import type { RgbImage } from '../../../shared/image/types';
 import { clampBox, type Detection } from './boxes';
 import { groundingPrompt } from './phrases';
-import { configureTransformers, detectDtype, elapsedMs, type SegmentationDevice } from './runtime';
+import { configureTransformers, detectDtype, elapsedMs, resizeForProcessor, type SegmentationDevice } from './runtime';
 
 /** Score thresholds of GroundingDINO (its paper's defaults are 0.35 / 0.25). */
 export interface GroundingThresholds {
@@ -57,10 +58,10 @@ export class GroundingDetector {
   }
 
   /** Resizes and normalises the image once; every phrase reuses the result. */
-  async prepareImage(image: RawImage): Promise<ImageInputs> {
+  async prepareImage(image: RgbImage): Promise<ImageInputs> {
     const imageProcessor = this.processor.image_processor;
     if (!imageProcessor) throw new IirError('model_missing', `${this.modelDir} has no image processor`);
-    const inputs: unknown = await imageProcessor(image);
+    const inputs: unknown = await imageProcessor(await resizeForProcessor(image, imageProcessor));
     return inputs as ImageInputs;
   }
 

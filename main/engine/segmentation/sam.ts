@@ -1,12 +1,11 @@
 import { SamModel, SamProcessor, Tensor } from '@huggingface/transformers';
-import type { RawImage } from '@huggingface/transformers';
 
 import { IirError } from '../../../shared/errors';
-import type { Rect } from '../../../shared/image/types';
+import type { Rect, RgbImage } from '../../../shared/image/types';
 import { ByteLruCache } from './lruCache';
 import type { LowResMaskGeometry } from './maskUpsample';
 import type { PromptPoint } from './points';
-import { configureTransformers, detectDtype, elapsedMs, type SegmentationDevice } from './runtime';
+import { configureTransformers, detectDtype, elapsedMs, resizeForProcessor, type SegmentationDevice } from './runtime';
 
 /** The image embedding of one image under one SAM model, with the sizes needed to map prompts and masks. */
 export interface SamEmbedding {
@@ -119,7 +118,7 @@ export class SamSegmenter {
   }
 
   /** The embedding of `image`, from the cache when `imageKey` was seen before. */
-  async embed(image: RawImage, imageKey: string): Promise<{ embedding: SamEmbedding; isCached: boolean; ms: number }> {
+  async embed(image: RgbImage, imageKey: string): Promise<{ embedding: SamEmbedding; isCached: boolean; ms: number }> {
     const start = performance.now();
     const cached = this.embeddings.get(imageKey);
     if (cached) return { embedding: await cached, isCached: true, ms: elapsedMs(start) };
@@ -179,8 +178,10 @@ export class SamSegmenter {
     await this.model.dispose();
   }
 
-  private async computeEmbedding(image: RawImage): Promise<SamEmbedding> {
-    const processed = (await this.processor(image)) as ImageProcessorResult;
+  private async computeEmbedding(image: RgbImage): Promise<SamEmbedding> {
+    const imageProcessor = this.processor.image_processor;
+    if (!imageProcessor) throw new IirError('model_missing', `${this.modelDir} has no image processor`);
+    const processed = (await this.processor(await resizeForProcessor(image, imageProcessor))) as ImageProcessorResult;
     const [reshapedHeight = 0, reshapedWidth = 0] = processed.reshaped_input_sizes[0] ?? [];
     const out = await this.model.get_image_embeddings({ pixel_values: processed.pixel_values });
     this.encoderRuns++;

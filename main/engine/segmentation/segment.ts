@@ -1,5 +1,3 @@
-import type { RawImage } from '@huggingface/transformers';
-
 import { IirError, invalidArgument, throwIfCancelled, type CancelSignal } from '../../../shared/errors';
 import { dilateMask, dropIslands, fillHoles, maskBoundingBox, unionMasks } from '../../../shared/image/mask';
 import { createMask, type Mask, type Rect, type RgbImage } from '../../../shared/image/types';
@@ -16,7 +14,7 @@ import { GroundingDetector, type PhraseDetections } from './grounding';
 import { upsampleMaskLogits } from './maskUpsample';
 import { splitPhrases } from './phrases';
 import { validatePoint, type PromptPoint } from './points';
-import { configureTransformers, deviceForProvider, elapsedMs, toRawImage } from './runtime';
+import { configureTransformers, deviceForProvider, elapsedMs } from './runtime';
 import { SamSegmenter, type SamPrompt } from './sam';
 
 /** GroundingDINO's defaults. */
@@ -141,14 +139,13 @@ export class SegmentationEngine {
       samDecoder: decide('sam_decoder'),
       ...(phrases.length > 0 ? { grounding: decide('grounding') } : {}),
     };
-    const raw = toRawImage(image);
 
     let loadMs = 0;
     let groundingMs = 0;
     let detections: Detection[] = [];
     let message: string | null = null;
     if (phrases.length > 0) {
-      const found = await this.ground(raw, models, providers, phrases, { boxThreshold, textThreshold }, request);
+      const found = await this.ground(image, models, providers, phrases, { boxThreshold, textThreshold }, request);
       groundingMs = found.ms;
       loadMs += found.loadMs;
       detections = nonMaxSuppression(
@@ -171,7 +168,7 @@ export class SegmentationEngine {
       const loadStart = performance.now();
       const sam = await this.samFor(models.samDir, providers);
       loadMs += elapsedMs(loadStart);
-      const embedded = await sam.embed(raw, this.imageKey(image, request.imageKey));
+      const embedded = await sam.embed(image, this.imageKey(image, request.imageKey));
       encoderMs = embedded.isCached ? 0 : embedded.ms;
       isEmbeddingCached = embedded.isCached;
       for (const prompt of prompts) {
@@ -232,7 +229,7 @@ export class SegmentationEngine {
   }
 
   private async ground(
-    raw: RawImage,
+    image: RgbImage,
     models: SegmentationModels,
     providers: SegmentProviders,
     phrases: readonly string[],
@@ -254,11 +251,11 @@ export class SegmentationEngine {
     const detector = await pending;
     const loadMs = elapsedMs(loadStart);
     const start = performance.now();
-    const imageInputs = await detector.prepareImage(raw);
+    const imageInputs = await detector.prepareImage(image);
     const perPhrase: PhraseDetections[] = [];
     for (const phrase of phrases) {
       throwIfCancelled(request.signal);
-      perPhrase.push(await detector.detect(imageInputs, phrase, raw, thresholds));
+      perPhrase.push(await detector.detect(imageInputs, phrase, image, thresholds));
     }
     return { perPhrase, ms: elapsedMs(start), loadMs };
   }
