@@ -80,7 +80,8 @@ export async function openImage(input: string | Uint8Array, options: OpenImageOp
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
+  } catch (error) {
+    if (sniffFormat(bytes)) throw corrupt(name, error);
     throw invalidArgument(
       `${name} is not an image (${looksLikeText(bytes) ? 'it looks like text' : 'unrecognised format'})`,
     );
@@ -136,6 +137,28 @@ function toImageFormat(metadata: Metadata): ImageFormat | null {
     default:
       return null;
   }
+}
+
+function corrupt(name: string, error: unknown): IirError {
+  const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).trim();
+  return new IirError('invalid_argument', `${name} is truncated or corrupt (${reason})`, { cause: error });
+}
+
+function startsWith(bytes: Uint8Array, offset: number, ascii: string): boolean {
+  if (bytes.length < offset + ascii.length) return false;
+  for (let i = 0; i < ascii.length; i++) if (bytes[offset + i] !== ascii.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The format a file's magic bytes announce, so a damaged file is called damaged rather than "not an image". */
+function sniffFormat(bytes: Uint8Array): ImageFormat | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (startsWith(bytes, 0, '\x89PNG\r\n\x1a\n')) return 'png';
+  if (startsWith(bytes, 0, 'GIF87a') || startsWith(bytes, 0, 'GIF89a')) return 'gif';
+  if (startsWith(bytes, 0, 'RIFF') && startsWith(bytes, 8, 'WEBP')) return 'webp';
+  if (startsWith(bytes, 0, 'II*\0') || startsWith(bytes, 0, 'MM\0*')) return 'tiff';
+  if (startsWith(bytes, 4, 'ftypavif') || startsWith(bytes, 4, 'ftypavis')) return 'avif';
+  return null;
 }
 
 /** True when the first bytes are valid UTF-8 without control characters other than whitespace. */
@@ -198,8 +221,7 @@ async function decodePixels(
   try {
     raw = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (error) {
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    throw new IirError('invalid_argument', `${name} is truncated or corrupt (${reason.trim()})`, { cause: error });
+    throw corrupt(name, error);
   }
   const { width, height, channels } = raw.info;
   const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);

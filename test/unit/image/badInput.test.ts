@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isIirError } from '../../../shared/errors';
 import { decodeImage } from '../../../main/image/decode';
@@ -62,6 +62,18 @@ describe('bad input', () => {
     const { code, message } = await failure(path);
     expect(code).toBe('invalid_argument');
     expect(message).toMatch(/^cut\.jpg is truncated or corrupt \(.*premature end.*\)$/i);
+  });
+
+  it.each([
+    ['png', (s: Sharp) => s.png()],
+    ['webp', (s: Sharp) => s.webp()],
+    ['gif', (s: Sharp) => s.gif()],
+    ['tiff', (s: Sharp) => s.tiff({ compression: 'lzw' })],
+  ] as const)('calls a cut %s file truncated, not "not an image"', async (_, encode) => {
+    const bytes = await encode(sharp(photo('coffee'))).toBuffer();
+    const { code, message } = await failure(bytes.subarray(0, bytes.length >> 1));
+    expect(code).toBe('invalid_argument');
+    expect(message).toMatch(/^the input is truncated or corrupt \(.+\)$/);
   });
 
   it('refuses a header claiming more than 100 megapixels before decoding', async () => {
