@@ -14,6 +14,8 @@ export default defineConfig({
           hookTimeout: 300_000,
           globalSetup: ['test/setup/global.ts'],
           pool: 'forks',
+          // The root-level typecheck block does not reach projects: type tests (*.test-d.ts) run here.
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: 'test/tsconfig.json' },
         },
       },
       {
