@@ -9,7 +9,7 @@ import {
   type ProviderDecision,
   type ProviderSettings,
 } from '../providers';
-import { nonMaxSuppression, validateBox, type Detection } from './boxes';
+import { clampBox, nonMaxSuppression, validateBox, type Detection } from './boxes';
 import { GroundingDetector, type PhraseDetections } from './grounding';
 import { upsampleMaskLogits } from './maskUpsample';
 import { splitPhrases } from './phrases';
@@ -157,7 +157,8 @@ export class SegmentationEngine {
       }
     }
 
-    const prompts = buildPrompts(detections, request.boxImagePx, points);
+    const userBox = request.boxImagePx && clampBox(request.boxImagePx, width, height);
+    const prompts = buildPrompts(detections, userBox, points);
     const instances: SegmentInstance[] = [];
     let encoderMs = 0;
     let isEmbeddingCached = true;

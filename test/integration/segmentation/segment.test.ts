@@ -129,6 +129,10 @@ describe('boxes and clicks', () => {
     expect(maskIou(corners.mask, rectMask(451, 300, box))).toBeGreaterThan(0.98);
     const withBoxes = await engine.segment(photo, { ...models, samDir: fixtures.samBoxesDir }, { boxImagePx: box });
     expect(maskIou(withBoxes.mask, corners.mask)).toBeGreaterThan(0.995);
+    // A box reaching past the image is clipped to it.
+    const past = await engine.segment(photo, models, { boxImagePx: { x0: 400, y0: -20, x1: 600, y1: 100 } });
+    expect(past.instances[0]!.boxImagePx).toEqual({ x0: 400, y0: 0, x1: 451, y1: 100 });
+    expect(maskIou(past.mask, rectMask(451, 300, { x0: 400, y0: 0, x1: 451, y1: 100 }))).toBeGreaterThan(0.95);
   });
 
   it('adapts to an export that takes exactly one point, and says so when a prompt needs more', async () => {
