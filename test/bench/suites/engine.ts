@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { denoise } from '../../../main/engine/denoise';
+import { denoise, type DenoiseModels } from '../../../main/engine/denoise';
 import { locateModelSet } from '../../../main/engine/modelSet';
 import { preflight } from '../../../main/engine/providers';
 import { createSession } from '../../../main/engine/sessions';
@@ -29,6 +29,7 @@ export const engineSuite: BenchSuite = {
     const options = { report, settings: { default: 'cpu' as const } };
     const unet = await createSession(set.files.unet, 'unet', options);
     const controlnet = await createSession(set.files.controlnet!, 'controlnet', options);
+    const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
     const latentSize = size / 8;
     const n = 4 * latentSize * latentSize;
     const rng = new Rng(1);
@@ -41,12 +42,11 @@ export const engineSuite: BenchSuite = {
     const noise = fillGaussian(new Float32Array(n), rng);
     const mask = new Float32Array(latentSize * latentSize).map((_, i) => (i % latentSize > 20 ? 1 : 0));
 
-    const perStep: { run: number[]; overhead: number[]; bytes: number[] } = { run: [], overhead: [], bytes: [] };
-    for (let r = 0; r <= runs; r++) {
-      const latents = fillGaussian(new Float32Array(n), new Rng(r));
-      const stats = await denoise(
-        { unet, controlnet },
-        {
+    const measureForm = async (models: DenoiseModels, label: string): Promise<Record<string, number>> => {
+      const perStep: { run: number[]; overhead: number[]; bytes: number[] } = { run: [], overhead: [], bytes: [] };
+      for (let r = 0; r <= runs; r++) {
+        const latents = fillGaussian(new Float32Array(n), new Rng(r));
+        const stats = await denoise(models, {
           scheduler: createScheduler('dpmpp-2m', { steps }),
           text,
           batch: 2,
@@ -60,24 +60,28 @@ export const engineSuite: BenchSuite = {
           latentWidth: latentSize,
           blend: { original, noise, mask },
           rng: new Rng(r),
-        },
-      );
-      if (r === 0) continue;
-      perStep.run.push(stats.runMs / stats.steps);
-      perStep.overhead.push(stats.overheadMs / stats.steps);
-      perStep.bytes.push(stats.bytesCopied / stats.steps);
-      context.log(
-        `run ${r}: ${(stats.runMs / stats.steps).toFixed(1)} ms/step in session.run, ` +
-          `${(stats.overheadMs / stats.steps).toFixed(2)} ms/step outside`,
-      );
-    }
+        });
+        if (r === 0) continue;
+        perStep.run.push(stats.runMs / stats.steps);
+        perStep.overhead.push(stats.overheadMs / stats.steps);
+        perStep.bytes.push(stats.bytesCopied / stats.steps);
+      }
+      const result = {
+        runMsPerStep: round(median(perStep.run), 1),
+        overheadMsPerStep: round(median(perStep.overhead), 2),
+        bytesCopiedPerStep: Math.round(median(perStep.bytes)),
+      };
+      context.log(`${label}: ${JSON.stringify(result)}`);
+      return result;
+    };
+    const split = await measureForm({ unet, controlnet }, 'split ControlNet + residual UNet');
     await unet.session.release();
     await controlnet.session.release();
-    const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
-    return {
-      runMsPerStep: round(median(perStep.run), 1),
-      overheadMsPerStep: round(median(perStep.overhead), 2),
-      bytesCopiedPerStep: Math.round(median(perStep.bytes)),
-    };
+    // For comparison (stderr only): the fused UNet+ControlNet graph, whose residuals never leave ONNX Runtime.
+    const fusedSet = await locateModelSet({ modelsDir: models, sd: join(models, 'sd15-fused-iir') });
+    const fused = await createSession(fusedSet.files.unet, 'unet', options);
+    await measureForm({ unet: fused }, 'fused UNet+ControlNet (for comparison)');
+    await fused.session.release();
+    return split;
   },
 };
