@@ -182,8 +182,20 @@ export class EditEngine {
   private sessions: ModelSessions | undefined;
   private key: string | undefined;
 
-  /** Runs one edit (all its variations). */
+  /**
+   * Runs one edit (all its variations). In low-memory mode no session outlives the edit, even when it fails or is
+   * cancelled half-way.
+   */
   async edit(request: EditRequest): Promise<EditResult> {
+    try {
+      return await this.run(request);
+    } catch (error) {
+      if (request.options.lowMemory) await this.sessions?.releaseAll();
+      throw error;
+    }
+  }
+
+  private async run(request: EditRequest): Promise<EditResult> {
     const o = resolveOptions(request.options);
     const { signal } = request;
     throwIfCancelled(signal);

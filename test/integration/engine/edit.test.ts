@@ -155,6 +155,19 @@ describe('IIR edit with fixture models', () => {
     });
     expect(engine.loadedRoles()).toEqual([]);
     expect(low.variations[0]!.recipe.params.lowMemory).toBe(true);
+    const controller = new AbortController();
+    const cancelled = engine.edit({
+      image: chelsea,
+      mask: roi(),
+      modelsDir: models,
+      options: { ...fast, controlnet: 'controlnet-iir', lowMemory: true },
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.type === 'step') controller.abort();
+      },
+    });
+    await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
+    expect(engine.loadedRoles()).toEqual([]);
     expect(bytesEqual(normal.variations[0]!.rgb, low.variations[0]!.rgb)).toBe(true);
     await engine.dispose();
   });
