@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { constants, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineReply, EngineRequest } from './protocol';
@@ -16,6 +17,19 @@ export interface EngineChild {
 
 /** Starts engine processes: `child_process.fork` under Node, `utilityProcess` under Electron. */
 export type EngineLauncher = () => EngineChild;
+
+/**
+ * Inference saturates every core; at a lower scheduling priority it yields the CPU to the main process (and the
+ * window) whenever they have work, so the UI stays responsive while an edit runs.
+ */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // Not permitted on this system: the engine runs at normal priority.
+  }
+}
 
 /** The engine entry next to this file: `entry.ts` when running from source (tsx, vitest). */
 export function sourceEntry(): string {
@@ -37,6 +51,7 @@ export function forkLauncher(entry: string = sourceEntry(), env: NodeJS.ProcessE
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    lowerPriority(child.pid);
     return {
       get pid() {
         return child.pid;

@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../suite';
+import { appSuite } from './app';
 import { engineSuite } from './engine';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
@@ -9,4 +10,5 @@ export const suites: readonly BenchSuite[] = [
   preprocessSuite,
   engineSuite,
   segmentSuite,
+  appSuite,
 ];
