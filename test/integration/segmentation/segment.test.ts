@@ -211,6 +211,30 @@ describe('boxes and clicks', () => {
     }
   });
 
+  it('bounds the embedding cache by bytes: the least recently used image is computed again', async () => {
+    // One SAM embedding (two [1,256,64,64] float32 tensors) is 8 MiB: this cache holds one image.
+    const small = new SegmentationEngine(9 * 1024 * 1024);
+    try {
+      const click = { points: [{ xImagePx: 50, yImagePx: 50, isPositive: true }] };
+      await small.segment(photo, models, { ...click, imageKey: 'a' });
+      await small.segment(photo, models, { ...click, imageKey: 'a' });
+      expect(await small.encoderRuns(models.samDir)).toBe(1);
+      await small.segment(photo, models, { ...click, imageKey: 'b' });
+      await small.segment(photo, models, { ...click, imageKey: 'a' });
+      expect(await small.encoderRuns(models.samDir)).toBe(3);
+    } finally {
+      await small.dispose();
+    }
+  });
+
+  it('stops at a cancelled signal with a cancelled error', async () => {
+    const error = await engine.segment(photo, models, { regionText: 'red', signal: { aborted: true } }).then(
+      () => null,
+      (e: unknown) => e as { code?: string },
+    );
+    expect(error?.code).toBe('cancelled');
+  });
+
   it('post-processes the union: dilate grows the mask by the given pixels', async () => {
     const plain = await engine.segment(photo, models, { boxImagePx: box });
     const grown = await engine.segment(photo, models, { boxImagePx: box, postprocess: { dilatePx: 5 } });
