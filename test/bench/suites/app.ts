@@ -41,7 +41,8 @@ async function edit(services: AppServices, imageId: ImageId, mask: unknown, step
 export const appSuite: BenchSuite = {
   name: 'app',
   summary: 'main-process event-loop delay (p99, max) during an edit in the engine process',
-  async run({ log }) {
+  async run(context) {
+    const log = (message: string): void => context.log(message);
     const userData = mkdtempSync(join(cacheDir, 'bench-app-'));
     const env = { ...process.env, IIR_USER_DATA: userData, IIR_MODELS_DIR: ensureFixtures() };
     const services = await createAppServices({
