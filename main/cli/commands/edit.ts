@@ -33,7 +33,7 @@ export const editCommand = defineCommand({
   options: {
     prompt: { type: 'string', valueName: 'text', required: true, description: 'what the region should become' },
     mask: { type: 'string', valueName: 'png', required: true, description: 'region to edit, same size as the image' },
-    negative: { type: 'string', valueName: 'text', default: '', description: 'negative prompt' },
+    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
     noise: {
       type: 'number',
       valueName: 'σ',
@@ -167,7 +167,7 @@ export const editCommand = defineCommand({
     const modelsDir = resolve(options.models ?? defaultModelsDir(context.env));
     const editOptions: EditOptions = {
       prompt: options.prompt,
-      negativePrompt: options.negative,
+      negativePrompt: options.negative ?? '',
       noise: options.noise,
       gray: !options['no-gray'],
       ...(options.strength !== undefined ? { strength: options.strength } : {}),
