@@ -1,7 +1,6 @@
 import { createPinia } from 'pinia';
-import { createApp, h } from 'vue';
+import { createApp } from 'vue';
+import App from './App.vue';
+import './style.css';
 
-// The editor's components mount here (issue 7); the shell only provides the root and the store.
-createApp({ name: 'IirStudio', render: () => h('main', { id: 'editor' }) })
-  .use(createPinia())
-  .mount('#app');
+createApp(App).use(createPinia()).mount('#app');

@@ -24,7 +24,7 @@ export function differenceMap(
   a: RgbImage,
   b: RgbImage,
   mask: Mask | null,
-): { rgba: Uint8ClampedArray; stats: DifferenceStats } {
+): { rgba: Uint8ClampedArray<ArrayBuffer>; stats: DifferenceStats } {
   if (a.width !== b.width || a.height !== b.height) {
     throw new Error(`the images differ in size (${a.width}×${a.height} and ${b.width}×${b.height})`);
   }

@@ -1,4 +1,4 @@
-import type { ApiError, JobEvent, JobId, JobResult } from '../../../shared/api';
+import type { ApiError, ImageId, JobEvent, JobId, JobResult } from '../../../shared/api';
 
 /** One job as the editor follows it, from the click to its end. */
 export type JobFlow =
@@ -11,7 +11,7 @@ export type JobFlow =
       readonly jobId: JobId;
       readonly step: number;
       readonly steps: number;
-      readonly previewId: string | null;
+      readonly previewId: ImageId | null;
     }
   /** Cancel asked; `jobId` is null while the start request is still in flight. */
   | { readonly status: 'cancelling'; readonly jobId: JobId | null; readonly step: number; readonly steps: number }

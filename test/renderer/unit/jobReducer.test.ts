@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent, JobId } from '../../../shared/api';
+import type { ImageId, JobEvent, JobId } from '../../../shared/api';
 import {
   type JobAction,
   type JobFlow,
@@ -21,7 +21,7 @@ const ev = (event: Record<string, unknown>): JobAction => ({
 });
 const error = { code: 'model_missing', message: 'no SD model' } as const;
 
-const running: JobFlow = { status: 'running', jobId: id, step: 3, steps: 20, previewId: 'img_p3' };
+const running: JobFlow = { status: 'running', jobId: id, step: 3, steps: 20, previewId: 'img_p3' as ImageId };
 
 describe('jobReducer', () => {
   it.each<{ name: string; from: JobFlow; action: JobAction; to: JobFlow }>([
@@ -73,7 +73,7 @@ describe('jobReducer', () => {
       name: 'step with a new preview',
       from: running,
       action: ev({ type: 'step', i: 5, n: 20, previewId: 'img_p5' }),
-      to: { ...running, step: 5, previewId: 'img_p5' },
+      to: { ...running, step: 5, previewId: 'img_p5' as ImageId },
     },
     { name: 'replayed older step is ignored', from: running, action: ev({ type: 'step', i: 2, n: 20 }), to: running },
     {

@@ -1,0 +1,141 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ModelProgress, ResponseOf } from '../../../shared/api';
+import { modelIdSchema } from '../../../shared/api';
+import { api } from '../api/client';
+import { describeError } from '../editing/errorMessages';
+
+/** Which engine an edit runs on, from the installed ControlNet. */
+export type EngineKind = 'trained' | 'trainingFree' | 'none';
+
+/** Roles an edit needs (one ControlNet of either kind) and roles finding by text needs. */
+export const editRoles = ['sd15'] as const;
+export const findRoles = ['grounding', 'sam'] as const;
+
+/** The catalog, the installed models, downloads, disk usage and the devices. */
+export const useModelsStore = defineStore('models', () => {
+  const catalog = ref<ResponseOf<'models:catalog'>>({ models: [], bundles: [] });
+  const installed = ref<ResponseOf<'models:installed'>['models']>([]);
+  const disk = ref<ResponseOf<'models:diskUsage'> | null>(null);
+  const devices = ref<ResponseOf<'devices:providers'> | null>(null);
+  const progress = ref<Record<string, ModelProgress>>({});
+  const verify = ref<Record<string, { ok: boolean; problems: string[] }>>({});
+  const isLoaded = ref(false);
+  const error = ref<string | null>(null);
+  let unsubscribe: (() => void) | null = null;
+
+  const installedRoles = computed(() => new Set(installed.value.map((model) => model.role)));
+  const engine = computed<EngineKind>(() =>
+    installedRoles.value.has('controlnet-iir')
+      ? 'trained'
+      : installedRoles.value.has('controlnet-canny')
+        ? 'trainingFree'
+        : 'none',
+  );
+  const controlChannels = computed<3 | 4>(() => (engine.value === 'trainingFree' ? 3 : 4));
+  /** Catalog entries still to download before an edit can run. */
+  const missingForEdit = computed(() => missing([...editRoles, engine.value === 'none' ? 'controlnet-iir' : null]));
+  /** Catalog entries still to download before finding by text can run. */
+  const missingForFind = computed(() => missing([...findRoles]));
+  const canEdit = computed(() => isLoaded.value && missingForEdit.value.length === 0);
+  const canFind = computed(() => isLoaded.value && missingForFind.value.length === 0);
+
+  function missing(roles: (string | null)[]): { role: string; title: string; bytes: number; id: string | null }[] {
+    return roles
+      .filter((role): role is string => role !== null && !installedRoles.value.has(role))
+      .map((role) => {
+        const entry = catalog.value.models.find((model) => model.role === role);
+        return { role, title: entry?.title ?? role, bytes: entry?.bytes ?? 0, id: entry?.id ?? null };
+      });
+  }
+
+  async function guarded(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+      error.value = null;
+    } catch (caught) {
+      error.value = describeError(caught).text;
+    }
+  }
+
+  async function load(): Promise<void> {
+    unsubscribe ??= api().on('models:progress', (event) => {
+      progress.value = { ...progress.value, [event.modelId]: event };
+      if (event.state === 'done') void refreshInstalled();
+    });
+    await guarded(async () => {
+      const [nextCatalog, nextInstalled, nextDevices] = await Promise.all([
+        api().models.catalog({}),
+        api().models.installed({}),
+        api().devices.providers({}),
+      ]);
+      catalog.value = nextCatalog;
+      installed.value = nextInstalled.models;
+      devices.value = nextDevices;
+      isLoaded.value = true;
+    });
+    await guarded(async () => {
+      disk.value = await api().models.diskUsage({});
+    });
+  }
+
+  async function refreshInstalled(): Promise<void> {
+    await guarded(async () => {
+      installed.value = (await api().models.installed({})).models;
+      disk.value = await api().models.diskUsage({});
+      catalog.value = await api().models.catalog({});
+    });
+  }
+
+  const pull = (ids: string[]) =>
+    guarded(async () => {
+      await api().models.pull({ ids: ids.map((id) => modelIdSchema.parse(id)), acceptLicenses: true });
+    });
+  const pause = (id: string) => guarded(async () => void (await api().models.pause({ id: modelIdSchema.parse(id) })));
+  const cancel = (id: string) => guarded(async () => void (await api().models.cancel({ id: modelIdSchema.parse(id) })));
+  const remove = (id: string) =>
+    guarded(async () => {
+      await api().models.remove({ id: modelIdSchema.parse(id) });
+      await refreshInstalled();
+    });
+  const verifyAll = () =>
+    guarded(async () => {
+      const { results } = await api().models.verify({});
+      verify.value = Object.fromEntries(results.map((r) => [r.id, { ok: r.ok, problems: r.problems }]));
+    });
+  const importFolder = (path: string, id: string, mode: 'copy' | 'link') =>
+    guarded(async () => {
+      await api().models.import({ path, id: modelIdSchema.parse(id), mode });
+      await refreshInstalled();
+    });
+  const preflight = () =>
+    guarded(async () => {
+      devices.value = await api().devices.preflight({});
+    });
+
+  return {
+    catalog,
+    installed,
+    disk,
+    devices,
+    progress,
+    verify,
+    isLoaded,
+    error,
+    engine,
+    controlChannels,
+    missingForEdit,
+    missingForFind,
+    canEdit,
+    canFind,
+    load,
+    refreshInstalled,
+    pull,
+    pause,
+    cancel,
+    remove,
+    verifyAll,
+    importFolder,
+    preflight,
+  };
+});
