@@ -3,12 +3,12 @@
  * OnnxStack residual UNet `controlnet/model.onnx`) or fused (an SD folder whose `unet/model.onnx` itself takes
  * `controlnet_conds`). The ControlNet's declared control channel count selects the engine (architecture.md §2).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { ControlChannels } from '../../shared/image/control';
 import { readOnnxSignature, type OnnxTensorInfo } from '../models/onnxHeader';
-import { readReceipt, type Receipt } from '../models/receipt';
+import { listInstalled, resolveModel } from '../models/receipt';
 import type { ModelRole } from './providers';
 
 /** IIR (trained): a 4-channel ControlNet. IIR (training-free): a stock 3-channel Canny ControlNet. */
@@ -44,44 +44,10 @@ function missingFile(path: string, hint: string): IirError {
   return new IirError('model_missing', `missing model file ${path} (${hint})`);
 }
 
-interface Installed {
-  readonly id: string;
-  readonly dir: string;
-  readonly receipt: Receipt;
-}
-
-/** Installed models (folders with a receipt) under `modelsDir`, sorted by id. */
-export async function listInstalledModels(modelsDir: string): Promise<Installed[]> {
-  let entries: string[];
-  try {
-    entries = readdirSync(modelsDir).sort();
-  } catch {
-    return [];
-  }
-  const out: Installed[] = [];
-  for (const name of entries) {
-    const dir = join(modelsDir, name);
-    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
-    const receipt = await readReceipt(dir).catch(() => null);
-    if (receipt) out.push({ id: receipt.id, dir: receipt.location ?? dir, receipt });
-  }
-  return out;
-}
-
 /** A model given by id (installed under `modelsDir`) or by folder path (used as is). */
-async function resolveOne(modelsDir: string, idOrPath: string, what: string): Promise<{ id: string; dir: string }> {
-  const asPath = resolve(idOrPath);
-  if (/[\\/]/.test(idOrPath) || idOrPath.startsWith('.')) {
-    if (!statSync(asPath, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new IirError('model_missing', `${what} folder not found: ${asPath}`);
-    }
-    const receipt = await readReceipt(asPath).catch(() => null);
-    return { id: receipt?.id ?? asPath, dir: asPath };
-  }
-  const installed = (await listInstalledModels(modelsDir)).find((m) => m.id === idOrPath);
-  if (installed) return { id: installed.id, dir: installed.dir };
-  if (statSync(asPath, { throwIfNoEntry: false })?.isDirectory()) return { id: asPath, dir: asPath };
-  throw new IirError('model_missing', `${what} "${idOrPath}" is not installed in ${modelsDir} (${pullHint(idOrPath)})`);
+async function resolveOne(modelsDir: string, idOrPath: string): Promise<{ id: string; dir: string }> {
+  const { dir, receipt } = await resolveModel(modelsDir, idOrPath);
+  return { id: receipt?.id ?? dir, dir };
 }
 
 function inputOf(sig: { inputs: OnnxTensorInfo[] }, name: string): OnnxTensorInfo | undefined {
@@ -101,7 +67,7 @@ function channelsOf(info: OnnxTensorInfo | undefined, axis: number, file: string
 async function findTokenizer(sdDir: string, modelsDir: string): Promise<string> {
   const own = join(sdDir, 'tokenizer');
   if (existsSync(join(own, 'tokenizer.json'))) return own;
-  const installed = (await listInstalledModels(modelsDir)).find((m) => m.receipt.role === 'tokenizer');
+  const installed = (await listInstalled(modelsDir)).find((m) => m.receipt.role === 'tokenizer');
   if (installed && existsSync(join(installed.dir, 'tokenizer.json'))) return installed.dir;
   throw missingFile(join(own, 'tokenizer.json'), pullHint('clip-tokenizer'));
 }
@@ -120,9 +86,9 @@ function requireFile(dir: string, relative: string, hint: string): string {
 export async function locateModelSet(request: ModelSetRequest): Promise<ModelSet> {
   const { modelsDir } = request;
   let sd: { id: string; dir: string };
-  if (request.sd !== undefined) sd = await resolveOne(modelsDir, request.sd, 'SD1.5 model');
+  if (request.sd !== undefined) sd = await resolveOne(modelsDir, request.sd);
   else {
-    const installed = await listInstalledModels(modelsDir);
+    const installed = await listInstalled(modelsDir);
     const found = installed.find((m) => m.receipt.role === 'sd15') ?? installed.find((m) => m.receipt.role === 'lcm');
     if (!found) {
       throw new IirError('model_missing', `no SD1.5 model installed in ${modelsDir} (${pullHint('starter')})`);
@@ -153,9 +119,9 @@ export async function locateModelSet(request: ModelSetRequest): Promise<ModelSet
   }
 
   let controlnet: { id: string; dir: string };
-  if (request.controlnet !== undefined) controlnet = await resolveOne(modelsDir, request.controlnet, 'ControlNet');
+  if (request.controlnet !== undefined) controlnet = await resolveOne(modelsDir, request.controlnet);
   else {
-    const installed = await listInstalledModels(modelsDir);
+    const installed = await listInstalled(modelsDir);
     const found =
       installed.find((m) => m.receipt.role === 'controlnet-iir') ??
       installed.find((m) => m.receipt.role === 'controlnet-canny');

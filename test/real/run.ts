@@ -8,7 +8,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCommandLine } from '../../main/cli/options';
 import { compositeMask } from '../../main/engine/composite';
-import { listInstalledModels } from '../../main/engine/modelSet';
+import { listInstalled } from '../../main/models/receipt';
 import { EditEngine, type EditOptions } from '../../main/engine/pipeline';
 import { decodeImage } from '../../main/image/decode';
 import { writeImageFile } from '../../main/image/writeFile';
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     [],
   );
   const modelsDir = resolve(parsed.options.models);
-  const installed = await listInstalledModels(modelsDir);
+  const installed = await listInstalled(modelsDir);
   const sds = installed.filter((m) => m.receipt.role === 'sd15' && isReal(m.dir, 'controlnet/model.onnx'));
   const controlnets = installed.filter(
     (m) =>

@@ -127,7 +127,7 @@ describe('iir edit', () => {
       [['--mask', empty, '--sd', 'sd15'], /nothing to edit/],
       [['--mask', small, '--sd', 'sd15'], /200×100.*451×300|451×300.*200×100/],
       [['--mask', maskPath, '--sd', 'sd15', '--controlnet', 'controlnet-x'], /models pull controlnet-x/],
-      [['--mask', maskPath, '--sd', join(work, 'no-such-folder')], /SD1\.5 model folder not found/],
+      [['--mask', maskPath, '--sd', join(work, 'no-such-folder')], /model folder .*no-such-folder does not exist/],
       [['--mask', maskPath, '--guidance', '99'], /--guidance/],
       [['--mask', maskPath, '--provider', 'tpu'], /--provider must be one of/],
       [['--mask', maskPath, '--scheduler', 'plms'], /--scheduler must be one of/],

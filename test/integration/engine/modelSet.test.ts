@@ -56,7 +56,7 @@ describe('model sets', () => {
       /^missing model file .*vae_decoder[\\/]model\.onnx \(get it with: npm run iir -- models pull/,
     );
     await expect(locateModelSet({ modelsDir: models, sd: 'sd15', controlnet: 'nope' })).rejects.toThrow(
-      /ControlNet "nope" is not installed .*models pull nope/,
+      /model "nope" is not installed .*models pull nope/,
     );
   });
 });
