@@ -80,3 +80,22 @@ export async function encodeImage(rgb: RgbImage, alpha: GrayImage | null, option
   if (hasText) pipeline = pipeline.withXmp(buildXmp(metadata));
   return pipeline.toBuffer();
 }
+
+/** Encodes a mask or edge map as an 8-bit single-channel (grayscale) PNG, with optional text metadata. */
+export async function encodeGrayPng(
+  gray: GrayImage,
+  options: { readonly fast?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {},
+): Promise<Uint8Array> {
+  if (gray.data.length !== gray.width * gray.height) {
+    throw invalidArgument(`the mask buffer holds ${gray.data.length} bytes, not ${gray.width}×${gray.height}`);
+  }
+  const png = await sharp(gray.data, { raw: { width: gray.width, height: gray.height, channels: 1 } })
+    .toColourspace('b-w')
+    .png(
+      options.fast
+        ? { compressionLevel: 1, adaptiveFiltering: false }
+        : { compressionLevel: 6, adaptiveFiltering: true },
+    )
+    .toBuffer();
+  return addPngText(png, options.metadata ?? {});
+}

@@ -2,21 +2,14 @@ import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { throwIfCancelled } from '../../../shared/errors';
-import type { Mask, RgbImage } from '../../../shared/image/types';
 import { openImage } from '../../image/decode';
-import { encodeImage } from '../../image/encode';
+import { encodeGrayPng, encodeImage } from '../../image/encode';
 import { describeWriteError } from '../../image/fileErrors';
 import { preprocess, previewControl } from '../../image/preprocess';
 import { readMask } from '../../image/readMask';
 import { writeFilesAtomic } from '../../image/writeFile';
 import { defineCommand } from '../command';
 import { UsageError } from '../options';
-
-function grayToRgb(mask: Mask): RgbImage {
-  const data = new Uint8Array(mask.data.length * 3);
-  for (let i = 0, p = 0; i < mask.data.length; i++, p += 3) data[p] = data[p + 1] = data[p + 2] = mask.data[i]!;
-  return { width: mask.width, height: mask.height, data };
-}
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -118,18 +111,16 @@ export const preprocessCommand = defineCommand({
 
     const outDir = resolve(options['out-dir']);
     const encodeStart = performance.now();
-    const images: [string, RgbImage][] = [
-      ['working.png', result.working],
-      ['mask.png', grayToRgb(result.workingMask)],
-      ['iir.png', result.iir],
-      ['canny.png', grayToRgb(result.edges)],
-      ['control.png', previewControl(result)],
+    const fast = { fast: true } as const;
+    const encoded: [string, Promise<Uint8Array>][] = [
+      ['working', encodeImage(result.working, null, { format: 'png', ...fast })],
+      ['mask', encodeGrayPng(result.workingMask, fast)],
+      ['iir', encodeImage(result.iir, null, { format: 'png', ...fast })],
+      ['canny', encodeGrayPng(result.edges, fast)],
+      ['control', encodeImage(previewControl(result), null, { format: 'png', ...fast })],
     ];
     const files = await Promise.all(
-      images.map(async ([name, rgb]) => ({
-        path: join(outDir, name),
-        bytes: await encodeImage(rgb, null, { format: 'png', fast: true }),
-      })),
+      encoded.map(async ([name, bytes]) => ({ name, path: join(outDir, `${name}.png`), bytes: await bytes })),
     );
     try {
       await mkdir(outDir, { recursive: true });
@@ -142,7 +133,12 @@ export const preprocessCommand = defineCommand({
     const { frame, timings } = result;
     if (options.json) {
       context.printJson({
-        image: { path: resolve(positionals.image), format: source.info.format, ...sizeOf(source.info) },
+        image: {
+          path: resolve(positionals.image),
+          format: source.info.format,
+          width: source.info.width,
+          height: source.info.height,
+        },
         working: { width: frame.width, height: frame.height, sourcePx: frame.sourcePx },
         mask: options.mask === undefined ? null : resolve(options.mask),
         seed,
@@ -150,7 +146,7 @@ export const preprocessCommand = defineCommand({
         gray: !options['no-gray'],
         noiseScope: options['noise-scope'],
         canny: { low: options['canny-low'], high: options['canny-high'] },
-        files: Object.fromEntries(files.map((f, i) => [images[i]![0].replace('.png', ''), f.path])),
+        files: Object.fromEntries(files.map((f) => [f.name, f.path])),
         timingsMs: {
           open: round(afterOpen - start),
           decode: round(timings.decode),
@@ -170,7 +166,3 @@ export const preprocessCommand = defineCommand({
     }
   },
 });
-
-function sizeOf(info: { width: number; height: number }): { width: number; height: number } {
-  return { width: info.width, height: info.height };
-}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../main/image/decode';
-import { encodeImage } from '../../../main/image/encode';
+import { encodeGrayPng, encodeImage } from '../../../main/image/encode';
 import { addPngText, readPngText } from '../../../main/image/pngText';
 import { readImageText } from '../../../main/image/readText';
 import { readMask } from '../../../main/image/readMask';
@@ -128,6 +128,19 @@ describe('writeImageFile', () => {
     );
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.startsWith('.keep'))).toEqual([]);
+  });
+});
+
+describe('encodeGrayPng', () => {
+  it('writes a one-channel PNG that reads back as the same mask, text included', async () => {
+    const mask = { width: 300, height: 200, data: new Uint8Array(300 * 200) };
+    mask.data.forEach((_, i) => (mask.data[i] = (i * 7) % 256));
+    const png = await encodeGrayPng(mask, { fast: true, metadata: { source: 'test' } });
+    expect((await sharp(png).metadata()).channels).toBe(1);
+    expect(await readImageText(png)).toEqual({ source: 'test' });
+    const path = join(dir, 'gray.png');
+    writeFileSync(path, png);
+    expect(firstDifference((await readMask(path, { width: 300, height: 200 })).data, mask.data)).toBe(-1);
   });
 });
 
