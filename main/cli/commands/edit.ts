@@ -6,7 +6,8 @@ import { openImage } from '../../image/decode';
 import { encodeImage } from '../../image/encode';
 import { readMask } from '../../image/readMask';
 import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
-import { defaultModelsDir, userDataDir } from '../../paths';
+import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
+import { userDataDir } from '../../paths';
 import { schedulerNames } from '../../../shared/engine/schedulers';
 import { defineCommand } from '../command';
 import { UsageError } from '../options';
@@ -138,7 +139,11 @@ export const editCommand = defineCommand({
     },
     sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
     controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
-    models: { type: 'string', valueName: 'dir', description: 'models folder (default: IIR_MODELS_DIR, user data)' },
+    models: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
+    },
     provider: {
       type: 'string',
       valueName: 'name',
@@ -164,7 +169,7 @@ export const editCommand = defineCommand({
     const started = performance.now();
     const source = await openImage(positionals.image);
     const mask = await readMask(options.mask, { width: source.info.width, height: source.info.height });
-    const modelsDir = resolve(options.models ?? defaultModelsDir(context.env));
+    const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
     const editOptions: EditOptions = {
       prompt: options.prompt,
       negativePrompt: options.negative ?? '',
