@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMask } from '../../../main/image/readMask';
 import type { Rect } from '../../../shared/image/types';
-import { loadPhoto, maskIou, paint, pureRed, rectMask, segmentationFixtures } from './helpers';
+import { loadPhoto, maskIou, paint, pureRed, rectMask, removeFixtures, segmentationFixtures } from './helpers';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const redRect: Rect = { x0: 60, y0: 40, x1: 180, y1: 150 };
@@ -51,6 +51,8 @@ beforeAll(async () => {
     .toFile(photoPath);
   models = ['--grounding', fixtures.groundingDir, '--sam', fixtures.samDir, '--provider', 'cpu'];
 });
+
+afterAll(() => removeFixtures(fixtures.root));
 
 describe('iir segment', () => {
   it('writes a full-resolution mask of the region and prints instances as JSON', async () => {

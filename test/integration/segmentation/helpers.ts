@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage } from '../../../main/image/decode';
 import type { Mask, Rect, RgbImage } from '../../../shared/image/types';
@@ -22,6 +22,11 @@ export function segmentationFixtures(): {
     samBoxesDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.samBoxes),
     samOnePointDir: join(root, SEGMENTATION_FIXTURE_FOLDERS.samOnePoint),
   };
+}
+
+/** Removes a folder made by {@link segmentationFixtures}. */
+export function removeFixtures(root: string): void {
+  rmSync(root, { recursive: true, force: true });
 }
 
 /** A shared test photograph (test/fixtures/images). */

@@ -13,7 +13,17 @@ import { maskArea } from '../../../shared/image/mask';
 import type { Rect, RgbImage } from '../../../shared/image/types';
 import { SAM_POINT_RADIUS } from '../../fixtures/models/segmentation/sam';
 import { sigmoid, GROUNDING_TOKEN_LOGITS } from '../../fixtures/models/segmentation/groundingDino';
-import { at, loadPhoto, maskIou, paint, pureGreen, pureRed, rectMask, segmentationFixtures } from './helpers';
+import {
+  at,
+  loadPhoto,
+  maskIou,
+  paint,
+  pureGreen,
+  pureRed,
+  rectMask,
+  removeFixtures,
+  segmentationFixtures,
+} from './helpers';
 
 // chelsea.png is 451×300: SAM resizes it to 1024×681, so one model pixel is 451/1024 image pixels.
 const redRect: Rect = { x0: 60, y0: 40, x1: 180, y1: 150 };
@@ -38,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.dispose();
+  removeFixtures(fixtures.root);
 });
 
 function expectBoxNear(box: Rect, expected: Rect, tolerancePx: number): void {
