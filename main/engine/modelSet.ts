@@ -58,7 +58,7 @@ function channelsOf(info: OnnxTensorInfo | undefined, axis: number, file: string
   const c = info?.shape?.[axis];
   if (c === 3 || c === 4) return c;
   // An export that leaves the channel dim symbolic is a stock ControlNet: no IIR-trained one is public.
-  if (info && (typeof c === 'string' || c === null)) return 3;
+  if (info && (typeof c === 'string' || c === null || c === undefined)) return 3;
   throw new IirError(
     'model_missing',
     `${file}: control input "${info?.name ?? '?'}" declares ${String(c)} channels; 3 (Canny) or 4 (IIR) expected`,
