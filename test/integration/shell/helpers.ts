@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Channel, EventChannel, JobEvent, JobId, RequestInput, ResponseOf } from '../../../shared/api';
 import { forkLauncher, sourceEntry } from '../../../main/engine/process/launcher';
 import { type AppServices, createAppServices } from '../../../main/services/app';
 import type { Logger } from '../../../main/services/logs';
 import { ensureFixtures } from '../../fixtures/models/all';
+import { writeFixtureReceipt } from '../../fixtures/models/receipt';
 import { cacheDir } from '../../setup/global';
 
 /** A shared test photograph (test/fixtures/images). */
@@ -23,12 +24,12 @@ export function memoryLogger(): Logger & { lines: string[] } {
   };
 }
 
-/** The real main-process services over a fresh user-data folder and the fixture models. */
-export async function startServices(): Promise<
-  AppServices & { env: NodeJS.ProcessEnv; logger: ReturnType<typeof memoryLogger> }
-> {
+/** The real main-process services over a fresh user-data folder and the fixture models (or `modelsDir`). */
+export async function startServices(
+  modelsDir: string = ensureFixtures(),
+): Promise<AppServices & { env: NodeJS.ProcessEnv; logger: ReturnType<typeof memoryLogger> }> {
   const userData = mkdtempSync(join(cacheDir, 'shell-'));
-  const env = { ...process.env, IIR_USER_DATA: userData, IIR_MODELS_DIR: ensureFixtures() };
+  const env = { ...process.env, IIR_USER_DATA: userData, IIR_MODELS_DIR: modelsDir };
   const logger = memoryLogger();
   const services = await createAppServices({
     userDataDir: userData,
@@ -90,4 +91,18 @@ export function jobEvents(services: AppServices) {
         });
       }),
   };
+}
+
+/** A models folder holding the segmentation fixtures installed (with receipts) under the catalog's default ids. */
+export function segmentationModelsDir(): string {
+  const fixtures = ensureFixtures();
+  const dir = mkdtempSync(join(cacheDir, 'seg-models-'));
+  for (const [folder, id, role] of [
+    ['sam', 'slimsam-77', 'sam'],
+    ['grounding-dino', 'grounding-dino-tiny', 'grounding'],
+  ] as const) {
+    cpSync(join(fixtures, folder), join(dir, id), { recursive: true });
+    writeFixtureReceipt(join(dir, id), id, `Fixture ${id}`, role);
+  }
+  return dir;
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../../shared/api';
 import { readRecipe } from '../../../main/engine/recipe';
-import { call, jobEvents, photoPath, startServices } from './helpers';
+import { decodeImage } from '../../../main/image/decode';
+import { encodeImage } from '../../../main/image/encode';
+import { call, jobEvents, photoPath, segmentationModelsDir, startServices } from './helpers';
 
 let services: Awaited<ReturnType<typeof startServices>>;
 let events: ReturnType<typeof jobEvents>;
@@ -112,5 +114,41 @@ describe('jobs through the engine process', () => {
     expect(succeeded.at(-1)?.type).toBe('completed');
     expect(services.engines.pids().cpu).not.toBe(pid);
     expect(await call(services, 'images:info', { id: doc.image.id })).toMatchObject({ kind: 'original' });
+  });
+});
+
+describe('segmentation through the engine process', () => {
+  let segmenting: Awaited<ReturnType<typeof startServices>>;
+  let segmentEvents: ReturnType<typeof jobEvents>;
+  beforeAll(async () => {
+    segmenting = await startServices(segmentationModelsDir());
+    segmentEvents = jobEvents(segmenting);
+  });
+  afterAll(async () => {
+    await segmenting.dispose();
+  });
+
+  it('selects a region from text and hands back its mask by id', async () => {
+    const decoded = await decodeImage(photoPath('coffee'));
+    const rgb = decoded.rgb;
+    for (let y = 40; y < 150; y++) {
+      for (let x = 60; x < 180; x++) rgb.data.set([255, 0, 0], (y * rgb.width + x) * 3);
+    }
+    const bytes = await encodeImage(rgb, null, { format: 'png' });
+    const image = await call(segmenting, 'images:open', { bytes, name: 'red.png' });
+    const { jobId } = await call(segmenting, 'segment:start', { imageId: image.id, text: 'red', provider: 'cpu' });
+    const list = await segmentEvents.terminal(jobId);
+    checkOrder(list);
+    const last = list.at(-1);
+    if (last?.type !== 'completed' || last.result.kind !== 'segment')
+      throw new Error(`segment ended ${JSON.stringify(last)}`);
+    expect(last.result.message).toBeNull();
+    expect(last.result.instances[0]).toMatchObject({ phrase: 'red' });
+    expect(last.result.instances[0]!.x0).toBeCloseTo(60, -1);
+    const mask = segmenting.images.mask(last.result.maskId);
+    expect([mask.width, mask.height]).toEqual([600, 400]);
+    expect(mask.data[100 * 600 + 120]).toBe(255);
+    expect(mask.data[300 * 600 + 500]).toBe(0);
+    expect(await call(segmenting, 'images:info', { id: last.result.maskId })).toMatchObject({ kind: 'mask' });
   });
 });
