@@ -10,6 +10,12 @@ export type ImageKind = (typeof imageKinds)[number];
 /** The largest file the app accepts through `images:open` with bytes (the same bound applies to paths). */
 export const maxImageBytes = 256 * 1024 * 1024;
 
+/** Bytes (any Uint8Array, including a Node Buffer or a view of a shared buffer). */
+export const bytesSchema = z.custom<Uint8Array>(
+  (value) => value instanceof Uint8Array,
+  'expected bytes (a Uint8Array)',
+);
+
 /** Facts about a stored image; its pixels stay in main. */
 export const imageInfoSchema = z.object({
   id: imageIdSchema,
@@ -31,7 +37,7 @@ export const openImageRequestSchema = z.union([
   z.object({ path: filePathSchema }).strict(),
   z
     .object({
-      bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= maxImageBytes, {
+      bytes: bytesSchema.refine((b) => b.byteLength > 0 && b.byteLength <= maxImageBytes, {
         message: 'the image must be between 1 byte and 256 MiB',
       }),
       name: z.string().min(1).max(255).optional(),
@@ -60,7 +66,7 @@ export const maskPixelsSchema = z
   .object({
     width: z.number().int().positive().max(16384),
     height: z.number().int().positive().max(16384),
-    data: z.instanceof(Uint8Array),
+    data: bytesSchema,
   })
   .strict()
   .refine((m) => m.data.length === m.width * m.height, 'mask data length must equal width × height');
