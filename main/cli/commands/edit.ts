@@ -1,8 +1,12 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { throwIfCancelled } from '../../../shared/errors';
-import { providerChoices } from '../../engine/providers';
+import { IirError, throwIfCancelled } from '../../../shared/errors';
+import { unionMasks } from '../../../shared/image/mask';
+import { providerChoices, type ProviderChoice } from '../../engine/providers';
+import { disposeSegmentation, segmentRegion, type SegmentResult } from '../../engine/segmentation';
+import { resolveModel } from '../../models/receipt';
+import { defaultGroundingModel, defaultSamModel } from './segment';
 import { runEdit, type EditOptions } from '../../engine/pipeline';
-import { openImage } from '../../image/decode';
+import { openImage, type ImageSource } from '../../image/decode';
 import { encodeImage } from '../../image/encode';
 import { readMask } from '../../image/readMask';
 import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
@@ -20,6 +24,33 @@ export function variationPath(out: string, seed: number): string {
   return join(dirname(out), `${basename(out, ext)}-${seed}${ext}`);
 }
 
+interface FindRegionOptions {
+  readonly modelsDir: string;
+  readonly grounding: string;
+  readonly sam: string;
+  readonly provider: ProviderChoice;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * `--region`: GroundingDINO boxes → SAM masks at full resolution. The segmentation sessions are released before the
+ * diffusion models load, so both never sit in memory together.
+ */
+async function findRegion(source: ImageSource, text: string, options: FindRegionOptions): Promise<SegmentResult> {
+  const grounding = await resolveModel(options.modelsDir, options.grounding, 'grounding');
+  const sam = await resolveModel(options.modelsDir, options.sam, 'sam');
+  const decoded = await source.decode();
+  try {
+    return await segmentRegion(
+      decoded.rgb,
+      { samDir: sam.dir, groundingDir: grounding.dir, providers: { default: options.provider } },
+      { regionText: text, signal: options.signal },
+    );
+  } finally {
+    await disposeSegmentation();
+  }
+}
+
 /** `iir edit`: the IIR edit of one photo region, end to end. */
 export const editCommand = defineCommand({
   name: 'edit',
@@ -33,7 +64,24 @@ export const editCommand = defineCommand({
   positionals: [{ name: 'image', description: 'the photo (JPEG, PNG, WebP, TIFF, AVIF or GIF)' }],
   options: {
     prompt: { type: 'string', valueName: 'text', required: true, description: 'what the region should become' },
-    mask: { type: 'string', valueName: 'png', required: true, description: 'region to edit, same size as the image' },
+    mask: { type: 'string', valueName: 'png', description: 'region to edit, same size as the image' },
+    region: {
+      type: 'string',
+      valueName: 'text',
+      description: 'find the region from text first (GroundingDINO + SAM); with --mask the two are united',
+    },
+    grounding: {
+      type: 'string',
+      valueName: 'id|dir',
+      default: defaultGroundingModel,
+      description: 'GroundingDINO model for --region: an installed id or a folder',
+    },
+    sam: {
+      type: 'string',
+      valueName: 'id|dir',
+      default: defaultSamModel,
+      description: 'SAM model for --region: an installed id or a folder',
+    },
     negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
     noise: {
       type: 'number',
@@ -157,6 +205,7 @@ export const editCommand = defineCommand({
   },
   examples: [
     'edit cat.jpg --mask cat-mask.png --prompt "a tiger" --out tiger.png',
+    'edit coffee.jpg --region "cup" --prompt "a green cup" --noise 0.2 --out green.png',
     'edit field.jpg --mask grass.png --prompt "sand" --noise 0.9 --variations 4 --seed 10 --out sand.png --json',
   ],
   async run({ options, positionals }, context) {
@@ -167,9 +216,34 @@ export const editCommand = defineCommand({
     const out = resolve(options.out);
     formatForPath(out);
     const started = performance.now();
+    if (options.mask === undefined && options.region === undefined) {
+      throw new UsageError('give the region to edit: --mask <png>, --region <text>, or both');
+    }
     const source = await openImage(positionals.image);
-    const mask = await readMask(options.mask, { width: source.info.width, height: source.info.height });
+    const imagePx = { width: source.info.width, height: source.info.height };
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
+    const painted = options.mask === undefined ? undefined : await readMask(options.mask, imagePx);
+    let mask = painted;
+    if (options.region !== undefined) {
+      const bar = context.progress('find region');
+      const found = await findRegion(source, options.region, {
+        modelsDir,
+        grounding: options.grounding,
+        sam: options.sam,
+        provider: options.provider,
+        signal: context.signal,
+      });
+      bar.finish();
+      if (found.instances.length === 0 && painted === undefined) {
+        throw new IirError(
+          'invalid_argument',
+          `${found.message ?? `no region found for "${options.region}"`}: nothing to edit`,
+        );
+      }
+      if (found.message !== null) context.log(found.message);
+      mask = painted === undefined ? found.mask : unionMasks(painted, found.mask);
+    }
+    if (mask === undefined) throw new UsageError('give --mask <png> or --region <text>');
     const editOptions: EditOptions = {
       prompt: options.prompt,
       negativePrompt: options.negative ?? '',
