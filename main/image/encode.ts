@@ -29,6 +29,11 @@ function checkSize(rgb: RgbImage, alpha: GrayImage | null): void {
   }
 }
 
+/** sharp's output as a plain `Uint8Array` over an ordinary (never shared) `ArrayBuffer`, without copying. */
+function ownBytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(buffer.buffer as ArrayBuffer, buffer.byteOffset, buffer.length);
+}
+
 function interleave(rgb: RgbImage, alpha: GrayImage): Uint8Array {
   const pixelCount = rgb.width * rgb.height;
   const rgba = new Uint8Array(pixelCount * 4);
@@ -47,7 +52,11 @@ function interleave(rgb: RgbImage, alpha: GrayImage): Uint8Array {
  * Encodes 8-bit sRGB (plus optional alpha) as PNG, JPEG or WebP. JPEG has no alpha channel: `alpha` is ignored
  * there, so pass the composite you want to see.
  */
-export async function encodeImage(rgb: RgbImage, alpha: GrayImage | null, options: EncodeOptions): Promise<Uint8Array> {
+export async function encodeImage(
+  rgb: RgbImage,
+  alpha: GrayImage | null,
+  options: EncodeOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
   checkSize(rgb, alpha);
   const { format, quality, metadata = {} } = options;
   if (quality !== undefined && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
@@ -65,7 +74,7 @@ export async function encodeImage(rgb: RgbImage, alpha: GrayImage | null, option
           : { compressionLevel: 6, adaptiveFiltering: true },
       );
       const png = await pipeline.toBuffer();
-      return addPngText(png, metadata);
+      return addPngText(ownBytes(png), metadata);
     }
     case 'jpeg':
       pipeline = pipeline.jpeg({
@@ -78,14 +87,14 @@ export async function encodeImage(rgb: RgbImage, alpha: GrayImage | null, option
       break;
   }
   if (hasText) pipeline = pipeline.withXmp(buildXmp(metadata));
-  return pipeline.toBuffer();
+  return ownBytes(await pipeline.toBuffer());
 }
 
 /** Encodes a mask or edge map as an 8-bit single-channel (grayscale) PNG, with optional text metadata. */
 export async function encodeGrayPng(
   gray: GrayImage,
   options: { readonly fast?: boolean; readonly metadata?: Readonly<Record<string, string>> } = {},
-): Promise<Uint8Array> {
+): Promise<Uint8Array<ArrayBuffer>> {
   if (gray.data.length !== gray.width * gray.height) {
     throw invalidArgument(`the mask buffer holds ${gray.data.length} bytes, not ${gray.width}×${gray.height}`);
   }
@@ -97,5 +106,5 @@ export async function encodeGrayPng(
         : { compressionLevel: 6, adaptiveFiltering: true },
     )
     .toBuffer();
-  return addPngText(png, options.metadata ?? {});
+  return addPngText(ownBytes(png), options.metadata ?? {});
 }

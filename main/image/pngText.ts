@@ -66,7 +66,10 @@ function textChunk(key: string, value: string): Uint8Array {
 }
 
 /** Inserts text chunks right after IHDR, so readers that stop at the first IDAT still see them. */
-export function addPngText(png: Uint8Array, metadata: Readonly<Record<string, string>>): Uint8Array {
+export function addPngText<T extends Uint8Array>(
+  png: T,
+  metadata: Readonly<Record<string, string>>,
+): T | Uint8Array<ArrayBuffer> {
   const entries = Object.entries(metadata);
   if (entries.length === 0) return png;
   const first = chunks(png).next();
