@@ -12,6 +12,12 @@ process.on('SIGINT', () => {
   controller.abort();
 });
 
+// A reader that stops early (`iir … --json | head -c 100`) closes the pipe: not a failure of the command.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') process.stderr.write(`iir: cannot write to stdout: ${error.message}\n`);
+  process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 1);
+});
+
 const code = await runCli(process.argv.slice(2), commands, {
   stdout: process.stdout,
   stderr: process.stderr,
