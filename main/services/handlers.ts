@@ -27,9 +27,11 @@ export interface HandlerServices {
 export function createHandlers(services: HandlerServices): Handlers {
   const { images, jobs, engines, models, settings } = services;
   let lastPreflight: PreflightReport | undefined;
+  // `auto` shares the queue of the provider it resolves to, so two jobs never run at once on one device.
+  const deviceOf = (provider: string): string => (provider === 'auto' ? (lastPreflight?.auto ?? 'auto') : provider);
 
   const preflight = async (refresh: boolean) => {
-    const value = await engines.client(settings.get().provider).run({ kind: 'preflight', refresh });
+    const value = await engines.client(deviceOf(settings.get().provider)).run({ kind: 'preflight', refresh });
     if (value.kind !== 'preflight') throw new Error('the engine answered a pre-flight with another task');
     lastPreflight = value.report;
     return toDevices(value.report);
@@ -72,11 +74,12 @@ export function createHandlers(services: HandlerServices): Handlers {
     'segment:start': (request) => {
       const { rgb } = images.rgb(request.imageId);
       const modelsDir = models.modelsDir();
+      const device = deviceOf(request.provider);
       const jobId = jobs.submit({
         kind: 'segment',
-        device: request.provider,
+        device,
         run: async (context): Promise<JobResult> => {
-          const value = await engines.client(request.provider).run(
+          const value = await engines.client(device).run(
             {
               kind: 'segment',
               image: rgb,
@@ -111,15 +114,16 @@ export function createHandlers(services: HandlerServices): Handlers {
         throw invalidArgument(`the mask is ${mask.width}×${mask.height}, the image ${source.width}×${source.height}`);
       }
       const modelsDir = models.modelsDir();
+      const device = deviceOf(params.provider);
       const jobId = jobs.submit({
         kind: 'edit',
-        device: params.provider,
+        device,
         run: async (context): Promise<JobResult> => {
           const previews: ImageId[] = [];
           try {
             const imageBytes = await images.encoded(imageId);
             const value = await engines
-              .client(params.provider)
+              .client(device)
               .run(
                 { kind: 'edit', imageBytes, mask, params, modelsDir },
                 { signal: context.signal, onProgress: forward(context, previews) },
