@@ -9,6 +9,7 @@ import type { ImageInfo } from '../../shared/api';
 import { isIirError } from '../../shared/errors';
 import { utilityLauncher } from '../engine/process/utilityLauncher';
 import { forwardEvents, registerIpc } from '../ipc/electron';
+import { userDataDir } from '../paths';
 import { type AppServices, createAppServices } from '../services/app';
 import { buildMenu } from './menu';
 import { handleImageProtocol, registerImageScheme } from './protocol';
@@ -26,6 +27,8 @@ function imagePathsIn(argv: readonly string[], cwd: string): string[] {
 }
 
 registerImageScheme();
+// The CLI and serve mode compute the same folder; IIR_USER_DATA moves all three (tests, portable installs).
+app.setPath('userData', userDataDir());
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -71,7 +74,7 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     const created = await createAppServices({
-      userDataDir: app.getPath('userData'),
+      userDataDir: userDataDir(),
       launcher: utilityLauncher(join(import.meta.dirname, 'engine.js')),
       showSaveDialog: async (defaultName, format) => {
         const options = {
