@@ -42,6 +42,9 @@ export const useEditStore = defineStore('edit', () => {
   const variations = ref(1);
   const workingSize = ref(512);
   const focus = ref(false);
+  /** How far the result blends past the RoI (imagePx): grown, then feathered, as the engine composites. */
+  const blendGrowPx = ref(8);
+  const blendFeatherPx = ref(8);
   const iir = ref<IirSettings>({ ...defaultIirSettings });
   const results = ref<EditResult[]>([]);
   const selected = ref<number | null>(null);
@@ -92,6 +95,8 @@ export const useEditStore = defineStore('edit', () => {
           variations: variations.value,
           size: workingSize.value,
           focus: focus.value,
+          dilatePx: blendGrowPx.value,
+          featherPx: blendFeatherPx.value,
         },
       }),
     );
@@ -140,6 +145,8 @@ export const useEditStore = defineStore('edit', () => {
     variations,
     workingSize,
     focus,
+    blendGrowPx,
+    blendFeatherPx,
     iir,
     results,
     selected,

@@ -63,11 +63,18 @@ export const useRoiStore = defineStore('roi', () => {
     await segment(imageId, { text: phrase }, 'replace');
   }
 
-  /** Adds a click and re-segments with every click so far (SAM refines with the cached embedding). */
+  /**
+   * Adds a click and re-segments with every click so far (SAM refines with the cached embedding). Negative clicks
+   * alone mean "not this": the object under the latest one is found and taken out of the region.
+   */
   async function click(imageId: ImageId, point: RoiClick): Promise<void> {
     clicks.value = [...clicks.value, point];
     pendingInstance.value = null;
-    await segment(imageId, { points: clicks.value }, clicks.value.some((c) => c.isPositive) ? 'add' : 'subtract');
+    if (clicks.value.some((c) => c.isPositive)) {
+      await segment(imageId, { points: clicks.value }, 'add');
+    } else {
+      await segment(imageId, { points: [{ ...point, isPositive: true }] }, 'subtract');
+    }
   }
 
   async function box(imageId: ImageId, boxImagePx: Rect): Promise<void> {

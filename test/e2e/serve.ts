@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** A running `iir serve` with its URL (token included). */
+export interface ServeProcess {
+  readonly url: string;
+  readonly userDataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts serve mode on a free port with its own user-data folder and the given models folder. */
+export async function startServeMode(modelsDir: string): Promise<ServeProcess> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'iir-e2e-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'main/cli/index.ts'), 'serve', '--port', '0'],
+    {
+      cwd: root,
+      env: { ...process.env, IIR_USER_DATA: userDataDir, IIR_MODELS_DIR: modelsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve(line.trim()));
+    child.once('exit', (code) => reject(new Error(`serve mode exited (${String(code)}): ${stderr}`)));
+  });
+  return {
+    url,
+    userDataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
