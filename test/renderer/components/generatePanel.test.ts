@@ -1,7 +1,8 @@
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Envelope, EventChannel, IirBridge, ImageId, JobEvent, JobId } from '../../../shared/api';
+import { nextTick } from 'vue';
+import type { Envelope, EventChannel, ImageId, JobEvent, JobId } from '../../../shared/api';
 import GeneratePanel from '../../../renderer/src/components/GeneratePanel.vue';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
@@ -36,7 +37,7 @@ beforeAll(() => {
       return () => set.delete(listener);
     },
   };
-  Object.defineProperty(window, 'iir', { value: bridge as unknown as IirBridge, configurable: true });
+  Object.defineProperty(window, 'iir', { value: bridge, configurable: true });
 });
 
 const info = {
@@ -76,12 +77,12 @@ describe('Generate panel with the job flow', () => {
     expect(start.params).toMatchObject({ prompt: 'a green cup', steps: 12, seed: 1234, dilatePx: 8, featherPx: 8 });
 
     emit('jobs:event', event({ type: 'queued', position: 2 }));
-    await wrapper.vm.$nextTick();
+    await nextTick();
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Queued — position 2');
     expect(wrapper.find('[data-testid=cancel]').exists()).toBe(true);
     emit('jobs:event', event({ type: 'loading' }));
     emit('jobs:event', event({ type: 'step', i: 3, n: 12 }));
-    await wrapper.vm.$nextTick();
+    await nextTick();
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Step 3 of 12');
 
     emit(
@@ -90,7 +91,7 @@ describe('Generate panel with the job flow', () => {
     );
     const flow = useJobsStore().flows.edit;
     if (flow.status === 'completed' && flow.result.kind === 'edit') edit.absorb(flow.result);
-    await wrapper.vm.$nextTick();
+    await nextTick();
     expect(edit.results).toEqual([{ id: 'img_r1', seed: 1234, prompt: 'a green cup' }]);
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Done · ran on cpu');
   });
@@ -104,7 +105,7 @@ describe('Generate panel with the job flow', () => {
     await useJobsStore().cancel('edit');
     expect(calls.find((c) => c.channel === 'edit:cancel')?.request).toEqual({ jobId: 'job_1' });
     emit('jobs:event', event({ type: 'cancelled' }));
-    await wrapper.vm.$nextTick();
+    await nextTick();
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Cancelled');
   });
 
@@ -119,7 +120,7 @@ describe('Generate panel with the job flow', () => {
     expect(edit.error).toMatch(/The region is empty/);
     editAnswer = { ok: false, error: { code: 'model_missing', message: 'no Stable Diffusion 1.5 model is installed' } };
     await edit.generate(info.id, roi);
-    await wrapper.vm.$nextTick();
+    await nextTick();
     expect(wrapper.get('[data-testid=edit-error]').text()).toBe(
       'No Stable Diffusion 1.5 model is installed. Download the missing models from the Models sheet.',
     );
