@@ -1,40 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { repoRoot, runIirProcess, startIir, type CliRun } from '../../helpers/cli';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const images = join(root, 'test', 'fixtures', 'images');
-const work = join(root, '.cache', 'test', 'cli-preprocess');
+const images = join(repoRoot, 'test', 'fixtures', 'images');
+const work = join(repoRoot, '.cache', 'test', 'cli-preprocess');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as `npm run iir -- …` does (tsx), in a child process. */
-function iir(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = startIir(...args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function startIir(...args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, IIR_DEBUG: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+const iir = (...args: string[]): Promise<CliRun> => runIirProcess(args);
 
 function freshDir(name: string): string {
   const dir = join(work, name);
@@ -267,7 +242,7 @@ describe('iir preprocess', () => {
     rmSync(fifo, { force: true });
     execFileSync('mkfifo', [fifo]);
     const dir = freshDir('interrupted');
-    const child = startIir('preprocess', fifo, '--out-dir', dir);
+    const child = startIir(['preprocess', fifo, '--out-dir', dir]);
     let stderr = '';
     const cancelling = new Promise<void>((resolve) => {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

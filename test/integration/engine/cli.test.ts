@@ -1,47 +1,21 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../../main/cli/commands';
-import { runCli } from '../../../main/cli/runner';
 import { readRecipe } from '../../../main/engine/recipe';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
+import { repoRoot, runIirHere, startIir, type CliRun } from '../../helpers/cli';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const chelsea = join(root, 'test', 'fixtures', 'images', 'chelsea.png');
+const chelsea = join(repoRoot, 'test', 'fixtures', 'images', 'chelsea.png');
 const work = join(cacheDir, 'cli-edit');
 let models: string;
 let maskPath: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startIir(...args: string[]) {
-  return spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, IIR_DEBUG: '', IIR_USER_DATA: join(work, 'user-data') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** Runs the CLI in this process (fast; the spawned form is kept for Ctrl-C). */
-async function iirHere(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, commands, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env, IIR_USER_DATA: join(work, 'user-data') },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const userData = { IIR_USER_DATA: join(work, 'user-data') };
+const iirHere = (...args: string[]): Promise<CliRun> => runIirHere(args, { env: { ...process.env, ...userData } });
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
@@ -148,19 +122,22 @@ describe('iir edit', () => {
     const dir = join(work, 'interrupted');
     mkdirSync(dir, { recursive: true });
     const child = startIir(
-      'edit',
-      fifo,
-      '--mask',
-      maskPath,
-      '--prompt',
-      'a cat',
-      '--models',
-      models,
-      '--sd',
-      'sd15',
-      ...quick,
-      '--out',
-      join(dir, 'out.png'),
+      [
+        'edit',
+        fifo,
+        '--mask',
+        maskPath,
+        '--prompt',
+        'a cat',
+        '--models',
+        models,
+        '--sd',
+        'sd15',
+        ...quick,
+        '--out',
+        join(dir, 'out.png'),
+      ],
+      userData,
     );
     let stderr = '';
     const cancelling = new Promise<void>((resolve) => {

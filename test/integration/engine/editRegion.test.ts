@@ -2,12 +2,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../../main/cli/commands';
-import { runCli } from '../../../main/cli/runner';
 import { decodeImage } from '../../../main/image/decode';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
 import { loadPhoto, paint, pureRed } from '../segmentation/helpers';
+import { runIirHere, type CliRun } from '../../helpers/cli';
 
 const work = join(cacheDir, 'cli-edit-region');
 let models: string;
@@ -21,17 +20,8 @@ const paintedRect = { x0: 300, y0: 170, x1: 380, y1: 240 };
 /** --dilate 4 + --feather 4 around each rectangle: pixels beyond this margin must be untouched. */
 const margin = 10;
 
-async function iir(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, commands, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env, IIR_USER_DATA: join(work, 'user-data') },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
+const iir = (...args: string[]): Promise<CliRun> =>
+  runIirHere(args, { env: { ...process.env, IIR_USER_DATA: join(work, 'user-data') } });
 
 const editArgs = (out: string): string[] => [
   'edit',

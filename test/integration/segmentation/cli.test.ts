@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -6,32 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMask } from '../../../main/image/readMask';
 import type { Rect } from '../../../shared/image/types';
 import { loadPhoto, maskIou, paint, pureRed, rectMask, removeFixtures, segmentationFixtures } from './helpers';
+import { runIirProcess, type CliRun } from '../../helpers/cli';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const redRect: Rect = { x0: 60, y0: 40, x1: 180, y1: 150 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as `npm run iir -- …` does (tsx), in a child process. */
-function iir(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, IIR_DEBUG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const iir = (...args: string[]): Promise<CliRun> => runIirProcess(args);
 
 /** The CLI's own lines on stderr (ONNX Runtime's WebGPU probe may print a warning of its own). */
 function iirLines(stderr: string): string[] {

@@ -1,32 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sigmaAt } from './reference';
+import { runIirProcess, type CliRun } from '../../../helpers/cli';
 
-const root = join(import.meta.dirname, '..', '..', '..', '..');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run iir -- …` the way npm does (tsx), in a child process. */
-function iir(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'main', 'cli', 'index.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, IIR_DEBUG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const iir = (...args: string[]): Promise<CliRun> => runIirProcess(args);
 
 interface ScheduleJson {
   timesteps: number[];
