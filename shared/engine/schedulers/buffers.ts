@@ -28,3 +28,25 @@ export function requireRng<T>(rng: T | undefined, scheduler: string): T {
   if (rng === undefined) throw new IirError('internal', `${scheduler} needs a seeded Gaussian source for step()`);
   return rng;
 }
+
+/**
+ * Base of the schedulers that work in ᾱ space (DDIM, DPM++ 2M, LCM): the model's input is the sample itself, so
+ * `modelInputScale` is 1 and `scaleModelInput` is a copy (or nothing, in place). σ-space schedulers scale instead.
+ */
+export abstract class UnscaledInputScheduler {
+  abstract readonly stepCount: number;
+
+  /** Always 1 (see the class comment). */
+  modelInputScale(stepIndex: number): number {
+    checkIndex(stepIndex, this.stepCount - 1, 'step');
+    return 1;
+  }
+
+  /** `sample` copied into `out` (nothing to do when `out` is `sample`). */
+  scaleModelInput(sample: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
+    checkIndex(stepIndex, this.stepCount - 1, 'step');
+    const target = outputBuffer(sample.length, out);
+    if (target !== sample) target.set(sample);
+    return target;
+  }
+}

@@ -4,13 +4,13 @@
  * fixed stride whatever the spacing) and ᾱ_prev = ᾱ[0] past the start (`set_alpha_to_one: false`).
  */
 
-import { checkIndex, outputBuffer } from './buffers';
+import { UnscaledInputScheduler, checkIndex, outputBuffer } from './buffers';
 import { alphaCumprodAt, finalAlphaCumprod, trainTimesteps } from './noiseSchedule';
 import { discreteTimesteps, strengthStartIndex } from './timesteps';
 import type { GaussianSource, Scheduler, TimestepSpacing } from './types';
 
 /** DDIM, deterministic (η = 0). */
-export class DdimScheduler implements Scheduler {
+export class DdimScheduler extends UnscaledInputScheduler implements Scheduler {
   readonly name = 'ddim';
   readonly spacing: TimestepSpacing;
   readonly inferenceSteps: number;
@@ -20,23 +20,12 @@ export class DdimScheduler implements Scheduler {
   readonly initNoiseSigma = 1;
 
   constructor(steps: number, spacing: TimestepSpacing, strength: number) {
+    super();
     this.spacing = spacing;
     this.inferenceSteps = steps;
     const start = strengthStartIndex(steps, strength);
     this.timesteps = Object.freeze(discreteTimesteps(spacing, steps).slice(start));
     this.stepCount = this.timesteps.length;
-  }
-
-  modelInputScale(stepIndex: number): number {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    return 1;
-  }
-
-  scaleModelInput(sample: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    const target = outputBuffer(sample.length, out);
-    if (target !== sample) target.set(sample);
-    return target;
   }
 
   step(

@@ -11,7 +11,7 @@
  */
 
 import { IirError } from '../../errors';
-import { checkIndex, outputBuffer } from './buffers';
+import { UnscaledInputScheduler, checkIndex, outputBuffer } from './buffers';
 import { sigmaAtTimestep } from './noiseSchedule';
 import { dpmSolverTimesteps, strengthStartIndex } from './timesteps';
 import type { GaussianSource, Scheduler, TimestepSpacing } from './types';
@@ -29,7 +29,7 @@ function vp(sigma: number): VpCoefficients {
 }
 
 /** DPM++ 2M; keeps the previous step's data prediction, so steps must run in order. */
-export class DpmSolverMultistepScheduler implements Scheduler {
+export class DpmSolverMultistepScheduler extends UnscaledInputScheduler implements Scheduler {
   readonly name = 'dpmpp-2m';
   readonly spacing: TimestepSpacing;
   readonly inferenceSteps: number;
@@ -42,6 +42,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private nextStepIndex = 0;
 
   constructor(steps: number, spacing: TimestepSpacing, strength: number) {
+    super();
     this.spacing = spacing;
     this.inferenceSteps = steps;
     const all = dpmSolverTimesteps(spacing, steps);
@@ -49,18 +50,6 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.timesteps = Object.freeze(all.slice(start));
     this.sigmas = Object.freeze([...this.timesteps.map(sigmaAtTimestep), 0]);
     this.stepCount = this.timesteps.length;
-  }
-
-  modelInputScale(stepIndex: number): number {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    return 1;
-  }
-
-  scaleModelInput(sample: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    const target = outputBuffer(sample.length, out);
-    if (target !== sample) target.set(sample);
-    return target;
   }
 
   step(

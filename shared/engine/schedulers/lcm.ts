@@ -6,7 +6,7 @@
  * re-noised to the next timestep with fresh noise: x_next = √ᾱ_next·denoised + √(1−ᾱ_next)·z.
  */
 
-import { checkIndex, outputBuffer, requireRng } from './buffers';
+import { UnscaledInputScheduler, checkIndex, outputBuffer, requireRng } from './buffers';
 import { addNoiseVp } from './ddim';
 import { alphaCumprodAt } from './noiseSchedule';
 import { lcmTimesteps } from './timesteps';
@@ -23,7 +23,7 @@ export function lcmScalings(timestep: number): { cSkip: number; cOut: number } {
 }
 
 /** LCM multi-step sampling. */
-export class LcmScheduler implements Scheduler {
+export class LcmScheduler extends UnscaledInputScheduler implements Scheduler {
   readonly name = 'lcm';
   readonly spacing = null;
   readonly inferenceSteps: number;
@@ -33,21 +33,10 @@ export class LcmScheduler implements Scheduler {
   readonly initNoiseSigma = 1;
 
   constructor(steps: number, strength: number) {
+    super();
     this.inferenceSteps = steps;
     this.timesteps = Object.freeze(lcmTimesteps(steps, strength));
     this.stepCount = this.timesteps.length;
-  }
-
-  modelInputScale(stepIndex: number): number {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    return 1;
-  }
-
-  scaleModelInput(sample: Float32Array, stepIndex: number, out?: Float32Array): Float32Array {
-    checkIndex(stepIndex, this.stepCount - 1, 'step');
-    const target = outputBuffer(sample.length, out);
-    if (target !== sample) target.set(sample);
-    return target;
   }
 
   step(
