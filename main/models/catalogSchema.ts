@@ -1,22 +1,13 @@
 import { z } from 'zod';
 
-/** What a model is for; the engine picks models by role. */
-export const modelRoles = [
-  'sd15',
-  'controlnet-iir',
-  'controlnet-canny',
-  'lcm',
-  'grounding',
-  'sam',
-  'tokenizer',
-] as const;
+import { modelRoles } from '../../shared/api/models';
+import { modelIdTextSchema } from '../../shared/api/ids';
+
+/** What a model is for; the engine picks models by role (declared once, in the API contract). */
+export { modelRoles };
 export type ModelRole = (typeof modelRoles)[number];
 
-export const modelIdPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-export const modelIdSchema = z
-  .string()
-  .regex(modelIdPattern, 'a model id is lower-case letters, digits, dot, dash or underscore')
-  .refine((id) => !id.includes('..'), 'a model id may not contain ".."');
+export const modelIdSchema = modelIdTextSchema;
 
 /**
  * A path inside a model folder as a manifest writes it: forward slashes, relative, no `.`/`..` segments, no empty

@@ -12,11 +12,12 @@ export const jobIdSchema = z.string().regex(idPattern, 'not a job id').brand<'Jo
 /** Branded id of a queued, running or finished job. */
 export type JobId = z.infer<typeof jobIdSchema>;
 
-/** A model id as the catalog and the models folder name it (`sd15-fp16`, `controlnet-canny`, …). */
-export const modelIdSchema = z
+/** A model id as the catalog and the models folder name it (`sd15-fp16`, `controlnet-canny`, …), unbranded. */
+export const modelIdTextSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'a model id is lower-case letters, digits, dot, dash or underscore')
-  .refine((id) => !id.includes('..'), 'a model id may not contain ".."')
-  .brand<'ModelId'>();
+  .refine((id) => !id.includes('..'), 'a model id may not contain ".."');
+/** {@link modelIdTextSchema}, branded. */
+export const modelIdSchema = modelIdTextSchema.brand<'ModelId'>();
 /** Branded model id. */
 export type ModelId = z.infer<typeof modelIdSchema>;
