@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { ImageId, JobResult, Settings } from '../../shared/api';
+import { type ImageId, type JobResult, visibleSettings } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { PreflightReport } from '../engine/providers';
@@ -166,8 +166,8 @@ export function createHandlers(services: HandlerServices): Handlers {
     'devices:providers': () => (lastPreflight ? toDevices(lastPreflight) : preflight(false)),
     'devices:preflight': () => preflight(true),
 
-    'settings:get': () => settings.get(),
-    'settings:set': (patch): Promise<Settings> => settings.set(patch),
+    'settings:get': () => visibleSettings(settings.get()),
+    'settings:set': async (patch) => visibleSettings(await settings.set(patch)),
   };
 }
 

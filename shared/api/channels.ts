@@ -15,7 +15,7 @@ import {
   pullRequestSchema,
   verifyResultSchema,
 } from './models';
-import { settingsPatchSchema, settingsSchema } from './settings';
+import { settingsPatchSchema, visibleSettingsSchema } from './settings';
 
 const none = z.object({}).strict();
 const jobRef = z.object({ jobId: jobIdSchema }).strict();
@@ -81,9 +81,9 @@ export const requestChannels = {
   /** Run the pre-flight self-test of every shipped provider now (in the engine process). */
   'devices:preflight': { request: none, response: devicesSchema },
   /** The current settings. */
-  'settings:get': { request: none, response: settingsSchema },
+  'settings:get': { request: none, response: visibleSettingsSchema },
   /** Change some settings; answers with all of them. */
-  'settings:set': { request: settingsPatchSchema, response: settingsSchema },
+  'settings:set': { request: settingsPatchSchema, response: visibleSettingsSchema },
 } as const;
 
 /** Commands from the application menu (or keyboard shortcuts main owns) for the renderer to carry out. */

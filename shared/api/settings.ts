@@ -33,6 +33,20 @@ export const defaultSettings: Settings = {
   hubToken: null,
 };
 
+/**
+ * The settings as the renderer sees them (`settings:get`, `settings:set`): the hub token is write-only — the
+ * renderer is untrusted, so it learns only whether one is set.
+ */
+export const visibleSettingsSchema = settingsSchema.omit({ hubToken: true }).extend({ hasHubToken: z.boolean() });
+/** See {@link visibleSettingsSchema}. */
+export type VisibleSettings = z.infer<typeof visibleSettingsSchema>;
+
+/** What {@link visibleSettingsSchema} shows of `settings`. */
+export function visibleSettings(settings: Settings): VisibleSettings {
+  const { hubToken, ...rest } = settings;
+  return { ...rest, hasHubToken: hubToken !== null };
+}
+
 /** `settings:set`: the fields to change; the rest stay as they are. Unknown fields are refused. */
 export const settingsPatchSchema = settingsSchema.partial().strict();
 /** See {@link settingsPatchSchema}. */

@@ -1,12 +1,12 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { type Settings, type SettingsPatch, defaultSettings } from '../../../shared/api';
+import { type SettingsPatch, type VisibleSettings, defaultSettings, visibleSettings } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 
 /** The user's settings as main holds them. */
 export const useSettingsStore = defineStore('settings', () => {
-  const settings = ref<Settings>({ ...defaultSettings });
+  const settings = ref<VisibleSettings>(visibleSettings(defaultSettings));
   const error = ref<string | null>(null);
 
   async function load(): Promise<void> {

@@ -115,6 +115,17 @@ describe('the request handlers', () => {
     expect(await call(services, 'settings:get', {})).toMatchObject({ theme: 'dark' });
   });
 
+  it('takes a hub token but never gives it back to the renderer', async () => {
+    const token = 'hf_secret_token_value';
+    const answered = await call(services, 'settings:set', { hubToken: token });
+    expect(answered.hasHubToken).toBe(true);
+    expect(JSON.stringify(answered)).not.toContain(token);
+    const read = await call(services, 'settings:get', {});
+    expect(read.hasHubToken).toBe(true);
+    expect(JSON.stringify(read)).not.toContain(token);
+    expect(await call(services, 'settings:set', { hubToken: null })).toMatchObject({ hasHubToken: false });
+  });
+
   it('lists the fixture models and their disk usage', async () => {
     const installed = await call(services, 'models:installed', {});
     expect(installed.models.map((m) => m.id)).toEqual(expect.arrayContaining(['sd15', 'controlnet-iir']));
