@@ -34,11 +34,18 @@ export const useModelsStore = defineStore('models', () => {
   );
   const controlChannels = computed<3 | 4>(() => (engine.value === 'trainingFree' ? 3 : 4));
   /** Catalog entries still to download before an edit can run. */
-  const missingForEdit = computed(() => missing([...editRoles, engine.value === 'none' ? 'controlnet-iir' : null]));
+  const missingForEdit = computed(() => missing([...editRoles, engine.value === 'none' ? offeredControlNet() : null]));
   /** Catalog entries still to download before finding by text can run. */
   const missingForFind = computed(() => missing([...findRoles]));
   const canEdit = computed(() => isLoaded.value && missingForEdit.value.length === 0);
   const canFind = computed(() => isLoaded.value && missingForFind.value.length === 0);
+
+  /** The ControlNet to offer: the IIR-trained one when the catalog has it, else the stock Canny one. */
+  function offeredControlNet(): string {
+    return catalog.value.models.some((model) => model.role === 'controlnet-iir')
+      ? 'controlnet-iir'
+      : 'controlnet-canny';
+  }
 
   function missing(roles: (string | null)[]): { role: string; title: string; bytes: number; id: string | null }[] {
     return roles
