@@ -22,14 +22,15 @@ function createLayerState() {
   const listeners = new Set<ChangeListener>();
   let stroke: { layer: MaskLayer; last: PointPx; brush: Brush; dirty: Rect | null } | null = null;
 
-  function syncFacts(): void {
+  /** Updates the store's facts; the area is recounted only for the layer that changed (a 12 MP count is ~20 ms). */
+  function syncFacts(changed: MaskLayer | 'both' = 'both'): void {
     const store = useMaskStore();
     const current = masks.value;
     store.canUndo = undoOrder.length > 0;
     store.canRedo = redoOrder.length > 0;
     store.historyBytes = histories.roi.bytes + histories.protect.bytes;
-    store.areaPx = current ? maskArea(current.roi, 1) : 0;
-    store.protectedAreaPx = current ? maskArea(current.protect, 1) : 0;
+    if (changed !== 'protect') store.areaPx = current ? maskArea(current.roi, 1) : 0;
+    if (changed !== 'roi') store.protectedAreaPx = current ? maskArea(current.protect, 1) : 0;
     store.revision++;
   }
 
@@ -46,7 +47,7 @@ function createLayerState() {
       undoOrder.push(layer);
       redoOrder = [];
     }
-    syncFacts();
+    syncFacts(layer);
   }
 
   return {
@@ -117,7 +118,8 @@ function createLayerState() {
         if (dirty) {
           redoOrder.push(layer);
           notify(layer, dirty);
-          break;
+          syncFacts(layer);
+          return;
         }
       }
       syncFacts();
@@ -130,7 +132,8 @@ function createLayerState() {
         if (dirty) {
           undoOrder.push(layer);
           notify(layer, dirty);
-          break;
+          syncFacts(layer);
+          return;
         }
       }
       syncFacts();
