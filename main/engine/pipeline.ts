@@ -9,6 +9,7 @@ import { createScheduler } from '../../shared/engine/schedulers';
 import { invalidArgument, throwIfCancelled } from '../../shared/errors';
 import { isMaskEmpty } from '../../shared/image/mask';
 import { Rng, fillGaussian } from '../../shared/image/random';
+import type { NoiseScope } from '../../shared/image/iir';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { openImage, type ImageSource } from '../image/decode';
 import { preprocess } from '../image/preprocess';
@@ -31,6 +32,11 @@ export interface EditOptions {
   readonly noise?: number;
   /** Colour removal. Default true. */
   readonly gray?: boolean;
+  /** Where the texture-removal noise goes. Default 'roi'. */
+  readonly noiseScope?: NoiseScope;
+  /** Canny thresholds of the control's edge map. Default 100 / 200. */
+  readonly cannyLow?: number;
+  readonly cannyHigh?: number;
   /** Default: 1 for the trained engine (pure noise), 0.75 for the training-free one. */
   readonly strength?: number;
   readonly steps?: number;
@@ -115,6 +121,9 @@ interface Resolved {
   readonly negativePrompt: string;
   readonly noise: number;
   readonly gray: boolean;
+  readonly noiseScope: NoiseScope;
+  readonly cannyLow: number;
+  readonly cannyHigh: number;
   readonly strength: number | undefined;
   readonly steps: number;
   readonly guidance: number;
@@ -139,6 +148,9 @@ export function resolveOptions(options: EditOptions): Resolved {
     negativePrompt: options.negativePrompt ?? '',
     noise: checkRange('noise', options.noise ?? 0.5, 0, 1),
     gray: options.gray ?? true,
+    noiseScope: options.noiseScope ?? 'roi',
+    cannyLow: checkRange('Canny low threshold', options.cannyLow ?? 100, 0, 2040),
+    cannyHigh: checkRange('Canny high threshold', options.cannyHigh ?? 200, 0, 2040),
     strength: options.strength === undefined ? undefined : checkRange('strength', options.strength, 0.01, 1),
     steps: checkRange('steps', options.steps ?? 20, 1, 150, true),
     guidance: checkRange('guidance', options.guidance ?? 7.5, 1, 30),
@@ -155,6 +167,7 @@ export function resolveOptions(options: EditOptions): Resolved {
     lowMemory: options.lowMemory ?? false,
   };
   if (r.size % 64 !== 0) throw invalidArgument(`size must be a multiple of 64, got ${r.size}`);
+  if (r.cannyLow > r.cannyHigh) throw invalidArgument('the Canny low threshold must not exceed the high one');
   if (r.controlStart > r.controlEnd) {
     throw invalidArgument(`control start (${r.controlStart}) must not exceed control end (${r.controlEnd})`);
   }
@@ -293,6 +306,9 @@ export class EditEngine {
           maskImagePx: mask,
           noise: o.noise,
           gray: o.gray,
+          noiseScope: o.noiseScope,
+          cannyLow: o.cannyLow,
+          cannyHigh: o.cannyHigh,
           seed,
           shortSide: o.size,
           focus: o.focus,
@@ -390,6 +406,9 @@ export class EditEngine {
         params: {
           noise: o.noise,
           gray: o.gray,
+          noiseScope: o.noiseScope,
+          cannyLow: o.cannyLow,
+          cannyHigh: o.cannyHigh,
           strength,
           steps: o.steps,
           guidance: o.guidance,

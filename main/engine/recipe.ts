@@ -28,6 +28,9 @@ export const recipeSchema = z.object({
   params: z.object({
     noise: z.number(),
     gray: z.boolean(),
+    noiseScope: z.enum(['roi', 'image']).optional(),
+    cannyLow: z.number().optional(),
+    cannyHigh: z.number().optional(),
     strength: z.number(),
     steps: z.number().int(),
     guidance: z.number(),

@@ -24,6 +24,11 @@ export const editParamsSchema = z
     noise: z.number().min(0).max(1).default(0.5),
     /** Colour removal (gray inside the RoI). */
     gray: z.boolean().default(true),
+    /** Where the noise goes: inside the RoI (the paper's setting) or over the whole image (scene / style edits). */
+    noiseScope: z.enum(['roi', 'image']).default('roi'),
+    /** Canny hysteresis thresholds of the edge map the ControlNet sees (OpenCV's `Canny(gray, low, high)`). */
+    cannyLow: z.number().min(0).max(2040).default(100),
+    cannyHigh: z.number().min(0).max(2040).default(200),
     /** img2img strength; the engine's default when omitted (1 trained, 0.75 training-free). */
     strength: z.number().min(0).max(1).optional(),
     steps: z.number().int().min(1).max(150).default(20),
@@ -47,7 +52,8 @@ export const editParamsSchema = z
     lowMemory: z.boolean().default(false),
   })
   .strict()
-  .refine((p) => p.controlStart <= p.controlEnd, 'controlStart must not exceed controlEnd');
+  .refine((p) => p.controlStart <= p.controlEnd, 'controlStart must not exceed controlEnd')
+  .refine((p) => p.cannyLow <= p.cannyHigh, 'cannyLow must not exceed cannyHigh');
 /** See {@link editParamsSchema} (after defaults). */
 export type EditParams = z.infer<typeof editParamsSchema>;
 

@@ -14,6 +14,7 @@ import { readModelSettings, resolveModelsDir } from '../../models/modelSettings'
 import { userDataDir } from '../../paths';
 import { schedulerNames } from '../../../shared/engine/schedulers';
 import { defineCommand } from '../command';
+import { iirOptions } from './iirOptions';
 import { UsageError } from '../options';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -91,7 +92,7 @@ export const editCommand = defineCommand({
       default: 0.5,
       description: 'texture removal: σ of the Gaussian noise added inside the region, in [0,1] units',
     },
-    'no-gray': { type: 'boolean', description: 'keep the colour inside the region (no colour removal)' },
+    ...iirOptions,
     strength: {
       type: 'number',
       valueName: '0..1',
@@ -249,6 +250,9 @@ export const editCommand = defineCommand({
       negativePrompt: options.negative ?? '',
       noise: options.noise,
       gray: !options['no-gray'],
+      noiseScope: options['noise-scope'],
+      cannyLow: options['canny-low'],
+      cannyHigh: options['canny-high'],
       ...(options.strength !== undefined ? { strength: options.strength } : {}),
       steps: options.steps,
       guidance: options.guidance,

@@ -9,6 +9,7 @@ import { preprocess, previewControl } from '../../image/preprocess';
 import { readMask } from '../../image/readMask';
 import { writeFilesAtomic } from '../../image/writeFile';
 import { defineCommand } from '../command';
+import { iirOptions } from './iirOptions';
 import { UsageError } from '../options';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -33,14 +34,7 @@ export const preprocessCommand = defineCommand({
       default: 0,
       description: 'texture removal: standard deviation of the added Gaussian noise, in [0,1] units',
     },
-    'no-gray': { type: 'boolean', description: 'keep the colour inside the region (no colour removal)' },
-    'noise-scope': {
-      type: 'string',
-      valueName: 'scope',
-      choices: ['roi', 'image'],
-      default: 'roi',
-      description: 'where the noise goes: inside the region only, or over the whole image',
-    },
+    ...iirOptions,
     seed: {
       type: 'number',
       valueName: 'n',
@@ -48,22 +42,6 @@ export const preprocessCommand = defineCommand({
       min: 0,
       max: 4294967295,
       description: 'noise seed (random when not given; printed with --json)',
-    },
-    'canny-low': {
-      type: 'number',
-      valueName: 'n',
-      min: 0,
-      max: 2040,
-      default: 100,
-      description: 'Canny low (candidate) threshold on the L1 gradient',
-    },
-    'canny-high': {
-      type: 'number',
-      valueName: 'n',
-      min: 0,
-      max: 2040,
-      default: 200,
-      description: 'Canny high (strong) threshold on the L1 gradient',
     },
     size: {
       type: 'number',

@@ -12,7 +12,7 @@ import { createMask, type Mask, type RgbImage } from '../../../shared/image/type
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
 
-const photos = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'images');
+const photos = join(import.meta.dirname, '..', '..', 'fixtures', 'images');
 const chelsea = join(photos, 'chelsea.png');
 let models: string;
 let image: RgbImage;
@@ -135,6 +135,25 @@ describe('IIR edit with fixture models', () => {
     expect(bytesEqual(uncontrolled, window)).toBe(false);
     // guidance 1 skips the unconditional pass (B = 1) and gives another result
     expect(bytesEqual(a, (await edit({ ...base, guidance: 1 })).variations[0]!.rgb)).toBe(false);
+  });
+
+  it('feeds the model the IIR settings the preview shows: noise scope and Canny thresholds', async () => {
+    const base = { controlnet: 'controlnet-canny', seed: 3, noise: 0.6 };
+    const plain = await edit(base);
+    expect(plain.variations[0]!.recipe.params).toMatchObject({ noiseScope: 'roi', cannyLow: 100, cannyHigh: 200 });
+    // the training-free engine's control is the edge map alone: other thresholds, another control, another result
+    const edges = await edit({ ...base, cannyLow: 20, cannyHigh: 60 });
+    expect(edges.variations[0]!.recipe.params).toMatchObject({ cannyLow: 20, cannyHigh: 60 });
+    expect(bytesEqual(plain.variations[0]!.rgb, edges.variations[0]!.rgb)).toBe(false);
+    checkComposite(edges);
+    // noise over the whole image changes the latents it starts from, and still no pixel outside the RoI
+    const scene = await edit({ ...base, noiseScope: 'image' });
+    expect(scene.variations[0]!.recipe.params.noiseScope).toBe('image');
+    expect(bytesEqual(plain.variations[0]!.rgb, scene.variations[0]!.rgb)).toBe(false);
+    checkComposite(scene);
+    await expect(edit({ ...base, cannyLow: 300, cannyHigh: 200 })).rejects.toThrow(
+      'the Canny low threshold must not exceed the high one',
+    );
   });
 
   it('makes variations with consecutive seeds, the first equal to a single edit with that seed', async () => {
