@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -6,7 +6,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dilateMask, featherMask } from '../../shared/image/mask';
 import { ensureFixtures } from '../fixtures/models/all';
-import { writeFixtureReceipt } from '../fixtures/models/receipt';
 import { type ServeProcess, startServeMode } from './serve';
 
 const photo = '/work/shared/fixtures/images/coffee.png';
@@ -59,16 +58,10 @@ async function rawRgb(file: string): Promise<{ width: number; height: number; da
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
-/** The fixture models as an installed models folder (the segmentation fixtures get install receipts here). */
+/** The fixture models (each with its install receipt) as a models folder of its own. */
 function fixtureModelsFolder(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
   cpSync(ensureFixtures(), dir, { recursive: true });
-  for (const [id, role] of [
-    ['grounding-dino', 'grounding'],
-    ['sam', 'sam'],
-  ] as const) {
-    if (!existsSync(join(dir, id, 'model.json'))) writeFixtureReceipt(join(dir, id), id, `${id} (fixture)`, role);
-  }
   return dir;
 }
 
