@@ -32,8 +32,17 @@ export default tseslint.config(
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
-    // TypeScript checks undefined names in .vue files (typescript-eslint turns no-undef off only for .ts).
-    rules: { 'no-undef': 'off' },
+    rules: {
+      // TypeScript checks undefined names in .vue files (typescript-eslint turns no-undef off only for .ts).
+      'no-undef': 'off',
+      // Prettier owns template layout; these stylistic rules only contradict it.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+    },
   },
   {
     files: ['shared/**'],
