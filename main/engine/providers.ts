@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
+import { providerRoles } from '../../shared/api/edit';
 import { IirError, invalidArgument } from '../../shared/errors';
 import { buildSelfTestGraph } from './tinyGraph';
 
@@ -23,17 +24,8 @@ export type ProviderName = (typeof providerPreference)[number];
 export type ProviderChoice = 'auto' | ProviderName;
 export const providerChoices: readonly ProviderChoice[] = ['auto', ...providerPreference];
 
-/** Model roles that can be pinned to a provider separately. */
-export const modelRoles = [
-  'text_encoder',
-  'unet',
-  'controlnet',
-  'vae_encoder',
-  'vae_decoder',
-  'grounding',
-  'sam_encoder',
-  'sam_decoder',
-] as const;
+/** Model roles that can be pinned to a provider separately (declared in the API contract). */
+export const modelRoles = providerRoles;
 export type ModelRole = (typeof modelRoles)[number];
 
 /** The user's provider settings: one default and optional pins per role. */

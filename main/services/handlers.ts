@@ -91,6 +91,7 @@ export function createHandlers(services: HandlerServices): Handlers {
               textThreshold: request.textThreshold,
               modelsDir,
               provider: request.provider,
+              providerPerRole: settings.get().providerPerRole,
             },
             { signal: context.signal, onProgress: forward(context, []) },
           );
@@ -125,7 +126,7 @@ export function createHandlers(services: HandlerServices): Handlers {
             const value = await engines
               .client(device)
               .run(
-                { kind: 'edit', imageBytes, mask, params, modelsDir },
+                { kind: 'edit', imageBytes, mask, params, modelsDir, providerPerRole: settings.get().providerPerRole },
                 { signal: context.signal, onProgress: forward(context, previews) },
               );
             if (value.kind !== 'edit') throw new Error('the engine answered an edit with another task');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { providerChoices, schedulers } from './edit';
+import { providerChoices, providerPerRoleSchema, schedulers } from './edit';
 
 /** The user's settings, stored as JSON in the user-data folder. */
 export const settingsSchema = z.object({
@@ -8,6 +8,8 @@ export const settingsSchema = z.object({
   /** Extra catalog files or URLs, added to the built-in catalog. */
   catalogs: z.array(z.string().min(1).max(4096)).max(32),
   provider: z.enum(providerChoices),
+  /** Per-model pins over `provider` (Devices). */
+  providerPerRole: providerPerRoleSchema,
   lowMemory: z.boolean(),
   /** Short side of the working frame in workingPx. */
   workingSize: z.number().int().min(512).max(768).multipleOf(64),
@@ -25,6 +27,7 @@ export const defaultSettings: Settings = {
   modelsDir: null,
   catalogs: [],
   provider: 'auto',
+  providerPerRole: {},
   lowMemory: false,
   workingSize: 512,
   defaultSteps: 20,

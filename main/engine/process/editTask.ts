@@ -1,4 +1,4 @@
-import type { EditParams } from '../../../shared/api';
+import type { EditParams, ProviderPerRole } from '../../../shared/api';
 import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
 import type { TaskContext } from './tasks';
@@ -11,6 +11,8 @@ export interface EditTask {
   readonly mask: Mask;
   readonly params: EditParams;
   readonly modelsDir: string;
+  /** The user's per-model provider pins (settings), over `params.provider`. */
+  readonly providerPerRole?: ProviderPerRole;
 }
 
 /** The edited images, one per variation, at full resolution with the recipe as file metadata. */
@@ -55,6 +57,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     size: params.size,
     focus: params.focus,
     provider: params.provider,
+    ...(task.providerPerRole ? { providerPerRole: task.providerPerRole } : {}),
     lowMemory: params.lowMemory,
     ...(params.strength === undefined ? {} : { strength: params.strength }),
     ...(params.featherPx === undefined ? {} : { featherPx: params.featherPx }),

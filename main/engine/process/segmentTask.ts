@@ -1,3 +1,4 @@
+import type { ProviderPerRole } from '../../../shared/api';
 import { IirError } from '../../../shared/errors';
 import type { Mask, Rect, RgbImage } from '../../../shared/image/types';
 import { listInstalled } from '../../models/receipt';
@@ -19,6 +20,8 @@ export interface SegmentTask {
   readonly textThreshold: number;
   readonly modelsDir: string;
   readonly provider: ProviderChoice;
+  /** The user's per-model provider pins (settings), over `provider`. */
+  readonly providerPerRole?: ProviderPerRole;
 }
 
 /** The selected region. */
@@ -55,7 +58,11 @@ export async function runSegmentTask(task: SegmentTask, context: TaskContext): P
   const groundingDir = task.text === undefined ? undefined : await installedDir(task.modelsDir, 'grounding');
   const result = await engine.segment(
     task.image,
-    { samDir, ...(groundingDir ? { groundingDir } : {}), providers: { default: task.provider } },
+    {
+      samDir,
+      ...(groundingDir ? { groundingDir } : {}),
+      providers: { default: task.provider, ...(task.providerPerRole ? { perRole: task.providerPerRole } : {}) },
+    },
     {
       ...(task.text === undefined ? {} : { regionText: task.text }),
       ...(task.boxImagePx ? { boxImagePx: task.boxImagePx } : {}),

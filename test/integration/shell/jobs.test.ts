@@ -68,6 +68,24 @@ describe('jobs through the engine process', () => {
     expect(steps.length).toBeGreaterThan(0);
   });
 
+  it('applies the per-model provider pins from the settings, recording why a pinned provider was not used', async () => {
+    await call(services, 'settings:set', { providerPerRole: { vae_decoder: 'coreml' } });
+    try {
+      const doc = await document();
+      const { jobId } = await startEdit(doc, 2, 11);
+      const last = (await events.terminal(jobId)).at(-1);
+      if (last?.type !== 'completed' || last.result.kind !== 'edit') throw new Error(`no edit result: ${last?.type}`);
+      const out = `${services.env.IIR_USER_DATA}/pinned.png`;
+      await call(services, 'images:export', { id: last.result.resultIds[0]!, path: out, format: 'png' });
+      const recipe = await readRecipe(out);
+      // CoreML exists only on macOS: the pin is honoured as far as it can be and the fallback is on record
+      expect(recipe.fallbacks.vae_decoder?.join(' ')).toMatch(/^coreml: /);
+      expect(recipe.fallbacks.unet ?? []).toEqual([]);
+    } finally {
+      await call(services, 'settings:set', { providerPerRole: {} });
+    }
+  });
+
   it('keeps later jobs queued with positions and cancels a queued and a running job as cancelled', async () => {
     const doc = await document();
     const running = await startEdit(doc, 60);
