@@ -14,8 +14,14 @@ export default defineConfig({
           hookTimeout: 300_000,
           globalSetup: ['test/setup/global.ts'],
           pool: 'forks',
-          // The root-level typecheck block does not reach projects: type tests (*.test-d.ts) run here.
-          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: 'test/tsconfig.json' },
+          // Type tests (*.test-d.ts) run here: the root-level typecheck block does not reach projects. vue-tsc, not
+          // tsc, because the test project also holds the renderer's component tests, which import .vue files.
+          typecheck: {
+            enabled: true,
+            checker: 'vue-tsc',
+            include: ['test/**/*.test-d.ts'],
+            tsconfig: 'test/tsconfig.json',
+          },
         },
       },
       {
@@ -27,10 +33,5 @@ export default defineConfig({
         },
       },
     ],
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: 'test/tsconfig.json',
-    },
   },
 });
