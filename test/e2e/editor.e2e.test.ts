@@ -1,12 +1,12 @@
 import { cpSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dilateMask, featherMask } from '../../shared/image/mask';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, startServeMode } from './serve';
 
 const photo = '/work/shared/fixtures/images/coffee.png';
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -69,19 +69,7 @@ describe('the editor in Chromium against serve mode', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
     serve = await startServeMode(fixtureModelsFolder());
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       colorScheme: 'dark',

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, startServeMode } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -15,19 +15,7 @@ describe('first run without models', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
     serve = await startServeMode(mkdtempSync(join(tmpdir(), 'iir-e2e-empty-models-')));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' })).newPage();
     await page.goto(serve.url);
   });

@@ -158,16 +158,6 @@ export const editCommand = defineCommand({
       default: 1,
       description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
     },
-    size: {
-      type: 'number',
-      valueName: 'short side',
-      integer: true,
-      min: 256,
-      max: 1024,
-      default: 512,
-      description: 'working-frame short side in pixels, a multiple of 64 (512–768 for SD1.5)',
-    },
-    focus: { type: 'boolean', description: 'work on a crop around the mask instead of the whole image' },
     feather: {
       type: 'number',
       valueName: 'px',

@@ -1,6 +1,6 @@
 /**
- * The IIR module's options, declared once for the commands that run it (`preprocess` shows what `edit` feeds the
- * model, so both must take the same options with the same ranges).
+ * The IIR module's and the working frame's options, declared once for the commands that use them (`preprocess`
+ * shows what `edit` feeds the model, so both must take the same options with the same ranges).
  */
 export const iirOptions = {
   'no-gray': { type: 'boolean', description: 'keep the colour inside the region (no colour removal)' },
@@ -27,4 +27,14 @@ export const iirOptions = {
     default: 200,
     description: 'Canny high (strong) threshold on the L1 gradient',
   },
+  size: {
+    type: 'number',
+    valueName: 'short side',
+    integer: true,
+    min: 256,
+    max: 1024,
+    default: 512,
+    description: 'working-frame short side in pixels, a multiple of 64 (512–768 suit SD1.5)',
+  },
+  focus: { type: 'boolean', description: 'work on a crop around the mask instead of the whole image' },
 } as const;
