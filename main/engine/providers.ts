@@ -9,7 +9,7 @@
  *
  * A provider counts as working only when the self-test session was created AND its output was numerically right.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -103,8 +103,27 @@ interface Availability {
 }
 
 /**
+ * Whether the dynamic loader can find the Vulkan loader, which WebGPU (Dawn) needs on Linux. Only a definite "no" counts:
+ * the system library cache exists and does not list it, and no LD_LIBRARY_PATH folder holds it. Anything unusual
+ * (no cache file) says yes, so a working GPU path is never hidden; the self-test decides then.
+ */
+export function linuxHasVulkanLoader(env: NodeJS.ProcessEnv = process.env, cachePath = '/etc/ld.so.cache'): boolean {
+  const library = 'libvulkan.so.1';
+  for (const dir of (env.LD_LIBRARY_PATH ?? '').split(':')) {
+    if (dir !== '' && existsSync(join(dir, library))) return true;
+  }
+  try {
+    return readFileSync(cachePath).includes(library);
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Whether onnxruntime-node ships `name` here. `backends` is `listSupportedBackends()`; CUDA is listed on Linux x64
- * even when its provider libraries were not fetched at install time, so their presence is checked on disk.
+ * even when its provider libraries were not fetched at install time, so their presence is checked on disk. WebGPU on
+ * Linux runs through Vulkan: without the Vulkan loader it cannot work, and trying makes Dawn print a native warning
+ * on stderr, so it is reported as unavailable with the reason instead.
  */
 export function availability(
   name: ProviderName,
@@ -112,6 +131,7 @@ export function availability(
   platform: string,
   arch: string,
   binaryDir: string,
+  hasVulkanLoader: () => boolean = linuxHasVulkanLoader,
 ): Availability {
   if (!backends.some((b) => b.name === name)) {
     return { shipped: false, reason: `not part of onnxruntime-node on ${platform}/${arch}` };
@@ -126,6 +146,12 @@ export function availability(
           'network access and without ONNXRUNTIME_NODE_INSTALL=skip; it also needs CUDA 12 and cuDNN 9',
       };
     }
+  }
+  if (name === 'webgpu' && platform === 'linux' && !hasVulkanLoader()) {
+    return {
+      shipped: false,
+      reason: "the Vulkan loader (libvulkan.so.1) is not installed; install your distribution's libvulkan1 package",
+    };
   }
   return { shipped: true };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   availability,
+  linuxHasVulkanLoader,
   chooseProvider,
   oneLine,
   parseProviderChoice,
@@ -49,6 +50,27 @@ describe('provider availability', () => {
     writeFileSync(join(dir, 'libonnxruntime_providers_cuda.so'), '');
     writeFileSync(join(dir, 'libonnxruntime_providers_shared.so'), '');
     expect(availability('cuda', backends, 'linux', 'x64', dir).shipped).toBe(true);
+  });
+
+  it('reports WebGPU on Linux as unavailable, with the fix, when there is no Vulkan loader', () => {
+    const none = availability('webgpu', backends, 'linux', 'x64', '/nowhere', () => false);
+    expect(none.shipped).toBe(false);
+    expect(none.reason).toMatch(/libvulkan\.so\.1/);
+    expect(availability('webgpu', backends, 'linux', 'x64', '/nowhere', () => true).shipped).toBe(true);
+    expect(availability('webgpu', backends, 'win32', 'x64', '/nowhere', () => false).shipped).toBe(true);
+  });
+
+  it('finds the Vulkan loader in the library cache or LD_LIBRARY_PATH, and says yes when it cannot tell', () => {
+    const dir = mkdtempSync(join(cacheDir, 'ldcache-'));
+    const withVulkan = join(dir, 'with.cache');
+    const without = join(dir, 'without.cache');
+    writeFileSync(withVulkan, 'ld.so-1.7.0\0libc.so.6\0libvulkan.so.1\0/usr/lib/x86_64-linux-gnu/libvulkan.so.1\0');
+    writeFileSync(without, 'ld.so-1.7.0\0libc.so.6\0libm.so.6\0');
+    expect(linuxHasVulkanLoader({}, withVulkan)).toBe(true);
+    expect(linuxHasVulkanLoader({}, without)).toBe(false);
+    expect(linuxHasVulkanLoader({}, join(dir, 'missing.cache'))).toBe(true);
+    writeFileSync(join(dir, 'libvulkan.so.1'), '');
+    expect(linuxHasVulkanLoader({ LD_LIBRARY_PATH: `/nowhere:${dir}` }, without)).toBe(true);
   });
 });
 
