@@ -9,14 +9,18 @@ import { invalidArgument } from '../errors';
 import type { Rect, RgbImage } from './types';
 
 /** Per destination index along one axis: the first source index, the tap count and the tap weights. */
-interface AxisTaps {
+export interface AxisTaps {
   readonly start: Int32Array;
   readonly count: Int32Array;
   readonly offset: Int32Array;
   readonly weights: Float32Array;
 }
 
-function axisTaps(inN: number, outN: number): AxisTaps {
+/**
+ * The source taps {@link resizeChannels} uses along one axis of `inN` pixels resampled to `outN` (exported so a
+ * caller can recompute part of a resize with bit-identical results).
+ */
+export function axisTaps(inN: number, outN: number): AxisTaps {
   const start = new Int32Array(outN);
   const count = new Int32Array(outN);
   const offset = new Int32Array(outN);
