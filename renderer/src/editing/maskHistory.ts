@@ -6,6 +6,23 @@ interface Patch {
   readonly rect: Rect;
   readonly before: Uint8Array;
   readonly after: Uint8Array;
+  /** Nonzero pixels of `after` minus those of `before`. */
+  readonly setPxChange: number;
+}
+
+/** Whether the crops differ, and the change of their nonzero-pixel counts (one pass over both). */
+function compareCrops(before: Uint8Array, after: Uint8Array): { differs: boolean; setPxChange: number } {
+  let differs = false;
+  let setPxChange = 0;
+  for (let i = 0; i < before.length; i++) {
+    const b = before[i]!;
+    const a = after[i]!;
+    if (a !== b) {
+      differs = true;
+      setPxChange += (a !== 0 ? 1 : 0) - (b !== 0 ? 1 : 0);
+    }
+  }
+  return { differs, setPxChange };
 }
 
 function cropBytes(mask: Mask, rect: Rect, source: Uint8Array = mask.data): Uint8Array {
@@ -34,6 +51,7 @@ export class MaskHistory {
   private redoStack: Patch[] = [];
   private snapshot: Uint8Array | null = null;
   private usedBytes = 0;
+  private lastChange = 0;
 
   constructor(private readonly budgetBytes: number) {}
 
@@ -51,11 +69,14 @@ export class MaskHistory {
   commit(mask: Mask, dirty: Rect | null, label: string): boolean {
     const snapshot = this.snapshot;
     this.snapshot = null;
+    this.lastChange = 0;
     if (snapshot === null || dirty === null) return false;
     const before = cropBytes(mask, dirty, snapshot);
     const after = cropBytes(mask, dirty);
-    if (before.every((v, i) => v === after[i])) return false;
-    this.push({ label, rect: dirty, before, after });
+    const { differs, setPxChange } = compareCrops(before, after);
+    if (!differs) return false;
+    this.push({ label, rect: dirty, before, after, setPxChange });
+    this.lastChange = setPxChange;
     for (const patch of this.redoStack) this.usedBytes -= patch.before.length * 2;
     this.redoStack = [];
     this.trim();
@@ -65,6 +86,7 @@ export class MaskHistory {
   /** Restores the mask before the last change; returns the changed rect or null when there is nothing to undo. */
   undo(mask: Mask): Rect | null {
     const patch = this.undoStack.pop();
+    this.lastChange = patch ? -patch.setPxChange : 0;
     if (!patch) return null;
     pasteBytes(mask, patch.rect, patch.before);
     this.redoStack.push(patch);
@@ -74,6 +96,7 @@ export class MaskHistory {
   /** Re-applies the last undone change. */
   redo(mask: Mask): Rect | null {
     const patch = this.redoStack.pop();
+    this.lastChange = patch ? patch.setPxChange : 0;
     if (!patch) return null;
     pasteBytes(mask, patch.rect, patch.after);
     this.undoStack.push(patch);
@@ -86,6 +109,7 @@ export class MaskHistory {
     this.redoStack = [];
     this.snapshot = null;
     this.usedBytes = 0;
+    this.lastChange = 0;
   }
 
   get canUndo(): boolean {
@@ -94,6 +118,14 @@ export class MaskHistory {
 
   get canRedo(): boolean {
     return this.redoStack.length > 0;
+  }
+
+  /**
+   * How many nonzero pixels the last {@link commit}, {@link undo} or {@link redo} added (negative: removed; 0 when it
+   * changed nothing), so a caller can keep the mask's area without recounting the whole mask.
+   */
+  get lastSetPxChange(): number {
+    return this.lastChange;
   }
 
   /** Bytes held by the patches. */

@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { disposeMaskLayer, useMaskLayer } from '../../../renderer/src/composables/useMaskLayer';
+import { maskArea } from '../../../shared/image/mask';
 import { useMaskStore } from '../../../renderer/src/stores/maskStore';
 
 const hard = { radiusImagePx: 5, hardness: 1 } as const;
@@ -54,6 +55,42 @@ describe('mask layer and mask store', () => {
     layer.undo();
     expect(store.areaPx).toBe(0);
     expect(store.canUndo).toBe(false);
+  });
+
+  it('keeps the areas equal to a full recount through strokes, erasing, replacing, undo and redo', () => {
+    const layer = useMaskLayer();
+    const store = useMaskStore();
+    layer.reset(120, 80);
+    const expectCounted = () => {
+      const masks = layer.masks.value!;
+      expect(store.areaPx).toBe(maskArea(masks.roi, 1));
+      expect(store.protectedAreaPx).toBe(maskArea(masks.protect, 1));
+    };
+    layer.beginStroke('roi', { x: 10, y: 20 }, { radiusImagePx: 9, hardness: 0.3, mode: 'paint' });
+    layer.strokeTo({ x: 100, y: 60 });
+    layer.endStroke('brush');
+    expectCounted();
+    layer.beginStroke('roi', { x: 50, y: 10 }, { radiusImagePx: 7, hardness: 0.5, mode: 'erase' });
+    layer.strokeTo({ x: 50, y: 70 });
+    layer.endStroke('eraser');
+    expectCounted();
+    layer.beginStroke('protect', { x: 30, y: 30 }, { ...hard, mode: 'paint' });
+    layer.endStroke('protect');
+    expectCounted();
+    const half = new Uint8Array(120 * 80);
+    half.fill(200, 0, 120 * 40);
+    layer.replace('roi', 'find', { width: 120, height: 80, data: half });
+    expect(store.areaPx).toBe(120 * 40);
+    for (let i = 0; i < 4; i++) {
+      layer.undo();
+      expectCounted();
+    }
+    expect(store.areaPx).toBe(0);
+    for (let i = 0; i < 4; i++) {
+      layer.redo();
+      expectCounted();
+    }
+    expect(store.areaPx).toBe(120 * 40);
   });
 
   it('refuses a replacement mask of another size and records nothing', () => {

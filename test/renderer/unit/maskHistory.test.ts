@@ -68,4 +68,22 @@ describe('mask history', () => {
     history.undo(mask);
     expect(mask.data.every((v) => v === 0)).toBe(true);
   });
+
+  it('reports how many nonzero pixels each commit, undo and redo added', () => {
+    const mask = createMask(20, 20);
+    const history = new MaskHistory(1 << 20);
+    mask.data.fill(9, 0, 20);
+    history.begin(mask);
+    mask.data.fill(0, 0, 5);
+    mask.data.fill(7, 20, 50);
+    expect(history.commit(mask, { x0: 0, y0: 0, x1: 20, y1: 3 }, 'edit')).toBe(true);
+    expect(history.lastSetPxChange).toBe(30 - 5);
+    history.undo(mask);
+    expect(history.lastSetPxChange).toBe(-25);
+    history.redo(mask);
+    expect(history.lastSetPxChange).toBe(25);
+    history.begin(mask);
+    expect(history.commit(mask, { x0: 0, y0: 0, x1: 20, y1: 20 }, 'nothing')).toBe(false);
+    expect(history.lastSetPxChange).toBe(0);
+  });
 });
