@@ -12,7 +12,7 @@ import { Rng, fillGaussian } from '../../shared/image/random';
 import type { NoiseScope } from '../../shared/image/iir';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { openImage, type ImageSource } from '../image/decode';
-import { preprocess } from '../image/preprocess';
+import { preprocess, reseedPreprocess } from '../image/preprocess';
 import { compositeMask, compositeResult, latentMask } from './composite';
 import { denoise, type DenoiseStats } from './denoise';
 import { sha256Cached } from './hashes';
@@ -297,38 +297,53 @@ export class EditEngine {
         : Promise.resolve(null),
     ]);
 
+    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
+    const iirOptions = { noise: o.noise, gray: o.gray, noiseScope: o.noiseScope };
+    const firstPrep = await time('preprocess', 0, () =>
+      preprocess(source, {
+        maskImagePx: mask,
+        ...iirOptions,
+        cannyLow: o.cannyLow,
+        cannyHigh: o.cannyHigh,
+        seed: o.seed,
+        shortSide: o.size,
+        focus: o.focus,
+        controlChannels: set.controlChannels,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+    const { frame } = firstPrep;
+    const latentHeight = frame.height / 8;
+    const latentWidth = frame.width / 8;
+    const fromImage = set.engine === 'iir-training-free' || strength < 1;
+    const original = await time('encode', 0, async () => {
+      const encoder = await sessions.get('vae_encoder');
+      const latents = await vaeEncode(encoder, firstPrep.working);
+      if (!fromImage) await sessions.done('vae_encoder');
+      return latents;
+    });
+    // the RoI blend keeps the original's trajectory outside the (grown) RoI
+    const grow = Math.ceil((o.dilatePx + o.featherPx) * frame.scale) + 8;
+    const latentRoi = latentMask(firstPrep.workingMask, grow);
+
     const variations: EditVariation[] = [];
     for (let v = 0; v < o.variations; v++) {
       const seed = o.seed + v;
       throwIfCancelled(signal);
-      const prep = await time('preprocess', v, () =>
-        preprocess(source, {
-          maskImagePx: mask,
-          noise: o.noise,
-          gray: o.gray,
-          noiseScope: o.noiseScope,
-          cannyLow: o.cannyLow,
-          cannyHigh: o.cannyHigh,
-          seed,
-          shortSide: o.size,
-          focus: o.focus,
-          controlChannels: set.controlChannels,
-          ...(signal ? { signal } : {}),
-        }),
-      );
-      const { frame } = prep;
-      const latentHeight = frame.height / 8;
-      const latentWidth = frame.width / 8;
+      const prep =
+        v === 0
+          ? firstPrep
+          : await time('preprocess', v, () => Promise.resolve(reseedPreprocess(firstPrep, iirOptions, seed)));
       const scheduler = v === 0 ? scheduler0 : createScheduler(o.scheduler, { steps: o.steps, strength });
 
-      const fromImage = set.engine === 'iir-training-free' || strength < 1;
-      const { original, start } = await time('encode', v, async () => {
-        const encoder = await sessions.get('vae_encoder');
-        const originalLatents = await vaeEncode(encoder, prep.working);
-        const startLatents = fromImage ? await vaeEncode(encoder, prep.iir) : undefined;
-        await sessions.done('vae_encoder');
-        return { original: originalLatents, start: startLatents };
-      });
+      const start = fromImage
+        ? await time('encode', v, async () => {
+            const encoder = await sessions.get('vae_encoder');
+            const latents = await vaeEncode(encoder, prep.iir);
+            await sessions.done('vae_encoder');
+            return latents;
+          })
+        : undefined;
       throwIfCancelled(signal);
 
       const n = original.length;
@@ -338,8 +353,7 @@ export class EditEngine {
       if (start) scheduler.addNoise(start, noise, 0, latents);
       else for (let j = 0; j < n; j++) latents[j] = noise[j]! * scheduler.initNoiseSigma;
       // the RoI blend uses the same noise as the start, so outside the RoI the trajectory is the original's
-      const grow = Math.ceil((o.dilatePx + o.featherPx) * frame.scale) + 8;
-      const blend = { original, noise, mask: latentMask(prep.workingMask, grow) };
+      const blend = { original, noise, mask: latentRoi };
 
       const stats = await time('denoise', v, async () => {
         const unet = await sessions.get('unet');

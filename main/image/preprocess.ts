@@ -126,6 +126,24 @@ export async function preprocess(source: ImageSource, options: PreprocessOptions
   };
 }
 
+/**
+ * The same preprocessing with another noise seed: only the information-removed image and the control depend on the
+ * seed, so the decode, mask and Canny of `result` are reused (variations of one edit).
+ */
+export function reseedPreprocess(
+  result: PreprocessResult,
+  options: Pick<PreprocessOptions, 'gray' | 'noise' | 'noiseScope'>,
+  seed: number,
+): PreprocessResult {
+  const iir = removeInformation(result.working, result.workingMask, {
+    gray: options.gray ?? true,
+    noise: options.noise ?? 0,
+    scope: options.noiseScope ?? 'roi',
+    seed,
+  });
+  return { ...result, iir, control: buildControl(iir, result.edges, result.control.shape[1]) };
+}
+
 /** The picture of what the ControlNet sees (see `controlPreview`): IIR image and edges side by side for 4 channels. */
 export function previewControl(result: PreprocessResult): RgbImage {
   return controlPreview(result.iir, result.edges, result.control.shape[1]);

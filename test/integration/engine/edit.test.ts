@@ -161,6 +161,11 @@ describe('IIR edit with fixture models', () => {
     expect(many.variations.map((v) => v.seed)).toEqual([41, 42]);
     const single = await edit({ controlnet: 'controlnet-iir', seed: 42 });
     expect(bytesEqual(many.variations[1]!.rgb, single.variations[0]!.rgb)).toBe(true);
+    // the training-free engine starts each variation from VAE(its own IIR image)
+    const free = await edit({ controlnet: 'controlnet-canny', seed: 41, variations: 2, noise: 0.7 });
+    const freeSingle = await edit({ controlnet: 'controlnet-canny', seed: 42, noise: 0.7 });
+    expect(bytesEqual(free.variations[1]!.rgb, freeSingle.variations[0]!.rgb)).toBe(true);
+    expect(bytesEqual(free.variations[0]!.rgb, free.variations[1]!.rgb)).toBe(false);
   });
 
   it('gives the same bytes in low-memory mode and holds no session after the edit', async () => {
