@@ -243,12 +243,7 @@ export function frameToImage(frame: WorkingFrame, imageSize: Size): FramePlaceme
 /** The working-frame image: the source rectangle of `image` resized to the working size. */
 export function extractWorkingRgb(image: RgbImage, frame: WorkingFrame): RgbImage {
   checkRgb(image);
-  const crop = cropChannels(image.data, image.width, image.height, 3, frame.sourcePx);
-  return {
-    width: frame.width,
-    height: frame.height,
-    data: resizeChannels(crop.data, crop.width, crop.height, 3, frame.width, frame.height),
-  };
+  return { width: frame.width, height: frame.height, data: extractWorkingChannels(image, 3, frame) };
 }
 
 /**
@@ -257,12 +252,17 @@ export function extractWorkingRgb(image: RgbImage, frame: WorkingFrame): RgbImag
  */
 export function extractWorkingMask(mask: Mask, frame: WorkingFrame): Mask {
   checkMaskData(mask);
-  const crop = cropChannels(mask.data, mask.width, mask.height, 1, frame.sourcePx);
-  return {
-    width: frame.width,
-    height: frame.height,
-    data: resizeChannels(crop.data, crop.width, crop.height, 1, frame.width, frame.height),
-  };
+  return { width: frame.width, height: frame.height, data: extractWorkingChannels(mask, 1, frame) };
+}
+
+/** The frame's source rectangle of interleaved pixels, resized to the working size. */
+function extractWorkingChannels(
+  pixels: { readonly width: number; readonly height: number; readonly data: Uint8Array },
+  channels: number,
+  frame: WorkingFrame,
+): Uint8Array {
+  const crop = cropChannels(pixels.data, pixels.width, pixels.height, channels, frame.sourcePx);
+  return resizeChannels(crop.data, crop.width, crop.height, channels, frame.width, frame.height);
 }
 
 /** A working-size RGB result resized back to the size of the frame's source rectangle (ready to paste there). */

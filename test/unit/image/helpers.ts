@@ -1,8 +1,20 @@
+import sharp from 'sharp';
+import type { RgbImage } from '../../../shared/image/types';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The shared photographs copied into the repository (see test/fixtures/images/README.md). */
 export const imagesDir = join(import.meta.dirname, '..', '..', 'fixtures', 'images');
+
+/** A shared photo as 8-bit sRGB RGB pixels, decoded with sharp alone (tests of shared/ stay independent of main/). */
+export async function loadPhotoRgb(name: string): Promise<RgbImage> {
+  const { data, info } = await sharp(join(imagesDir, name))
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
 
 export function photo(name: 'astronaut' | 'chelsea' | 'coffee' | 'grass'): string {
   return join(imagesDir, `${name}.png`);

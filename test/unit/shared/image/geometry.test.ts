@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   computeWorkingFrame,
@@ -14,16 +12,7 @@ import {
 } from '../../../../shared/image/geometry';
 import { Rng } from '../../../../shared/image/random';
 import type { Rect, RgbImage } from '../../../../shared/image/types';
-import { imagesDir } from '../../image/helpers';
-
-async function loadRgb(name: string): Promise<RgbImage> {
-  const { data, info } = await sharp(join(imagesDir, name))
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
-}
+import { loadPhotoRgb as loadRgb } from '../../image/helpers';
 
 function contains(outer: Rect, inner: Rect): boolean {
   return outer.x0 <= inner.x0 && outer.y0 <= inner.y0 && outer.x1 >= inner.x1 && outer.y1 >= inner.y1;

@@ -1,19 +1,8 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { removeInformation } from '../../../../shared/image/iir';
 import type { Mask, RgbImage } from '../../../../shared/image/types';
-import { imagesDir } from '../../image/helpers';
-
-async function loadRgb(name: string): Promise<RgbImage> {
-  const { data, info } = await sharp(join(imagesDir, name))
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data) };
-}
+import { loadPhotoRgb as loadRgb } from '../../image/helpers';
 
 /** A hard ellipse in the middle, a soft (128) band around it, 0 elsewhere. */
 function ellipseMask(width: number, height: number): Mask {
