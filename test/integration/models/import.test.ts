@@ -84,7 +84,9 @@ describe('role contracts on the fixture folders', () => {
     [FIXTURE_FOLDERS.controlnetIirFp16, 'controlnet-iir'],
     [FIXTURE_FOLDERS.controlnetIirInt64External, 'controlnet-iir'],
   ] as const)('%s satisfies %s', async (folder, role) => {
-    await expect(checkContract(join(fixtures, folder), catalog.roles[role]!, folder)).resolves.toBeDefined();
+    const files = await checkContract(join(fixtures, folder), catalog.roles[role]!, folder);
+    // the listing it checked holds the folder's ONNX graphs
+    expect(files.filter((f) => f.endsWith('.onnx')).length).toBeGreaterThan(0);
   });
 
   it('grounding and SAM fixtures satisfy their roles', async () => {
