@@ -20,7 +20,7 @@ export default defineConfig({
             enabled: true,
             checker: 'vue-tsc',
             include: ['test/**/*.test-d.ts'],
-            tsconfig: 'test/tsconfig.json',
+            tsconfig: 'test/tsconfig.typetests.json',
           },
         },
       },
