@@ -1,20 +1,19 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IirError, throwIfCancelled } from '../../../shared/errors';
 import { unionMasks } from '../../../shared/image/mask';
-import { providerChoices, type ProviderChoice } from '../../engine/providers';
+import type { ProviderChoice } from '../../engine/providers';
 import { disposeSegmentation, segmentRegion, type SegmentResult } from '../../engine/segmentation';
 import { resolveModel } from '../../models/receipt';
 import { defaultGroundingModel, defaultSamModel } from './segment';
-import { runEdit, type EditOptions } from '../../engine/pipeline';
+import { runEdit } from '../../engine/pipeline';
 import { openImage, type ImageSource } from '../../image/decode';
 import { encodeImage } from '../../image/encode';
 import { readMask } from '../../image/readMask';
 import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { userDataDir } from '../../paths';
-import { schedulerNames } from '../../../shared/engine/schedulers';
 import { defineCommand } from '../command';
-import { iirOptions } from './iirOptions';
+import { editOptionsFrom, editParamOptions } from './editParamOptions';
 import { UsageError } from '../options';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -64,7 +63,6 @@ export const editCommand = defineCommand({
     'The recipe (prompt, seed, parameters, models and their SHA-256, providers) is stored in the output file.',
   positionals: [{ name: 'image', description: 'the photo (JPEG, PNG, WebP, TIFF, AVIF or GIF)' }],
   options: {
-    prompt: { type: 'string', valueName: 'text', required: true, description: 'what the region should become' },
     mask: { type: 'string', valueName: 'png', description: 'region to edit, same size as the image' },
     region: {
       type: 'string',
@@ -83,72 +81,7 @@ export const editCommand = defineCommand({
       default: defaultSamModel,
       description: 'SAM model for --region: an installed id or a folder',
     },
-    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
-    noise: {
-      type: 'number',
-      valueName: 'σ',
-      min: 0,
-      max: 1,
-      default: 0.5,
-      description: 'texture removal: σ of the Gaussian noise added inside the region, in [0,1] units',
-    },
-    ...iirOptions,
-    strength: {
-      type: 'number',
-      valueName: '0..1',
-      min: 0.01,
-      max: 1,
-      description: 'img2img strength (default 1 with an IIR ControlNet, 0.75 with a Canny one)',
-    },
-    steps: { type: 'number', valueName: 'n', integer: true, min: 1, max: 150, default: 20, description: 'steps' },
-    guidance: {
-      type: 'number',
-      valueName: 'g',
-      min: 1,
-      max: 30,
-      default: 7.5,
-      description: 'classifier-free guidance scale (1 = no unconditional pass)',
-    },
-    'control-scale': {
-      type: 'number',
-      valueName: 'c',
-      min: 0,
-      max: 2,
-      default: 1,
-      description: 'ControlNet conditioning scale',
-    },
-    'control-start': {
-      type: 'number',
-      valueName: '0..1',
-      min: 0,
-      max: 1,
-      default: 0,
-      description: 'fraction of the steps before the ControlNet starts',
-    },
-    'control-end': {
-      type: 'number',
-      valueName: '0..1',
-      min: 0,
-      max: 1,
-      default: 1,
-      description: 'fraction of the steps after which the ControlNet stops',
-    },
-    scheduler: {
-      type: 'string',
-      valueName: 'name',
-      choices: schedulerNames,
-      default: 'ddim',
-      description: 'sampler',
-    },
-    seed: {
-      type: 'number',
-      valueName: 'n',
-      integer: true,
-      min: 0,
-      max: 4294967295,
-      default: 0,
-      description: 'seed of the latent and IIR noise',
-    },
+    ...editParamOptions,
     variations: {
       type: 'number',
       valueName: 'n',
@@ -158,39 +91,6 @@ export const editCommand = defineCommand({
       default: 1,
       description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
     },
-    feather: {
-      type: 'number',
-      valueName: 'px',
-      integer: true,
-      min: 0,
-      max: 256,
-      default: 8,
-      description: 'soft edge of the composite, image px',
-    },
-    dilate: {
-      type: 'number',
-      valueName: 'px',
-      integer: true,
-      min: 0,
-      max: 256,
-      default: 8,
-      description: 'grow the mask before compositing, image px',
-    },
-    sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
-    controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
-    },
-    provider: {
-      type: 'string',
-      valueName: 'name',
-      choices: providerChoices,
-      default: 'auto',
-      description: 'execution provider (auto = the first that passes its self-test)',
-    },
-    'low-memory': { type: 'boolean', description: 'load one stage\u2019s models at a time and release them' },
     out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
     json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
   },
@@ -235,32 +135,7 @@ export const editCommand = defineCommand({
       mask = painted === undefined ? found.mask : unionMasks(painted, found.mask);
     }
     if (mask === undefined) throw new UsageError('give --mask <png> or --region <text>');
-    const editOptions: EditOptions = {
-      prompt: options.prompt,
-      negativePrompt: options.negative ?? '',
-      noise: options.noise,
-      gray: !options['no-gray'],
-      noiseScope: options['noise-scope'],
-      cannyLow: options['canny-low'],
-      cannyHigh: options['canny-high'],
-      ...(options.strength !== undefined ? { strength: options.strength } : {}),
-      steps: options.steps,
-      guidance: options.guidance,
-      controlScale: options['control-scale'],
-      controlStart: options['control-start'],
-      controlEnd: options['control-end'],
-      scheduler: options.scheduler,
-      seed: options.seed,
-      variations: options.variations,
-      size: options.size,
-      focus: options.focus,
-      featherPx: options.feather,
-      dilatePx: options.dilate,
-      ...(options.sd !== undefined ? { sd: options.sd } : {}),
-      ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
-      provider: options.provider,
-      lowMemory: options['low-memory'],
-    };
+    const editOptions = editOptionsFrom(options, options.variations);
     const bar = context.progress('edit');
     const result = await runEdit({
       image: source,

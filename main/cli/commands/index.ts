@@ -10,6 +10,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'preprocess', load: async () => (await import('./preprocess')).preprocessCommand },
   { name: 'schedule', load: async () => (await import('./schedule')).scheduleCommand },
   { name: 'devices', load: async () => (await import('./devices')).devicesCommand },
+  { name: 'batch', load: async () => (await import('./batch')).batchCommand },
   { name: 'segment', load: async () => (await import('./segment')).segmentCommand },
   { name: 'models', load: async () => (await import('./models')).modelsCommand },
   { name: 'serve', load: async () => (await import('./serve')).serveCommand },

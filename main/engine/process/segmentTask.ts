@@ -34,6 +34,8 @@ export interface SegmentValue {
     readonly score: number | null;
   }[];
   readonly message: string | null;
+  /** The best box score for the text (found or not); null without text. */
+  readonly bestScore: number | null;
 }
 
 let engine: SegmentationEngine | undefined;
@@ -82,5 +84,6 @@ export async function runSegmentTask(task: SegmentTask, context: TaskContext): P
       score: instance.score,
     })),
     message: result.message,
+    bestScore: result.bestScore,
   };
 }

@@ -103,6 +103,8 @@ export interface SegmentResult {
   readonly instances: readonly SegmentInstance[];
   /** Set when the text found nothing, e.g. `no region found for "cat" (best score 0.12 < 0.35)`. */
   readonly message: string | null;
+  /** The best GroundingDINO box score over every phrase (found or not); null when no text was given. */
+  readonly bestScore: number | null;
   readonly timings: SegmentTimings;
   readonly providers: SegmentProviders;
 }
@@ -144,10 +146,12 @@ export class SegmentationEngine {
     let groundingMs = 0;
     let detections: Detection[] = [];
     let message: string | null = null;
+    let bestScore: number | null = null;
     if (phrases.length > 0) {
       const found = await this.ground(image, models, providers, phrases, { boxThreshold, textThreshold }, request);
       groundingMs = found.ms;
       loadMs += found.loadMs;
+      bestScore = Math.max(...found.perPhrase.map((p) => p.bestScore));
       detections = nonMaxSuppression(
         found.perPhrase.flatMap((p) => p.detections),
         nmsIouThreshold,
@@ -198,6 +202,7 @@ export class SegmentationEngine {
       mask,
       instances,
       message,
+      bestScore,
       providers,
       timings: {
         loadMs,
