@@ -8,9 +8,7 @@ import type { SegmentTask, SegmentValue } from '../engine/process/segmentTask';
  */
 export class SerialEngine {
   private tail: Promise<unknown> = Promise.resolve();
-  private busyMs = 0;
-  private firstStart: number | undefined;
-  private lastEnd: number | undefined;
+  private busy = 0;
 
   constructor(private readonly client: Pick<EngineClient, 'run'>) {}
 
@@ -28,23 +26,18 @@ export class SerialEngine {
     );
   }
 
-  /** The fraction of the time from the first task's start to the last one's end that the engine was working. */
-  busyFraction(): number {
-    if (this.firstStart === undefined || this.lastEnd === undefined) return 0;
-    const span = this.lastEnd - this.firstStart;
-    return span > 0 ? Math.min(1, this.busyMs / span) : 1;
+  /** Milliseconds the engine spent on this batch's tasks so far (from sending each task to its answer). */
+  get busyMs(): number {
+    return this.busy;
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       const start = performance.now();
-      this.firstStart ??= start;
       try {
         return await work();
       } finally {
-        const end = performance.now();
-        this.busyMs += end - start;
-        this.lastEnd = end;
+        this.busy += performance.now() - start;
       }
     };
     const result = this.tail.then(run, run);

@@ -24,6 +24,8 @@ export interface BatchRequest {
   /** Photos in flight at once: reading, segmentation, the edit and writing of different photos overlap. */
   readonly jobs: number;
   readonly signal: AbortSignal;
+  /** Tells this run's SAM embeddings apart from another run's over the same files (which may have changed). */
+  readonly runId: string;
   /** Each photo's report line, as it is written. */
   readonly onLine?: (line: BatchReportLine, progress: BatchProgress) => void;
   /** The running photo's denoising steps. */
@@ -48,7 +50,7 @@ export interface BatchSummary {
   readonly skipped: number;
   readonly wallMs: number;
   readonly imagesPerMinute: number;
-  /** The fraction of the time between the engine's first and last task that it was working. */
+  /** The fraction of the batch's wall time that the engine process was working. */
   readonly engineBusy: number;
   readonly report: string;
 }
@@ -126,7 +128,7 @@ export async function runBatch(request: BatchRequest, engine: SerialEngine): Pro
     skipped: request.inputs.length - todo.length,
     wallMs: round(wallMs),
     imagesPerMinute: done > 0 ? Math.round((done / wallMs) * 60_000 * 10) / 10 : 0,
-    engineBusy: Math.round(engine.busyFraction() * 1000) / 1000,
+    engineBusy: wallMs > 0 ? Math.round((engine.busyMs / wallMs) * 1000) / 1000 : 0,
     report: reportPath,
   };
 }
@@ -168,7 +170,8 @@ async function editOne(
     {
       kind: 'segment',
       image: decoded.rgb,
-      imageKey: input,
+      // Each photo is segmented once per run: a key of its own keeps a re-run from reusing a stale embedding.
+      imageKey: `batch:${request.runId}:${input}`,
       text: request.region,
       points: [],
       boxThreshold: request.boxThreshold,

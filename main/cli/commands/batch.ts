@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { editParamsSchema, type EditParams } from '../../../shared/api';
 import { IirError } from '../../../shared/errors';
@@ -97,6 +98,7 @@ export const batchCommand = defineCommand({
           provider: options.provider,
           jobs: options.jobs,
           signal: context.signal,
+          runId: randomUUID(),
           onStep: (_, i, n) => bar.update((progress.done + i / n) / progress.total, detail(`, step ${i}/${n}`)),
           onLine: (line, p) => {
             progress = p;

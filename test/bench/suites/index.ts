@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite';
 import { appSuite } from './app';
+import { batchSuite } from './batch';
 import { engineSuite } from './engine';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
@@ -11,4 +12,5 @@ export const suites: readonly BenchSuite[] = [
   engineSuite,
   segmentSuite,
   appSuite,
+  batchSuite,
 ];

@@ -51,6 +51,7 @@ function request(outDir: string, signal = new AbortController().signal): Omit<Ba
     provider: 'cpu',
     jobs: 2,
     signal,
+    runId: String(Math.random()),
   };
 }
 
