@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { utilityLauncher } from '../../../main/engine/process/utilityLauncher';
+import { engineExitDescription, utilityLauncher } from '../../../main/engine/process/utilityLauncher';
 import type { Logger } from '../../../main/services/logs';
 import { utilityProcess } from './electronStub';
 
@@ -45,11 +45,24 @@ describe('the engine as an Electron utility process', () => {
     expect(log.lines).toEqual(['ERROR engine process FatalError at v8::ToLocalChecked']);
   });
 
-  it('reports an ordinary exit with its code', () => {
+  it('reports an ordinary exit with its code', async () => {
     const engine = utilityLauncher('/app/out/main/engine.js', memoryLog())();
     const exits: string[] = [];
     engine.onExit((description) => exits.push(description));
     utilityProcess.forked.at(-1)!.emit('exit', 0);
-    expect(exits).toEqual(['exit code 0']);
+    await vi.waitFor(() => expect(exits).toEqual(['exit code 0']));
+  });
+
+  it('names the Visual C++ runtime when ONNX Runtime cannot load on Windows', () => {
+    const tail = [
+      'engine: Error: The specified module could not be found.',
+      'engine: \\\\?\\C:\\Program Files\\IIR Studio\\resources\\app.asar.unpacked\\node_modules\\onnxruntime-node\\bin\\napi-v6\\win32\\x64\\onnxruntime_binding.node',
+      'engine:     at process.func [as dlopen] (node:electron/js2c/node_init:2:2617)',
+    ];
+    expect(engineExitDescription(1, tail, 'win32')).toMatch(
+      /^ONNX Runtime could not load; install the Microsoft Visual C\+\+ Redistributable \(x64\) from https:\/\//,
+    );
+    expect(engineExitDescription(1, tail, 'linux')).toBe('exit code 1');
+    expect(engineExitDescription(1, ['engine: out of memory'], 'win32')).toBe('exit code 1');
   });
 });
