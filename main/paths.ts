@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,7 +19,31 @@ export function userDataDir(
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), appName);
 }
 
-/** The default models folder: `--models` or `IIR_MODELS_DIR` override it, then the settings, then this. */
-export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.IIR_MODELS_DIR ?? join(userDataDir(env), 'models');
+/**
+ * The per-user folder for large local data (models): not roamed or synced like `userData` on Windows, not under
+ * `~/.config` on Linux. `%LOCALAPPDATA%\IIR Studio`, `$XDG_DATA_HOME/IIR Studio` (`~/.local/share`), and on macOS
+ * the same Application Support folder as the user data. `IIR_USER_DATA` moves it too.
+ */
+export function localDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (env.IIR_USER_DATA) return env.IIR_USER_DATA;
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(homedir(), 'AppData', 'Local'), appName);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', appName);
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), appName);
+}
+
+/**
+ * The default models folder: `--models` or `IIR_MODELS_DIR` override it, then the settings, then this. Models
+ * downloaded by an earlier version into `<userData>/models` stay in use there (they are gigabytes), never moved.
+ */
+export function defaultModelsDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (env.IIR_MODELS_DIR) return env.IIR_MODELS_DIR;
+  const earlier = join(userDataDir(env, platform), 'models');
+  const local = join(localDataDir(env, platform), 'models');
+  return local !== earlier && existsSync(earlier) ? earlier : local;
 }

@@ -1,9 +1,8 @@
 /**
- * The Electron main process: one window, the typed IPC, the `iir-image:` protocol, menus and dialogs. Inference runs
- * in the engine utility process, never here.
+ * The Electron main process: one window, the typed IPC, the `app:` scheme (renderer and images), menus and
+ * dialogs. Inference runs in the engine utility process, never here.
  */
-import { existsSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type BrowserWindow, Menu, app, dialog } from 'electron';
 import type { ImageInfo } from '../../shared/api';
 import { isIirError } from '../../shared/errors';
@@ -11,22 +10,15 @@ import { utilityLauncher } from '../engine/process/utilityLauncher';
 import { forwardEvents, registerIpc } from '../ipc/electron';
 import { userDataDir } from '../paths';
 import { type AppServices, createAppServices } from '../services/app';
+import { type Logger, createFileLogger } from '../services/logs';
+import { devServerUrl, isTrustedSender } from './appUrl';
+import { imageExtensions, imagePathsIn } from './launchArgs';
 import { buildMenu } from './menu';
-import { handleImageProtocol, registerImageScheme } from './protocol';
-import { createMainWindow, isTrustedSender } from './window';
+import { handleAppProtocol, registerAppScheme } from './protocol';
+import { failStartup } from './startup';
+import { createMainWindow } from './window';
 
-const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif']);
-
-/** Image files named on a command line (the app's own, or a second instance's). */
-function imagePathsIn(argv: readonly string[], cwd: string): string[] {
-  return argv
-    .slice(app.isPackaged ? 1 : 2)
-    .filter((arg) => !arg.startsWith('-') && imageExtensions.has(extname(arg).toLowerCase()))
-    .map((arg) => resolve(cwd, arg))
-    .filter((path) => existsSync(path) && statSync(path).isFile());
-}
-
-registerImageScheme();
+registerAppScheme();
 // The CLI and serve mode compute the same folder; IIR_USER_DATA moves all three (tests, portable installs).
 app.setPath('userData', userDataDir());
 
@@ -35,7 +27,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let services: AppServices | undefined;
   let window: BrowserWindow | undefined;
-  const pendingPaths: string[] = imagePathsIn(process.argv, process.cwd());
+  let log: Logger | undefined;
+  const pendingPaths: string[] = imagePathsIn(process.argv, process.cwd(), app.isPackaged);
 
   const openPaths = async (paths: readonly string[]): Promise<void> => {
     if (!services || !window) {
@@ -54,28 +47,22 @@ if (!app.requestSingleInstanceLock()) {
     }
   };
 
-  app.on('second-instance', (_event, argv, cwd) => {
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
-    void openPaths(imagePathsIn(argv, cwd));
-  });
+  const showOpenDialog = async (parent: BrowserWindow): Promise<void> => {
+    const result = await dialog.showOpenDialog(parent, {
+      properties: ['openFile'],
+      filters: [{ name: 'Images', extensions: imageExtensions.map((ext) => ext.slice(1)) }],
+    });
+    if (!result.canceled) await openPaths(result.filePaths);
+  };
 
-  // macOS: files dropped on the Dock icon or opened from Finder, possibly before the app is ready.
-  app.on('open-file', (event, path) => {
-    event.preventDefault();
-    void openPaths([path]);
-  });
-
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-attach-webview', (attach) => attach.preventDefault());
-  });
-
-  void app.whenReady().then(async () => {
+  /** Services, the `app:` scheme, IPC, the window and the menu; any failure ends in {@link failStartup}. */
+  const start = async (): Promise<void> => {
+    const dataDir = userDataDir();
+    log = createFileLogger(dataDir, { echo: !app.isPackaged });
     const created = await createAppServices({
-      userDataDir: userDataDir(),
-      launcher: utilityLauncher(join(import.meta.dirname, 'engine.js')),
+      userDataDir: dataDir,
+      logger: log,
+      launcher: utilityLauncher(join(import.meta.dirname, 'engine.js'), log),
       showSaveDialog: async (defaultName, format) => {
         const options = {
           defaultPath: defaultName,
@@ -86,8 +73,13 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     services = created;
-    handleImageProtocol(created.images);
-    registerIpc(created.router, isTrustedSender);
+    const devServer = devServerUrl();
+    handleAppProtocol(
+      created.images,
+      join(import.meta.dirname, '..', 'renderer'),
+      devServer && new URL(devServer).origin,
+    );
+    registerIpc(created.router, (frame) => isTrustedSender(frame));
     const mainWindow = createMainWindow();
     window = mainWindow;
     forwardEvents(created.emitter, mainWindow.webContents);
@@ -101,16 +93,33 @@ if (!app.requestSingleInstanceLock()) {
     Menu.setApplicationMenu(
       buildMenu((action) => {
         if (action !== 'open') return created.emitter.emit('app:menu', { command: action });
-        void (async () => {
-          const result = await dialog.showOpenDialog(mainWindow, {
-            properties: ['openFile'],
-            filters: [{ name: 'Images', extensions: [...imageExtensions].map((ext) => ext.slice(1)) }],
-          });
-          if (!result.canceled) await openPaths(result.filePaths);
-        })();
+        void showOpenDialog(mainWindow);
       }),
     );
+  };
+
+  app.on('second-instance', (_event, argv, cwd) => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+    void openPaths(imagePathsIn(argv, cwd, app.isPackaged));
   });
+
+  // macOS: files dropped on the Dock icon or opened from Finder, possibly before the app is ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    void openPaths([path]);
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (attach) => attach.preventDefault());
+  });
+
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => failStartup(error, log, join(userDataDir(), 'logs', 'main.log')));
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {

@@ -1,32 +1,16 @@
 import { protocol } from 'electron';
-import { imageIdSchema } from '../../shared/api';
-import { isIirError } from '../../shared/errors';
+import { appScheme } from '../../shared/api/appScheme';
 import type { ImageStore } from '../services/images';
+import { answerAppRequest, appSchemePrivileges } from './appProtocol';
 
-/** The scheme the renderer loads stored images from: `iir-image://image/<id>`. */
-export const imageScheme = 'iir-image';
-
-/** Must run before the app is ready: the scheme is standard, secure and fetchable, like https. */
-export function registerImageScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: imageScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  ]);
+/** Must run before the app is ready: `app:` is standard, secure and fetchable, like https. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: appSchemePrivileges }]);
 }
 
-/** Serves stored images as PNG; pixels never travel as base64 or JSON. */
-export function handleImageProtocol(images: ImageStore): void {
-  protocol.handle(imageScheme, async (request) => {
-    const url = new URL(request.url);
-    const id = imageIdSchema.safeParse(decodeURIComponent(url.pathname.replace(/^\//, '')));
-    if (url.hostname !== 'image' || !id.success) return new Response('not an image id', { status: 400 });
-    try {
-      const png = await images.png(id.data);
-      return new Response(png, {
-        headers: { 'Content-Type': 'image/png', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
-      });
-    } catch (error) {
-      if (isIirError(error) && error.code === 'not_found') return new Response(error.message, { status: 404 });
-      throw error;
-    }
-  });
+/** Serves the built renderer and the stored images (as PNG: pixels never travel as base64 or JSON) over `app:`. */
+export function handleAppProtocol(images: ImageStore, rendererDir: string, devOrigin?: string): void {
+  protocol.handle(appScheme, (request) =>
+    answerAppRequest(request, { rendererDir, imagePng: (id) => images.png(id), devOrigin }),
+  );
 }

@@ -142,8 +142,9 @@ export function availability(
       return {
         shipped: false,
         reason:
-          `CUDA provider library not installed (${missing.join(', ')} missing): reinstall onnxruntime-node with ` +
-          'network access and without ONNXRUNTIME_NODE_INSTALL=skip; it also needs CUDA 12 and cuDNN 9',
+          `CUDA provider library not installed (${missing.join(', ')} missing): onnxruntime-node's install ` +
+          'script fetches it during `npm ci` with network access (not with ONNXRUNTIME_NODE_INSTALL=skip); it also ' +
+          'needs CUDA 12 and cuDNN 9',
       };
     }
   }

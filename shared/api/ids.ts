@@ -4,7 +4,7 @@ const idPattern = /^[a-z]{2,8}_[A-Za-z0-9-]{1,64}$/;
 
 /** An image held by the main process (original, working, mask, IIR, Canny, control, preview or result). */
 export const imageIdSchema = z.string().regex(idPattern, 'not an image id').brand<'ImageId'>();
-/** Branded id of an image in the main-process image store; fetch its pixels with `iir-image://<id>` or `/image/<id>`. */
+/** Branded id of an image in the main-process image store; its PNG is `app://iir-studio/image/<id>` or `/image/<id>`. */
 export type ImageId = z.infer<typeof imageIdSchema>;
 
 /** A job in the engine queue (an edit or a segmentation). */

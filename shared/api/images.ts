@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { imageIdSchema } from './ids';
 import { filePathSchema } from './paths';
 
-/** What a stored image is; each is fetched by id through the `iir-image:` protocol or `GET /image/:id`. */
+/** What a stored image is; each is fetched by id through the `app:` scheme or `GET /image/:id`. */
 export const imageKinds = ['original', 'working', 'mask', 'iir', 'canny', 'control', 'preview', 'result'] as const;
 /** One of {@link imageKinds}. */
 export type ImageKind = (typeof imageKinds)[number];

@@ -11,6 +11,7 @@ import {
   encodeWireMessage,
   splitChannel,
 } from '../../../shared/api';
+import { appImageUrl } from '../../../shared/api/appScheme';
 
 /** How the client reaches main: Electron's preload bridge or serve mode's WebSocket. */
 export interface Transport {
@@ -35,7 +36,7 @@ export function electronTransport(bridge: IirBridge): Transport {
       return method(request);
     },
     on: bridge.on,
-    imageUrl: (id) => `iir-image://image/${encodeURIComponent(id)}`,
+    imageUrl: (id) => appImageUrl(id),
   };
 }
 

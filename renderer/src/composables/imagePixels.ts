@@ -1,8 +1,19 @@
 import type { Mask, RgbImage } from '../../../shared/image/types';
 
-/** Loads an image URL as a drawable bitmap. */
+/**
+ * Loads a stored image as a drawable bitmap: `app://iir-studio/image/<id>` in the desktop app (the page's own origin),
+ * `/image/<id>` in serve mode. Always the current pixels: an id's image never changes, but the store may drop it.
+ */
 export async function loadBitmap(url: string): Promise<ImageBitmap> {
-  const response = await fetch(url);
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-store' });
+  } catch (error) {
+    // A refused fetch (another origin without CORS, a scheme nobody serves) rejects with a bare "Failed to fetch".
+    const where = /^[a-z][a-z0-9+.-]*:/i.test(url) ? url.slice(0, url.indexOf(':') + 1) : 'this page';
+    const reason = error instanceof Error ? error.message : 'refused';
+    throw new Error(`could not load the image from ${where} (${reason})`, { cause: error });
+  }
   if (!response.ok) throw new Error(`could not load the image (${response.status} ${response.statusText})`);
   return createImageBitmap(await response.blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
 }
