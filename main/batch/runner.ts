@@ -1,31 +1,18 @@
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { EditParams, ProviderChoice } from '../../shared/api';
-import { CancelledError, IirError, isIirError, throwIfCancelled } from '../../shared/errors';
-import { openImage } from '../image/decode';
-import { encodeImage } from '../image/encode';
-import { describeReadError } from '../image/fileErrors';
-import { formatForPath, writeFileAtomic } from '../image/writeFile';
+import { CancelledError, isIirError } from '../../shared/errors';
 import type { SerialEngine } from './engine';
+import { editPhoto, type PhotoEdit } from './photo';
 import { outputPaths } from './inputs';
 import { appendReportLine, type BatchReportLine, endsCleanly, readReport } from './report';
 
 /** What to find in every photo and how to edit it. */
-export interface BatchRequest {
+export interface BatchRequest extends Omit<PhotoEdit, 'input' | 'output'> {
   readonly inputs: readonly string[];
   readonly outDir: string;
-  /** The region, as text for GroundingDINO. */
-  readonly region: string;
-  readonly boxThreshold: number;
-  readonly textThreshold: number;
-  readonly params: EditParams;
-  readonly modelsDir: string;
-  readonly provider: ProviderChoice;
   /** Photos in flight at once: reading, segmentation, the edit and writing of different photos overlap. */
   readonly jobs: number;
   readonly signal: AbortSignal;
-  /** Tells this run's SAM embeddings apart from another run's over the same files (which may have changed). */
-  readonly runId: string;
   /** Each photo's report line, as it is written. */
   readonly onLine?: (line: BatchReportLine, progress: BatchProgress) => void;
   /** The running photo's denoising steps. */
@@ -50,8 +37,8 @@ export interface BatchSummary {
   readonly skipped: number;
   readonly wallMs: number;
   readonly imagesPerMinute: number;
-  /** The fraction of the batch's wall time that the engine process was working. */
-  readonly engineBusy: number;
+  /** The fraction of the batch's wall time that the engine process was working (null: remote workers did it). */
+  readonly engineBusy: number | null;
   readonly report: string;
 }
 
@@ -68,7 +55,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Photos a previous run finished: an edited photo whose output still exists, or one where nothing was found. */
-async function finishedBefore(lines: Map<string, BatchReportLine>): Promise<Set<string>> {
+export async function finishedBefore(lines: Map<string, BatchReportLine>): Promise<Set<string>> {
   const done = new Set<string>();
   for (const [input, line] of lines) {
     if (line.status === 'not_found' || (line.status === 'edited' && line.output && (await exists(line.output)))) {
@@ -101,7 +88,9 @@ export async function runBatch(request: BatchRequest, engine: SerialEngine): Pro
       const input = todo[next++]!;
       let line: BatchReportLine;
       try {
-        line = await editOne(input, outputs.get(input)!, request, engine);
+        line = await editPhoto({ ...request, input, output: outputs.get(input)! }, engine, request.signal, (i, n) =>
+          request.onStep?.(input, i, n),
+        );
       } catch (error) {
         if (request.signal.aborted || (isIirError(error) && fatalCodes.has(error.code))) {
           fatal ??= error instanceof Error ? error : new Error(String(error));
@@ -133,7 +122,7 @@ export async function runBatch(request: BatchRequest, engine: SerialEngine): Pro
   };
 }
 
-function failedLine(input: string, seed: number, error: unknown): BatchReportLine {
+export function failedLine(input: string, seed: number, error: unknown): BatchReportLine {
   const message = error instanceof Error ? error.message : String(error);
   return {
     input,
@@ -145,73 +134,4 @@ function failedLine(input: string, seed: number, error: unknown): BatchReportLin
     timingsMs: { read: 0, segment: 0, edit: 0, write: 0, total: 0 },
     error: isIirError(error) ? message : `could not edit ${basename(input)}: ${message}`,
   };
-}
-
-/** One photo: read and decode, find the region, edit, encode and write. */
-async function editOne(
-  input: string,
-  output: string,
-  request: BatchRequest,
-  engine: SerialEngine,
-): Promise<BatchReportLine> {
-  const { signal, params } = request;
-  const t0 = performance.now();
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(input);
-  } catch (error) {
-    throw describeReadError(input, error);
-  }
-  const source = await openImage(bytes, { name: basename(input) });
-  const decoded = await source.decode();
-  const t1 = performance.now();
-  throwIfCancelled(signal);
-  const found = await engine.segment(
-    {
-      kind: 'segment',
-      image: decoded.rgb,
-      // Each photo is segmented once per run: a key of its own keeps a re-run from reusing a stale embedding.
-      imageKey: `batch:${request.runId}:${input}`,
-      text: request.region,
-      points: [],
-      boxThreshold: request.boxThreshold,
-      textThreshold: request.textThreshold,
-      modelsDir: request.modelsDir,
-      provider: request.provider,
-    },
-    signal,
-  );
-  const t2 = performance.now();
-  const base = {
-    input,
-    bestScore: found.bestScore,
-    instances: found.instances.map((i) => ({ box: i.boxImagePx, phrase: i.phrase, score: i.score })),
-    seed: params.seed,
-  };
-  if (found.instances.length === 0) {
-    const timingsMs = { read: round(t1 - t0), segment: round(t2 - t1), edit: 0, write: 0, total: round(t2 - t0) };
-    return { ...base, status: 'not_found', output: null, timingsMs, message: found.message ?? 'nothing found' };
-  }
-  const edited = await engine.edit(
-    { kind: 'edit', imageBytes: bytes, mask: found.mask, params, modelsDir: request.modelsDir },
-    signal,
-    (i, n) => request.onStep?.(input, i, n),
-  );
-  const t3 = performance.now();
-  const result = edited.results[0];
-  if (!result) throw new IirError('internal', `the engine returned no image for ${basename(input)}`);
-  const encoded = await encodeImage(result.rgb, result.alpha, {
-    format: formatForPath(output),
-    metadata: result.metadata,
-  });
-  await writeFileAtomic(output, encoded, signal);
-  const t4 = performance.now();
-  const timingsMs = {
-    read: round(t1 - t0),
-    segment: round(t2 - t1),
-    edit: round(t3 - t2),
-    write: round(t4 - t3),
-    total: round(t4 - t0),
-  };
-  return { ...base, status: 'edited', output, timingsMs };
 }

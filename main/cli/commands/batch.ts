@@ -4,12 +4,14 @@ import { editParamsSchema, type EditParams } from '../../../shared/api';
 import { IirError } from '../../../shared/errors';
 import { SerialEngine } from '../../batch/engine';
 import { listBatchInputs } from '../../batch/inputs';
-import type { BatchProgress } from '../../batch/runner';
-import { runBatch } from '../../batch/runner';
+import type { BatchReportLine } from '../../batch/report';
+import { type BatchProgress, type BatchRequest, type BatchSummary, runBatch } from '../../batch/runner';
+import { followBatch, loadManifest, submitBatch, type FollowOptions } from '../../queue/client';
+import { connectQueue, parseQueueUrl } from '../../queue/connection';
 import { EngineClient } from '../../engine/process/client';
 import { forkLauncher } from '../../engine/process/launcher';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
-import { defineCommand } from '../command';
+import { type CommandContext, defineCommand } from '../command';
 import { UsageError } from '../options';
 import { editOptionsFrom, editParamOptions } from './editParamOptions';
 
@@ -20,8 +22,12 @@ export function formatEta(ms: number): string {
 }
 
 /** The API's parameters for the command line's edit options; a value the engine would refuse is a usage error. */
-function paramsFrom(options: Parameters<typeof editOptionsFrom>[0]): EditParams {
-  const parsed = editParamsSchema.safeParse({ ...editOptionsFrom(options), variations: 1 });
+function paramsFrom(options: Omit<Parameters<typeof editOptionsFrom>[0], 'prompt'> & { prompt?: string }): EditParams {
+  if (options.prompt === undefined) throw new UsageError('--prompt <text> is required');
+  const parsed = editParamsSchema.safeParse({
+    ...editOptionsFrom({ ...options, prompt: options.prompt }),
+    variations: 1,
+  });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
@@ -42,8 +48,17 @@ export const batchCommand = defineCommand({
     { name: 'photos', description: 'folders (their photos, not sub-folders) and photo files', variadic: true },
   ],
   options: {
-    region: { type: 'string', valueName: 'text', required: true, description: 'what to find in every photo' },
+    region: {
+      type: 'string',
+      valueName: 'text',
+      description: 'what to find in every photo (required unless --attach)',
+    },
     ...editParamOptions,
+    prompt: {
+      ...editParamOptions.prompt,
+      required: false,
+      description: 'what the region should become (required unless --attach)',
+    },
     'box-threshold': {
       type: 'number',
       valueName: '0..1',
@@ -69,54 +84,118 @@ export const batchCommand = defineCommand({
       default: 2,
       description: 'photos in flight at once (the engine edits one while the next is read and segmented)',
     },
-    out: { type: 'string', valueName: 'dir', required: true, description: 'folder for the results and report.jsonl' },
+    out: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'folder for the results and report.jsonl (required unless --attach)',
+    },
+    queue: {
+      type: 'string',
+      valueName: 'redis://…',
+      description: 'hand the photos to the workers on this queue (iir worker) instead of editing here',
+    },
+    detach: { type: 'boolean', description: 'with --queue: submit and return; follow later with --attach' },
+    attach: { type: 'string', valueName: 'id', description: 'with --queue: follow a batch submitted with --detach' },
     json: { type: 'boolean', description: 'print each report line, then the totals, as JSON lines on stdout' },
   },
   examples: [
     'batch shoot/ --region "the car" --prompt "a red car" --noise 0.3 --out red-cars/',
     'batch a.jpg b.jpg --region "sky" --prompt "a sunset sky" --out sunsets/ --json',
+    'batch /mnt/shoot --region "sky" --prompt "a sunset sky" --sd sd15 --controlnet controlnet-canny --out /mnt/out --queue redis://gpu-box:6379',
   ],
   async run({ options, positionals }, context) {
-    const params = paramsFrom(options);
-    const inputs = await listBatchInputs(positionals.photos);
-    const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
-    const client = new EngineClient(forkLauncher(undefined, context.env));
-    const bar = context.progress('batch');
-    let progress: BatchProgress = { done: 0, total: inputs.length, etaMs: null };
-    const detail = (extra = ''): string =>
-      `${progress.done}/${progress.total} photos${extra}${progress.etaMs === null ? '' : `, ${formatEta(progress.etaMs)} left`}`;
+    const report = reporter(context, options.json, options.region);
     try {
-      const summary = await runBatch(
-        {
-          inputs,
-          outDir: resolve(options.out),
-          region: options.region,
-          boxThreshold: options['box-threshold'],
-          textThreshold: options['text-threshold'],
-          params,
-          modelsDir,
-          provider: options.provider,
-          jobs: options.jobs,
-          signal: context.signal,
-          runId: randomUUID(),
-          onStep: (_, i, n) => bar.update((progress.done + i / n) / progress.total, detail(`, step ${i}/${n}`)),
-          onLine: (line, p) => {
-            progress = p;
-            bar.update(p.done / p.total, detail());
-            if (options.json) context.printJson(line);
-            else if (line.status === 'not_found')
-              context.log(`${line.input}: ${line.message ?? 'nothing found'}, skipped`);
-            else if (line.status === 'failed') context.log(`${line.input}: ${line.error ?? 'failed'}`);
-          },
-        },
-        new SerialEngine(client),
-      );
+      if (options.attach !== undefined) {
+        if (positionals.photos.length > 0)
+          throw new UsageError('--attach follows a batch already submitted: give no photos');
+        const address = parseQueueUrl(requireQueue(options.queue, '--attach'));
+        const manifest = await loadManifest(address, options.attach);
+        report.finish(await followBatch(address, manifest, followOptions(context.signal, options.seed, report)));
+        return;
+      }
+      if (positionals.photos.length === 0) throw new UsageError('name the photos or folders to edit');
+      if (options.region === undefined) throw new UsageError('--region <text> is required');
+      if (options.out === undefined) throw new UsageError('--out <dir> is required');
+      const params = paramsFrom(options);
+      const inputs = await listBatchInputs(positionals.photos);
+      const outDir = resolve(options.out);
+      const what = {
+        inputs,
+        outDir,
+        region: options.region,
+        boxThreshold: options['box-threshold'],
+        textThreshold: options['text-threshold'],
+      };
+      if (options.queue === undefined) {
+        if (options.detach) throw new UsageError('--detach needs --queue: a local batch runs in this process');
+        const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
+        report.finish(
+          await runLocal(
+            { ...what, params, modelsDir, provider: options.provider, jobs: options.jobs },
+            context,
+            report,
+          ),
+        );
+        return;
+      }
+      if (params.sd === undefined || params.controlnet === undefined) {
+        throw new UsageError('with --queue, name the models the workers must use: --sd <id> --controlnet <id>');
+      }
+      const address = parseQueueUrl(options.queue);
+      (await connectQueue(address)).disconnect();
+      const manifest = await submitBatch(address, {
+        ...what,
+        params: { ...params, sd: params.sd, controlnet: params.controlnet },
+      });
+      const skipped = inputs.length - manifest.jobs.length;
+      if (options.detach) {
+        if (options.json) context.printJson({ batchId: manifest.batchId, jobs: manifest.jobs.length, skipped });
+        else
+          context.log(
+            `submitted ${manifest.jobs.length} photos as batch ${manifest.batchId}; follow it with: iir batch --attach ${manifest.batchId} --queue <url>`,
+          );
+        return;
+      }
+      const summary = await followBatch(address, manifest, followOptions(context.signal, options.seed, report));
+      report.finish({ ...summary, total: inputs.length, skipped });
+    } finally {
+      report.close();
+    }
+  },
+});
+
+type Reporter = ReturnType<typeof reporter>;
+
+/** The progress bar with ETA, each photo's line (JSON, or a message for photos not edited), and the totals. */
+function reporter(context: CommandContext, json: boolean, region: string | undefined) {
+  const bar = context.progress('batch');
+  let progress: BatchProgress = { done: 0, total: 0, etaMs: null };
+  const detail = (extra = ''): string =>
+    `${progress.done}/${progress.total} photos${extra}${progress.etaMs === null ? '' : `, ${formatEta(progress.etaMs)} left`}`;
+  return {
+    step(fraction: number): void {
+      if (progress.total > 0)
+        bar.update(
+          (progress.done + fraction) / progress.total,
+          detail(`, ${Math.round(fraction * 100)} % of the next`),
+        );
+    },
+    line(line: BatchReportLine, p: BatchProgress): void {
+      progress = p;
+      bar.update(p.done / p.total, detail());
+      if (json) context.printJson(line);
+      else if (line.status === 'not_found') context.log(`${line.input}: ${line.message ?? 'nothing found'}, skipped`);
+      else if (line.status === 'failed') context.log(`${line.input}: ${line.error ?? 'failed'}`);
+    },
+    finish(summary: BatchSummary): void {
       bar.finish();
-      if (options.json) context.printJson({ summary });
+      if (json) context.printJson({ summary });
       else {
         const skipped = summary.skipped > 0 ? `, ${summary.skipped} done before` : '';
+        const without = region === undefined ? 'nothing found' : `without "${region}"`;
         context.log(
-          `edited ${summary.edited} of ${summary.total} photos (${summary.notFound} without "${options.region}", ` +
+          `edited ${summary.edited} of ${summary.total} photos (${summary.notFound} ${without}, ` +
             `${summary.failed} failed${skipped}) in ${formatEta(summary.wallMs)}; report: ${summary.report}`,
         );
       }
@@ -126,9 +205,41 @@ export const batchCommand = defineCommand({
           `${summary.failed} of ${summary.total} photos failed: see ${summary.report}`,
         );
       }
-    } finally {
+    },
+    close(): void {
       bar.finish();
-      client.dispose();
-    }
-  },
-});
+    },
+  };
+}
+
+function requireQueue(queue: string | undefined, option: string): string {
+  if (queue === undefined) throw new UsageError(`${option} needs --queue redis://…`);
+  return queue;
+}
+
+function followOptions(signal: AbortSignal, seed: number, report: Reporter): FollowOptions {
+  return { signal, seed, onLine: (line, p) => report.line(line, p), onStep: (fraction) => report.step(fraction) };
+}
+
+/** A batch in this process, with one engine process. */
+async function runLocal(
+  request: Omit<BatchRequest, 'signal' | 'runId'>,
+  context: CommandContext,
+  report: Reporter,
+): Promise<BatchSummary> {
+  const client = new EngineClient(forkLauncher(undefined, context.env));
+  try {
+    return await runBatch(
+      {
+        ...request,
+        signal: context.signal,
+        runId: randomUUID(),
+        onStep: (_, i, n) => report.step(i / n),
+        onLine: (line, p) => report.line(line, p),
+      },
+      new SerialEngine(client),
+    );
+  } finally {
+    client.dispose();
+  }
+}

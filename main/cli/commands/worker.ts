@@ -1,0 +1,108 @@
+import { EngineClient } from '../../engine/process/client';
+import { forkLauncher } from '../../engine/process/launcher';
+import { providerChoices } from '../../engine/providers';
+import { SerialEngine } from '../../batch/engine';
+import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
+import { connectQueue, parseQueueUrl } from '../../queue/connection';
+import { resolveRoots } from '../../queue/roots';
+import { startQueueWorker } from '../../queue/worker';
+import { defineCommand } from '../command';
+
+/** `iir worker`: edit batch photos from a Redis queue on this machine's GPU (or CPU). */
+export const workerCommand = defineCommand({
+  name: 'worker',
+  summary: 'take edit jobs from a Redis queue (BullMQ) and run them on this machine until stopped',
+  description:
+    'Listens on the queue for the jobs whose models are installed here (every SD1.5 × ControlNet pair, with\n' +
+    'GroundingDINO and SAM) and runs them in its own engine process, the same code path as the app. Jobs may read\n' +
+    'only inside --inputs and write only inside --outputs (a shared folder mounted at the same path everywhere).\n' +
+    'A worker killed mid-job has its job retried by another (up to 3 attempts). SIGTERM or Ctrl-C: the job in hand\n' +
+    'is finished, no new one is taken. The queue address is never printed with its password.',
+  positionals: [],
+  options: {
+    queue: {
+      type: 'string',
+      valueName: 'redis://…',
+      required: true,
+      description: 'redis://[user:password@]host:port[/db] or rediss:// (TLS)',
+    },
+    inputs: {
+      type: 'string',
+      valueName: 'dir',
+      required: true,
+      multiple: true,
+      description: 'a folder jobs may read photos from (repeatable)',
+    },
+    outputs: {
+      type: 'string',
+      valueName: 'dir',
+      required: true,
+      multiple: true,
+      description: 'a folder jobs may write results to (repeatable)',
+    },
+    models: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
+    },
+    provider: {
+      type: 'string',
+      valueName: 'name',
+      choices: providerChoices,
+      default: 'auto',
+      description: 'execution provider',
+    },
+    concurrency: {
+      type: 'number',
+      valueName: 'n',
+      integer: true,
+      min: 1,
+      max: 8,
+      default: 1,
+      description: 'jobs in hand at once (the engine edits one at a time; reading and writing overlap)',
+    },
+    'lock-ms': {
+      type: 'number',
+      valueName: 'ms',
+      integer: true,
+      min: 1000,
+      max: 600_000,
+      default: 30_000,
+      description: 'how long a silent worker keeps its job before another takes it',
+    },
+  },
+  examples: [
+    'worker --queue redis://:secret@gpu-box:6379/0 --inputs /mnt/photos --outputs /mnt/results --provider cuda',
+  ],
+  async run({ options }, context) {
+    const address = parseQueueUrl(options.queue);
+    (await connectQueue(address)).disconnect();
+    const inputRoots = await resolveRoots(options.inputs, 'input');
+    const outputRoots = await resolveRoots(options.outputs, 'output');
+    const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
+    const client = new EngineClient(forkLauncher(undefined, context.env));
+    const worker = await startQueueWorker({
+      address,
+      modelsDir,
+      provider: options.provider,
+      concurrency: options.concurrency,
+      inputRoots,
+      outputRoots,
+      lockMs: options['lock-ms'],
+      engine: new SerialEngine(client),
+      log: (message) => context.log(message),
+    }).catch((error: unknown) => {
+      client.dispose();
+      throw error;
+    });
+    context.log(`worker ${worker.id} on ${address.display}: ${worker.queues.join(', ')}`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      context.signal.addEventListener('abort', stop, { once: true });
+      process.once('SIGTERM', stop);
+    });
+    context.log('stopping: finishing the job in hand');
+    await worker.close();
+    client.dispose();
+  },
+});
