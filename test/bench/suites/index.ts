@@ -4,6 +4,7 @@ import { batchSuite } from './batch';
 import { engineSuite } from './engine';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
+import { workersSuite } from './workers';
 
 /** Every benchmark suite. Add one import and one line per suite. */
 // prettier-ignore
@@ -13,4 +14,5 @@ export const suites: readonly BenchSuite[] = [
   segmentSuite,
   appSuite,
   batchSuite,
+  workersSuite,
 ];
