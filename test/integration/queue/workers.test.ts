@@ -95,7 +95,7 @@ async function heartbeats(): Promise<{ pid: number; current: string | null; done
     .filter((h) => alive.has(h.pid));
 }
 
-async function until(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+async function until(check: () => Promise<boolean>, ms = 180_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -129,7 +129,8 @@ async function expectOutsideExact(out: string): Promise<void> {
   }
 }
 
-describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ', () => {
+// Two workers, their two engine processes and the client share two cores with the rest of the suite: generous limits.
+describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ', { timeout: 400_000 }, () => {
   beforeAll(async () => {
     models = ensureFixtures();
     rmSync(work, { recursive: true, force: true });
@@ -187,7 +188,7 @@ describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ
 
   it('finishes every photo when a worker is killed with -9 mid-job', async () => {
     const out = join(work, 'out-kill');
-    const batch = startIir(['batch', photos, ...common(out, 30), '--queue', redis.url, '--json']);
+    const batch = startIir(['batch', photos, ...common(out, 12), '--queue', redis.url, '--json']);
     batch.stdin.end();
     const ended = finished(batch);
     await until(async () => (await heartbeats()).filter((h) => h.current !== null).length > 0);
@@ -205,14 +206,14 @@ describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ
 
   it('cancels a running batch on the workers with Ctrl-C', async () => {
     const out = join(work, 'out-cancel');
-    const batch = startIir(['batch', photos, ...common(out, 60), '--queue', redis.url]);
+    const batch = startIir(['batch', photos, ...common(out, 40), '--queue', redis.url]);
     batch.stdin.end();
     const ended = finished(batch);
     await until(async () => (await heartbeats()).some((h) => h.current !== null));
     batch.kill('SIGINT');
     const run = await ended;
     expect(run.code).toBe(130);
-    await until(async () => (await heartbeats()).every((h) => h.current === null), 20_000);
+    await until(async () => (await heartbeats()).every((h) => h.current === null), 60_000);
     const queue = new Queue(queueNameFor('sd15', 'controlnet-canny'), { connection: parseQueueUrl(redis.url).options });
     try {
       expect(await queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed')).toEqual({
