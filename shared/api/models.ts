@@ -44,6 +44,8 @@ export const installedModelSchema = z.object({
   role: z.string(),
   path: z.string(),
   bytes: z.number().int().nonnegative(),
+  /** Linked in place: its files are the user's own folder, and removing it deletes only the record. */
+  linked: z.boolean(),
 });
 
 /** `models:pull`: ids of models or bundles; progress arrives as `models:progress` events. */
