@@ -1,22 +1,6 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BrowserWindow, type WebFrameMain, shell } from 'electron';
-
-/** Where the renderer comes from: the dev server during `electron-vite dev`, else the built files. */
-export function rendererUrl(): string {
-  const devServer = process.env.ELECTRON_RENDERER_URL;
-  if (devServer) return devServer;
-  return pathToFileURL(join(import.meta.dirname, '..', 'renderer', 'index.html')).href;
-}
-
-/** True when `url` is the app's own page (same origin as the renderer; for file: the same file). */
-export function isAppUrl(url: string): boolean {
-  const app = new URL(rendererUrl());
-  const target = new URL(url);
-  return app.protocol === 'file:'
-    ? target.protocol === 'file:' && target.pathname === app.pathname
-    : target.origin === app.origin;
-}
+import { isAppUrl, rendererUrl } from './appUrl';
 
 /** The only frame that may call the API: a window's top frame showing the app's page. */
 export function isTrustedSender(frame: WebFrameMain | null): boolean {
