@@ -18,13 +18,26 @@ export function builtinCatalogPath(): string {
   return join(import.meta.dirname, '..', '..', 'models', 'catalog.json');
 }
 
-function formatIssue(source: string, error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+/** A path segment as an error may show it: indices and field names of the format, never other text of the file. */
+function safeSegment(segment: PropertyKey, first: boolean): string {
+  if (typeof segment === 'number') return `[${segment}]`;
+  const name = typeof segment === 'string' && /^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(segment) ? segment : '…';
+  return `${first ? '' : '.'}${name}`;
+}
+
+/**
+ * One line naming the first bad field. Any file can be named as a catalog (a setting, `--catalog`), so the line
+ * quotes nothing of the file: zod names unknown keys, so that message is replaced.
+ */
+function formatIssue(
+  source: string,
+  error: { issues: { code: string; path: PropertyKey[]; message: string }[] },
+): string {
   const issue = error.issues[0];
   if (!issue) return `catalog ${source} is malformed`;
-  const where = issue.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
-  return `catalog ${source}: ${where || 'top level'}: ${issue.message}`;
+  const where = issue.path.map((p, i) => safeSegment(p, i === 0)).join('');
+  const message = issue.code === 'unrecognized_keys' ? 'has fields the catalog format does not know' : issue.message;
+  return `catalog ${source}: ${where || 'top level'}: ${message}`;
 }
 
 /** Validates a parsed catalog; a malformed one is one clear line naming the first bad field. */
@@ -67,8 +80,9 @@ export async function loadCatalog(ref: string, options: { dispatcher?: Dispatche
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw invalidArgument(`catalog ${ref} is not valid JSON (${(error as Error).message})`);
+  } catch {
+    // The parser's message quotes the text around the error, and the file may be anything (a key, a password file).
+    throw invalidArgument(`catalog ${ref} is not valid JSON; a catalog is a JSON file like models/catalog.json`);
   }
   return parseCatalog(json, ref);
 }
