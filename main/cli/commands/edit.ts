@@ -285,7 +285,7 @@ export const editCommand = defineCommand({
         bytes: await encodeImage(v.rgb, v.alpha, { format: formatForPath(out), metadata: v.metadata }),
       })),
     );
-    await writeFilesAtomic(files, context.signal);
+    await writeFilesAtomic(files, { signal: context.signal });
     const end = performance.now();
     bar.finish();
     for (const warning of result.warnings) context.log(`warning: ${warning}`);

@@ -95,7 +95,7 @@ export const preprocessCommand = defineCommand({
     } catch (error) {
       throw describeWriteError(outDir, error);
     }
-    await writeFilesAtomic(files, context.signal);
+    await writeFilesAtomic(files, { signal: context.signal });
     const end = performance.now();
 
     const { frame, timings } = result;

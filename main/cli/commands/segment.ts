@@ -134,7 +134,7 @@ export const segmentCommand = defineCommand({
     );
     const outPath = resolve(options.out);
     const writeStart = performance.now();
-    await writeFileAtomic(outPath, await encodeMaskPng(result.mask), context.signal);
+    await writeFileAtomic(outPath, await encodeMaskPng(result.mask), { signal: context.signal });
     const end = performance.now();
 
     const maskAreaPx = maskArea(result.mask);
