@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { decodeImage } from '../image/decode';
 import { type OutputFormat, encodeImage } from '../image/encode';
-import { describeReadError } from '../image/fileErrors';
+import { readImageFile } from '../files/readImageFile';
 import { writeImageFile } from '../image/writeFile';
 
 interface StoredImage {
@@ -40,12 +39,7 @@ export class ImageStore {
   /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
   async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
     const name = 'path' in input ? basename(input.path) : (input.name ?? null);
-    const bytes =
-      'path' in input
-        ? await readFile(input.path).catch((error: unknown) => {
-            throw describeReadError(input.path, error);
-          })
-        : input.bytes;
+    const bytes = 'path' in input ? await readImageFile(input.path) : input.bytes;
     const decoded = await decodeImage(bytes, name === null ? {} : { name });
     return this.addRgb('original', decoded.rgb, {
       alpha: decoded.alpha,
