@@ -16,6 +16,7 @@ import { schedulerNames } from '../../../shared/engine/schedulers';
 import { defineCommand } from '../command';
 import { iirOptions } from './iirOptions';
 import { UsageError } from '../options';
+import { forceOption, refuseExisting } from '../outputs';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -192,6 +193,7 @@ export const editCommand = defineCommand({
     },
     'low-memory': { type: 'boolean', description: 'load one stage\u2019s models at a time and release them' },
     out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
+    ...forceOption,
     json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
   },
   examples: [
@@ -206,6 +208,10 @@ export const editCommand = defineCommand({
     }
     const out = resolve(options.out);
     formatForPath(out);
+    const outputs = Array.from({ length: options.variations }, (_, v) =>
+      options.variations > 1 ? variationPath(out, options.seed + v) : out,
+    );
+    await refuseExisting(outputs, options.force);
     const started = performance.now();
     if (options.mask === undefined && options.region === undefined) {
       throw new UsageError('give the region to edit: --mask <png>, --region <text>, or both');
@@ -285,7 +291,7 @@ export const editCommand = defineCommand({
         bytes: await encodeImage(v.rgb, v.alpha, { format: formatForPath(out), metadata: v.metadata }),
       })),
     );
-    await writeFilesAtomic(files, { signal: context.signal });
+    await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
     bar.finish();
     for (const warning of result.warnings) context.log(`warning: ${warning}`);
