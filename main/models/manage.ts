@@ -162,11 +162,16 @@ export async function verifyModel(modelsDir: string, id: string): Promise<Verify
   return { id, ok: problems.length === 0, problems };
 }
 
-/** Files a download leaves before its receipt: partial files, their metadata, the pull state and lock, bad copies. */
-function isDownloadLeftover(name: string): boolean {
+/**
+ * Files a download leaves before its receipt: partial files, their metadata, the pull state and lock, bad copies
+ * (and their temporary names).
+ */
+function isDownloadLeftover(fileName: string): boolean {
+  // `.<name>.<pid>.<hex>.tmp` (the atomic-write helper) or `<name>.tmp`.
+  const name = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(fileName)?.[1] ?? fileName.replace(/\.tmp$/, '');
   return (
     name === '.pull-state.json' ||
-    name === '.pull.lock' ||
+    name.startsWith('.pull.lock') ||
     name.endsWith('.part') ||
     name.endsWith('.part.json') ||
     name.endsWith('.bad')

@@ -31,6 +31,11 @@ async function makeHome(): Promise<string> {
   await mkdir(join(dir, 'half', 'unet'), { recursive: true });
   await writeFile(join(dir, 'half', 'unet', 'model.onnx.part'), Buffer.alloc(500));
   await writeFile(join(dir, 'half', '.pull-state.json'), '{"files":{}}');
+  await writeFile(join(dir, 'half', 'unet', 'model.onnx.part.json.tmp'), '{}');
+  await writeFile(join(dir, 'half', '..pull-state.json.4242.0a1b2c3d4e5f.tmp'), '{}');
+  await mkdir(join(dir, 'notes'));
+  await writeFile(join(dir, 'notes', 'draft.part'), 'part one of my essay');
+  await writeFile(join(dir, 'notes', 'draft.txt'), 'my essay');
   return dir;
 }
 
@@ -57,6 +62,7 @@ describe('models:remove deletes only what this app installed', () => {
   it.each([
     ['projects', /refusing to remove .*projects: it holds no IIR Studio install receipt/],
     ['photos', /refusing to remove .*photos: it holds no IIR Studio install receipt/],
+    ['notes', /refusing to remove .*notes: it holds no IIR Studio install receipt/],
     ['webapp', /refusing to remove .*webapp: its model\.json is not an IIR Studio install receipt/],
     ['renamed', /refusing to remove .*renamed: its receipt is for "another-id"/],
     ['linked-photos', /refusing to remove .*linked-photos: it is not a model folder/],
