@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { invalidArgument } from '../../shared/errors';
 import type { GrayImage, RgbImage } from '../../shared/image/types';
-import { type AtomicWriteOptions, writeFileAtomic } from '../files/atomicWrite';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { encodeImage, type EncodeOptions, type OutputFormat } from './encode';
 
 export { type PendingFile, writeFileAtomic, writeFilesAtomic } from '../files/atomicWrite';
@@ -20,9 +20,9 @@ export async function writeImageFile(
   path: string,
   rgb: RgbImage,
   alpha: GrayImage | null,
-  options: Partial<EncodeOptions> & Pick<AtomicWriteOptions, 'signal' | 'overwrite'> = {},
+  options: Partial<EncodeOptions> & { signal?: AbortSignal } = {},
 ): Promise<void> {
-  const { signal, overwrite, ...encode } = options;
+  const { signal, ...encode } = options;
   const bytes = await encodeImage(rgb, alpha, { ...encode, format: encode.format ?? formatForPath(path) });
-  await writeFileAtomic(path, bytes, { signal, ...(overwrite === undefined ? {} : { overwrite }) });
+  await writeFileAtomic(path, bytes, { signal });
 }
