@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { IirError, invalidArgument } from '../../shared/errors';
@@ -11,7 +10,11 @@ import {
   type ModelRole,
   type RoleContract,
 } from './catalogSchema';
+import { readRegularFile } from '../files/readRegularFile';
 import { fetchText } from './http';
+
+/** The largest catalog file read from disk (the built-in one is about 30 KB). */
+export const maxCatalogBytes = 8 * 1024 * 1024;
 
 /** The catalog shipped with the app (`models/catalog.json` at the repository or app root). */
 export function builtinCatalogPath(): string {
@@ -68,8 +71,14 @@ export async function loadCatalog(ref: string, options: { dispatcher?: Dispatche
     text = await fetchText(ref, options.dispatcher);
   } else {
     try {
-      text = await readFile(resolve(ref), 'utf8');
+      const bytes = await readRegularFile(resolve(ref), {
+        maxBytes: maxCatalogBytes,
+        expected: 'a catalog file',
+        name: `catalog ${ref}`,
+      });
+      text = new TextDecoder().decode(bytes);
     } catch (error) {
+      if (error instanceof IirError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new IirError(
         code === 'ENOENT' ? 'not_found' : 'io_error',

@@ -5,7 +5,7 @@ import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { decodeImage } from '../image/decode';
 import { type OutputFormat, encodeImage } from '../image/encode';
-import { readImageFile } from '../files/readImageFile';
+import { readImageFile } from '../files/readRegularFile';
 import { writeFileAtomic } from '../files/atomicWrite';
 
 interface StoredImage {

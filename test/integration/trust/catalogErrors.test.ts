@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppServices } from '../../../main/services/app';
@@ -49,5 +50,20 @@ describe('the catalogs setting never quotes the files it names', () => {
     expect(message).toContain(file);
     expect(message).not.toContain('\n');
     for (const piece of pieces(secret)) expect(message.replace(file, '')).not.toContain(piece);
+  });
+
+  it.each([
+    ['/dev/zero', /^cannot open catalog \/dev\/zero: it is a device, not a catalog file$/],
+    ['pipe', /^cannot open catalog .*pipe\.json: it is a named pipe \(FIFO\), not a catalog file$/],
+    ['sparse', /^cannot open catalog .*sparse\.json: it is 4096 MiB; the limit is 8\.0 MiB$/],
+  ])('%s: refused by name before anything is read', { timeout: 10_000 }, async (name, message) => {
+    let file = name;
+    if (name === 'pipe') execFileSync('mkfifo', [(file = join(dir, 'pipe.json'))]);
+    if (name === 'sparse') await writeFile((file = join(dir, 'sparse.json')), '').then(() => truncate(file, 2 ** 32));
+    await services.router.dispatch('settings:set', { catalogs: [file] }, { transport: 'websocket' });
+    const before = process.memoryUsage().rss;
+    const envelope = await services.router.dispatch('models:catalog', {}, { transport: 'websocket' });
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_argument', message } });
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024);
   });
 });

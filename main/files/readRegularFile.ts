@@ -19,13 +19,22 @@ function mebibytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 }
 
+/** What {@link readRegularFile} accepts, and how its messages name the file. */
+export interface ReadLimits {
+  readonly maxBytes: number;
+  /** What the file should be, for messages ("an image file"). */
+  readonly expected: string;
+  /** How messages name the file (default: its base name). */
+  readonly name?: string;
+}
+
 /** Refuses what is not a regular file of at most `maxBytes`, naming what it is. */
-function checkStats(path: string, s: Stats, maxBytes: number): void {
+function checkStats(s: Stats, name: string, limits: ReadLimits): void {
   const kind = kindOf(s);
-  if (kind) throw invalidArgument(`cannot open ${basename(path)}: it is ${kind}, not an image file`);
-  if (s.size > maxBytes) {
+  if (kind) throw invalidArgument(`cannot open ${name}: it is ${kind}, not ${limits.expected}`);
+  if (s.size > limits.maxBytes) {
     throw invalidArgument(
-      `cannot open ${basename(path)}: it is ${mebibytes(s.size)}; the limit is ${mebibytes(maxBytes)}`,
+      `cannot open ${name}: it is ${mebibytes(s.size)}; the limit is ${mebibytes(limits.maxBytes)}`,
     );
   }
 }
@@ -34,7 +43,7 @@ function checkStats(path: string, s: Stats, maxBytes: number): void {
 const readFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /** Reads at most the `size` bytes fstat promised; a file that grew meanwhile is refused, not read on. */
-async function readBounded(handle: FileHandle, path: string, size: number): Promise<Uint8Array> {
+async function readBounded(handle: FileHandle, name: string, size: number): Promise<Uint8Array> {
   const buffer = Buffer.allocUnsafe(size);
   let offset = 0;
   while (offset < size) {
@@ -43,27 +52,34 @@ async function readBounded(handle: FileHandle, path: string, size: number): Prom
     offset += bytesRead;
   }
   if (offset === size && (await handle.read(Buffer.alloc(1), 0, 1, size)).bytesRead > 0) {
-    throw new IirError('io_error', `cannot open ${basename(path)}: it changed while being read; try again`);
+    throw new IirError('io_error', `cannot open ${name}: it changed while being read; try again`);
   }
   return buffer.subarray(0, offset);
 }
 
 /**
- * Reads an image file the user named, safely for a path that came from a request: only a regular file, checked
- * (stat, then fstat of what was opened) before any byte is read; its size against the same limit as uploads; read
- * into one buffer of that size, never past it. Devices (`/dev/zero`), FIFOs, sockets and folders are refused by name.
+ * Reads a file named by a request or a setting, safely: only a regular file, checked (stat, then fstat of what was
+ * opened) before any byte is read; its size against `maxBytes`; read into one buffer of that size, never past it.
+ * Devices (`/dev/zero`), FIFOs, sockets and folders are refused by name (`invalid_argument`); other file-system
+ * errors are thrown as they are, for the caller to word.
  */
+export async function readRegularFile(path: string, limits: ReadLimits): Promise<Uint8Array> {
+  const name = limits.name ?? basename(path);
+  checkStats(await stat(path), name, limits);
+  const handle = await open(path, readFlags);
+  try {
+    const s = await handle.stat();
+    checkStats(s, name, limits);
+    return await readBounded(handle, name, s.size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An image file a request names, within the upload limit ({@link maxImageBytes}); errors are one human line. */
 export async function readImageFile(path: string, maxBytes: number = maxImageBytes): Promise<Uint8Array> {
   try {
-    checkStats(path, await stat(path), maxBytes);
-    const handle = await open(path, readFlags);
-    try {
-      const s = await handle.stat();
-      checkStats(path, s, maxBytes);
-      return await readBounded(handle, path, s.size);
-    } finally {
-      await handle.close();
-    }
+    return await readRegularFile(path, { maxBytes, expected: 'an image file' });
   } catch (error) {
     if (error instanceof IirError) throw error;
     throw describeReadError(path, error);
