@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { IirError, invalidArgument } from '../../shared/errors';
@@ -71,12 +72,17 @@ export async function loadCatalog(ref: string, options: { dispatcher?: Dispatche
     text = await fetchText(ref, options.dispatcher);
   } else {
     try {
-      const bytes = await readRegularFile(resolve(ref), {
-        maxBytes: maxCatalogBytes,
-        expected: 'a catalog file',
-        name: `catalog ${ref}`,
-      });
-      text = new TextDecoder().decode(bytes);
+      // The built-in catalog may sit in Electron's asar archive, which plain readFile reads and open() may not.
+      text =
+        ref === builtinCatalogPath()
+          ? await readFile(ref, 'utf8')
+          : new TextDecoder().decode(
+              await readRegularFile(resolve(ref), {
+                maxBytes: maxCatalogBytes,
+                expected: 'a catalog file',
+                name: `catalog ${ref}`,
+              }),
+            );
     } catch (error) {
       if (error instanceof IirError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
