@@ -80,7 +80,8 @@ export const importRequestSchema = z
     path: filePathSchema,
     id: modelIdSchema,
     role: z.enum(modelRoles).optional(),
-    mode: z.enum(['copy', 'move', 'link']).default('copy'),
+    /** `copy` or `link`: a page may not move the user's folder (only the CLI's `--move` may take one over). */
+    mode: z.enum(['copy', 'link']).default('copy'),
   })
   .strict();
 

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelsCommand } from '../../../main/cli/commands/models';
 import { runCli } from '../../../main/cli/runner';
 import type { AppServices } from '../../../main/services/app';
+import { FIXTURE_FOLDERS, ensureFixtures } from '../../fixtures/models/all';
 import { writeFixtureReceipt } from '../../fixtures/models/receipt';
 import { scratch, snapshot, startApp } from './helpers';
 
@@ -99,5 +100,18 @@ describe('models:remove deletes only what this app installed', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/refusing to remove .*photos: it holds no IIR Studio install receipt/);
     expect(snapshot(home)).toEqual(before);
+  });
+
+  it('a page cannot move a folder of the user’s into the models folder (to remove it after)', async () => {
+    const source = scratch('trust-own-model');
+    await cp(join(ensureFixtures(), FIXTURE_FOLDERS.controlnetIir), source, { recursive: true });
+    const before = snapshot(source);
+    const request = { path: source, id: 'taken', mode: 'move' };
+    expect(await services.router.dispatch('models:import', request, { transport: 'websocket' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument', message: /^mode: / },
+    });
+    expect(snapshot(source)).toEqual(before);
+    expect(existsSync(join(home, 'taken'))).toBe(false);
   });
 });
