@@ -12,7 +12,7 @@ function call<C extends Channel>(channel: C) {
 
 const bridge = {
   dialogs: {
-    /** Shows the native save dialog; answers the chosen path, or null when the user cancelled. */
+    /** Shows the native save dialog; answers the chosen path (good for one `images.export`), or null if cancelled. */
     save: call('dialogs:save'),
   },
   images: {
@@ -20,8 +20,10 @@ const bridge = {
     open: call('images:open'),
     /** Facts about a stored image (size, kind, alpha). */
     info: call('images:info'),
-    /** Writes a stored image to a file as PNG, JPEG or WebP, with the edit recipe in its metadata. */
+    /** Writes a stored image to the file the save dialog just chose, as PNG, JPEG or WebP, with its edit recipe. */
     export: call('images:export'),
+    /** Encodes a stored image as an export file's bytes (PNG, JPEG or WebP, with its edit recipe). */
+    encode: call('images:encode'),
     /** Frees a stored image. */
     release: call('images:release'),
   },

@@ -22,6 +22,8 @@ export interface PhotoEdit {
   readonly provider: ProviderChoice;
   /** Tells this run's SAM embeddings apart from another run's over the same files (which may have changed). */
   readonly runId: string;
+  /** Replace a file already at `output` (else the photo fails, naming it). */
+  readonly overwrite: boolean;
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
@@ -83,7 +85,7 @@ export async function editPhoto(
     format: formatForPath(output),
     metadata: result.metadata,
   });
-  await writeFileAtomic(output, encoded, signal);
+  await writeFileAtomic(output, encoded, { signal, overwrite: request.overwrite });
   const t4 = performance.now();
   const timingsMs = {
     read: round(t1 - t0),

@@ -64,9 +64,12 @@ if (!app.requestSingleInstanceLock()) {
       logger: log,
       launcher: utilityLauncher(join(import.meta.dirname, 'engine.js'), log),
       showSaveDialog: async (defaultName, format) => {
-        const options = {
+        // The path answered is the only one `images:export` will write (once); Linux asks before replacing a file
+        // only when told to.
+        const options: Electron.SaveDialogOptions = {
           defaultPath: defaultName,
           filters: [{ name: format.toUpperCase(), extensions: format === 'jpeg' ? ['jpg', 'jpeg'] : [format] }],
+          properties: ['showOverwriteConfirmation', 'createDirectory'],
         };
         const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
         return result.canceled || !result.filePath ? null : result.filePath;

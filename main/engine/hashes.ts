@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../files/atomicWrite';
 
 interface Entry {
   readonly size: number;
@@ -30,10 +30,7 @@ async function loadCache(cachePath: string | undefined): Promise<void> {
 }
 
 async function saveCache(cachePath: string): Promise<void> {
-  await mkdir(dirname(cachePath), { recursive: true });
-  const temp = `${cachePath}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(Object.fromEntries(memory), null, 1));
-  await rename(temp, cachePath);
+  await writeFileAtomic(cachePath, JSON.stringify(Object.fromEntries(memory), null, 1), { createFolders: true });
 }
 
 function hashFile(path: string): Promise<string> {

@@ -1,60 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { invalidArgument, throwIfCancelled } from '../../shared/errors';
+import { basename, extname } from 'node:path';
+import { invalidArgument } from '../../shared/errors';
 import type { GrayImage, RgbImage } from '../../shared/image/types';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { encodeImage, type EncodeOptions, type OutputFormat } from './encode';
-import { describeWriteError } from './fileErrors';
 
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-async function removeQuietly(path: string): Promise<void> {
-  await unlink(path).catch(() => undefined);
-}
-
-/** One file to write with {@link writeFilesAtomic}. */
-export interface PendingFile {
-  readonly path: string;
-  readonly bytes: Uint8Array;
-}
-
-/**
- * Writes every file under a temporary name in its own folder, then renames them into place, so a reader never sees
- * a half-written file. On failure or cancellation (checked after all temporaries are written) nothing is left
- * behind: the temporaries are removed and no target is replaced.
- */
-export async function writeFilesAtomic(files: readonly PendingFile[], signal?: AbortSignal): Promise<void> {
-  const temps: string[] = [];
-  try {
-    for (const file of files) {
-      const temp = tempPathFor(file.path);
-      temps.push(temp);
-      try {
-        await writeFile(temp, file.bytes, { flag: 'wx' });
-      } catch (error) {
-        throw describeWriteError(file.path, error);
-      }
-    }
-    throwIfCancelled(signal);
-    for (const [i, file] of files.entries()) {
-      try {
-        await rename(temps[i]!, file.path);
-      } catch (error) {
-        throw describeWriteError(file.path, error);
-      }
-    }
-  } catch (error) {
-    await Promise.all(temps.map(removeQuietly));
-    throw error;
-  }
-}
-
-/** Writes one file atomically (temporary name in the same folder, then rename). */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-  await writeFilesAtomic([{ path, bytes }], signal);
-}
+export { type PendingFile, writeFileAtomic, writeFilesAtomic } from '../files/atomicWrite';
 
 /** The output format a file name asks for (.png, .jpg/.jpeg, .webp). */
 export function formatForPath(path: string): OutputFormat {
@@ -74,5 +24,5 @@ export async function writeImageFile(
 ): Promise<void> {
   const { signal, ...encode } = options;
   const bytes = await encodeImage(rgb, alpha, { ...encode, format: encode.format ?? formatForPath(path) });
-  await writeFileAtomic(path, bytes, signal);
+  await writeFileAtomic(path, bytes, { signal });
 }

@@ -23,6 +23,28 @@ export function describeZodError(error: z.ZodError): string {
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
+/** Keys that could reach an object's prototype chain; zod's `.strict()` does not see them everywhere (records). */
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first forbidden key anywhere in `value`, walked without recursion (depth cannot overflow the stack) and once
+ * per object (a structured clone may hold cycles).
+ */
+export function findForbiddenKey(value: unknown): string | null {
+  const stack: unknown[] = [value];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item === null || typeof item !== 'object' || ArrayBuffer.isView(item) || seen.has(item)) continue;
+    seen.add(item);
+    for (const key of Object.keys(item)) {
+      if (forbiddenKeys.has(key)) return key;
+      stack.push((item as Record<string, unknown>)[key]);
+    }
+  }
+  return null;
+}
+
 /** Validates requests against the channel map and calls the matching handler; never throws. */
 export interface Router {
   dispatch(channel: unknown, request: unknown, context: CallContext): Promise<Envelope<unknown>>;
@@ -33,6 +55,10 @@ export function createRouter(handlers: Handlers, log?: ErrorLog): Router {
   return {
     async dispatch(channel, request, context) {
       if (!isChannel(channel)) return fail({ code: 'invalid_argument', message: 'unknown channel' });
+      const forbidden = findForbiddenKey(request);
+      if (forbidden !== null) {
+        return fail({ code: 'invalid_argument', message: `the request may not contain a field named "${forbidden}"` });
+      }
       try {
         const parsed: unknown = requestChannels[channel].request.parse(request);
         const handler = handlers[channel] as (request: unknown, context: CallContext) => unknown;

@@ -11,20 +11,37 @@ import {
   type ModelRole,
   type RoleContract,
 } from './catalogSchema';
+import { readRegularFile } from '../files/readRegularFile';
 import { fetchText } from './http';
+
+/** The largest catalog file read from disk (the built-in one is about 30 KB). */
+export const maxCatalogBytes = 8 * 1024 * 1024;
 
 /** The catalog shipped with the app (`models/catalog.json` at the repository or app root). */
 export function builtinCatalogPath(): string {
   return join(import.meta.dirname, '..', '..', 'models', 'catalog.json');
 }
 
-function formatIssue(source: string, error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+/** A path segment as an error may show it: indices and field names of the format, never other text of the file. */
+function safeSegment(segment: PropertyKey, first: boolean): string {
+  if (typeof segment === 'number') return `[${segment}]`;
+  const name = typeof segment === 'string' && /^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(segment) ? segment : '…';
+  return `${first ? '' : '.'}${name}`;
+}
+
+/**
+ * One line naming the first bad field. Any file can be named as a catalog (a setting, `--catalog`), so the line
+ * quotes nothing of the file: zod names unknown keys, so that message is replaced.
+ */
+function formatIssue(
+  source: string,
+  error: { issues: { code: string; path: PropertyKey[]; message: string }[] },
+): string {
   const issue = error.issues[0];
   if (!issue) return `catalog ${source} is malformed`;
-  const where = issue.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
-  return `catalog ${source}: ${where || 'top level'}: ${issue.message}`;
+  const where = issue.path.map((p, i) => safeSegment(p, i === 0)).join('');
+  const message = issue.code === 'unrecognized_keys' ? 'has fields the catalog format does not know' : issue.message;
+  return `catalog ${source}: ${where || 'top level'}: ${message}`;
 }
 
 /** Validates a parsed catalog; a malformed one is one clear line naming the first bad field. */
@@ -55,8 +72,19 @@ export async function loadCatalog(ref: string, options: { dispatcher?: Dispatche
     text = await fetchText(ref, options.dispatcher);
   } else {
     try {
-      text = await readFile(resolve(ref), 'utf8');
+      // The built-in catalog may sit in Electron's asar archive, which plain readFile reads and open() may not.
+      text =
+        ref === builtinCatalogPath()
+          ? await readFile(ref, 'utf8')
+          : new TextDecoder().decode(
+              await readRegularFile(resolve(ref), {
+                maxBytes: maxCatalogBytes,
+                expected: 'a catalog file',
+                name: `catalog ${ref}`,
+              }),
+            );
     } catch (error) {
+      if (error instanceof IirError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new IirError(
         code === 'ENOENT' ? 'not_found' : 'io_error',
@@ -67,8 +95,9 @@ export async function loadCatalog(ref: string, options: { dispatcher?: Dispatche
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    throw invalidArgument(`catalog ${ref} is not valid JSON (${(error as Error).message})`);
+  } catch {
+    // The parser's message quotes the text around the error, and the file may be anything (a key, a password file).
+    throw invalidArgument(`catalog ${ref} is not valid JSON; a catalog is a JSON file like models/catalog.json`);
   }
   return parseCatalog(json, ref);
 }

@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomicWrite';
 import type { License } from './catalogSchema';
 
 const fileName = 'licenses-accepted.json';
@@ -27,12 +28,19 @@ export async function pendingLicenses(modelsDir: string, licenses: readonly Lice
   });
 }
 
+let recording: Promise<void> = Promise.resolve();
+
 /** Records that the user accepted these licences (before the first download under each). */
-export async function recordAccepted(modelsDir: string, licenses: readonly License[], now = new Date()): Promise<void> {
-  await mkdir(modelsDir, { recursive: true });
-  const accepted = await readAccepted(modelsDir);
-  for (const l of licenses) accepted[l.id] ??= { name: l.name, url: l.url, acceptedAt: now.toISOString() };
-  const target = join(modelsDir, fileName);
-  await writeFile(`${target}.tmp`, `${JSON.stringify(accepted, null, 2)}\n`);
-  await rename(`${target}.tmp`, target);
+export function recordAccepted(modelsDir: string, licenses: readonly License[], now = new Date()): Promise<void> {
+  // One read-modify-write at a time, so two first pulls at once both keep their acceptance.
+  const next = recording
+    .catch(() => undefined)
+    .then(async () => {
+      const accepted = await readAccepted(modelsDir);
+      for (const l of licenses) accepted[l.id] ??= { name: l.name, url: l.url, acceptedAt: now.toISOString() };
+      const text = `${JSON.stringify(accepted, null, 2)}\n`;
+      await writeFileAtomic(join(modelsDir, fileName), text, { createFolders: true });
+    });
+  recording = next;
+  return next;
 }

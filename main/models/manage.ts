@@ -163,14 +163,54 @@ export async function verifyModel(modelsDir: string, id: string): Promise<Verify
 }
 
 /**
+ * Files a download leaves before its receipt: partial files, their metadata, the pull state and lock, bad copies
+ * (and their temporary names).
+ */
+function isDownloadLeftover(fileName: string): boolean {
+  // `.<name>.<pid>.<hex>.tmp` (the atomic-write helper) or `<name>.tmp`.
+  const name = /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(fileName)?.[1] ?? fileName.replace(/\.tmp$/, '');
+  return (
+    name === '.pull-state.json' ||
+    name.startsWith('.pull.lock') ||
+    name.endsWith('.part') ||
+    name.endsWith('.part.json') ||
+    name.endsWith('.bad')
+  );
+}
+
+/** True when every file under `dir` is a download leftover (an interrupted first pull). */
+async function holdsOnlyLeftovers(dir: string): Promise<boolean> {
+  const { files, links } = await listFolder(dir);
+  return links.length === 0 && files.length > 0 && files.every((path) => isDownloadLeftover(path.split('/').pop()!));
+}
+
+/**
+ * Refuses, by name, any folder this app did not install: only a real folder directly inside the models folder that
+ * holds this app's receipt for that id (or nothing but an interrupted download's leftovers) may be deleted.
+ */
+async function checkRemovable(modelsDir: string, id: string, entry: string): Promise<void> {
+  const s = await lstat(entry).catch(() => null);
+  if (!s) throw new IirError('not_found', `no model "${id}" in ${modelsDir}`);
+  const refuse = (why: string) =>
+    invalidArgument(`refusing to remove ${entry}: ${why}; only models this app installed can be removed`);
+  if (s.isSymbolicLink() || !s.isDirectory()) throw refuse('it is not a model folder');
+  const receipt = await readReceipt(entry).catch(() => {
+    throw refuse(`its ${receiptName} is not an IIR Studio install receipt (delete the folder yourself if it is one)`);
+  });
+  if (receipt) {
+    if (receipt.id !== id) throw refuse(`its receipt is for "${receipt.id}"`);
+    return;
+  }
+  if (!(await holdsOnlyLeftovers(entry).catch(() => false))) throw refuse('it holds no IIR Studio install receipt');
+}
+
+/**
  * Removes a model: its folder with any `.part` leftovers (a linked model: only the record, never the user's files).
- * Refused while a pull of it runs.
+ * Only folders this app installed are removed ({@link checkRemovable}); refused while a pull of it runs.
  */
 export async function removeModel(modelsDir: string, id: string): Promise<{ removedBytes: number }> {
   const entry = modelDir(modelsDir, id);
-  const s = await lstat(entry).catch(() => null);
-  if (!s) throw new IirError('not_found', `no model "${id}" in ${modelsDir}`);
-  if (s.isSymbolicLink() || !s.isDirectory()) throw invalidArgument(`${entry} is not a model folder`);
+  await checkRemovable(modelsDir, id, entry);
   const release = await acquireLock(join(entry, '.pull.lock'), `model "${id}"`);
   let removedBytes: number;
   try {

@@ -1,7 +1,8 @@
-import { lstat, mkdir, readFile, rename, stat, statfs, writeFile, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, stat, statfs, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { CancelledError, IirError } from '../../shared/errors';
+import { writeFileAtomic } from '../files/atomicWrite';
 import type { CatalogModel, License } from './catalogSchema';
 import { downloadFile, type FileEvent, type FileResult, type WriteHooks } from './downloadFile';
 import { openUrl, rewriteForHub, type HubConfig } from './http';
@@ -76,9 +77,7 @@ async function readState(dir: string): Promise<PullState> {
 }
 
 async function writeState(dir: string, state: PullState): Promise<void> {
-  const target = join(dir, stateName);
-  await writeFile(`${target}.tmp`, JSON.stringify(state));
-  await rename(`${target}.tmp`, target);
+  await writeFileAtomic(join(dir, stateName), JSON.stringify(state));
 }
 
 async function sizeOf(path: string): Promise<number> {

@@ -1,7 +1,8 @@
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { IirError } from '../../shared/errors';
+import { writeFileAtomic } from '../files/atomicWrite';
 import { modelIdSchema, modelRoles, relativePathSchema, type ModelRole } from './catalogSchema';
 
 /** `model.json`: written last, so a folder with a receipt is a complete, verified install. */
@@ -41,11 +42,9 @@ export function modelDir(modelsDir: string, id: string): string {
   return join(modelsDir, id);
 }
 
-/** Writes the receipt atomically (temp name, then rename). */
+/** Writes the receipt atomically (a unique temporary name, flushed, then renamed). */
 export async function writeReceipt(dir: string, receipt: Receipt): Promise<void> {
-  const target = join(dir, receiptName);
-  await writeFile(`${target}.tmp`, `${JSON.stringify(receipt, null, 2)}\n`);
-  await rename(`${target}.tmp`, target);
+  await writeFileAtomic(join(dir, receiptName), `${JSON.stringify(receipt, null, 2)}\n`);
 }
 
 /** The receipt in `dir`, or null when there is none; a damaged one is an error that names the file. */

@@ -172,6 +172,8 @@ async function runJob(job: Job, options: QueueWorkerOptions, signal: AbortSignal
         modelsDir: options.modelsDir,
         provider: options.provider,
         runId: job.id ?? randomUUID(),
+        // The job owns its output (its id hashes the work): a retry after a kill replaces what the first try wrote.
+        overwrite: true,
       },
       options.engine,
       signal,

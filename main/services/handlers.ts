@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { type ImageId, type JobResult, visibleSettings } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
@@ -6,6 +5,7 @@ import type { PreflightReport } from '../engine/providers';
 import type { OutputFormat } from '../image/encode';
 import type { Handlers } from '../ipc/handlers';
 import type { EnginePool } from './engines';
+import { createImageHandlers } from './imageHandlers';
 import type { ImageStore } from './images';
 import type { JobContext, JobQueue } from './jobs';
 import type { ModelService } from './models';
@@ -57,19 +57,7 @@ export function createHandlers(services: HandlerServices): Handlers {
   };
 
   return {
-    'images:open': (request) => images.open(request),
-    'dialogs:save': async ({ defaultName, format }) => {
-      if (!services.showSaveDialog) {
-        throw invalidArgument('file dialogs exist only in the desktop app; download the image instead');
-      }
-      return { path: await services.showSaveDialog(defaultName, format) };
-    },
-    'images:info': ({ id }) => images.info(id),
-    'images:export': async ({ id, path, format, quality, metadata }) => {
-      await images.export(id, path, { format, quality, metadata });
-      return { path, bytes: (await stat(path)).size };
-    },
-    'images:release': ({ id }) => ({ released: images.release(id) }),
+    ...createImageHandlers(images, services.showSaveDialog),
 
     'segment:start': (request) => {
       const { rgb } = images.rgb(request.imageId);

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { decodeImage } from '../image/decode';
 import { type OutputFormat, encodeImage } from '../image/encode';
-import { describeReadError } from '../image/fileErrors';
-import { writeImageFile } from '../image/writeFile';
+import { readImageFile } from '../files/readRegularFile';
+import { writeFileAtomic } from '../files/atomicWrite';
 
 interface StoredImage {
   readonly info: ImageInfo;
@@ -19,6 +18,15 @@ interface StoredImage {
   /** The file's bytes as opened, for the engine to decode its own frame from. */
   readonly source: Uint8Array | null;
   png?: Promise<Uint8Array>;
+}
+
+/** How an image is encoded for export. */
+export interface ExportOptions {
+  readonly format: OutputFormat;
+  /** JPEG/WebP quality, 1–100 (PNG ignores it). */
+  readonly quality: number;
+  /** Embed the edit recipe (results). */
+  readonly metadata: boolean;
 }
 
 /** Options when adding an RGB image. */
@@ -40,12 +48,7 @@ export class ImageStore {
   /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
   async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
     const name = 'path' in input ? basename(input.path) : (input.name ?? null);
-    const bytes =
-      'path' in input
-        ? await readFile(input.path).catch((error: unknown) => {
-            throw describeReadError(input.path, error);
-          })
-        : input.bytes;
+    const bytes = 'path' in input ? await readImageFile(input.path) : input.bytes;
     const decoded = await decodeImage(bytes, name === null ? {} : { name });
     return this.addRgb('original', decoded.rgb, {
       alpha: decoded.alpha,
@@ -127,19 +130,20 @@ export class ImageStore {
     return source ? Promise.resolve(source) : this.png(id);
   }
 
-  /** Writes an image to `path` atomically, with its metadata when asked. */
-  async export(
-    id: ImageId,
-    path: string,
-    options: { format: OutputFormat; quality: number; metadata: boolean },
-  ): Promise<void> {
+  /** An image encoded as an export file, with its metadata when asked (serve mode downloads these bytes). */
+  async encodeForExport(id: ImageId, options: ExportOptions): Promise<Uint8Array> {
     const image = this.get(id);
     const rgb = image.rgb ?? grayToRgb(image.mask!);
-    await writeImageFile(path, rgb, image.alpha, {
+    return encodeImage(rgb, image.alpha, {
       format: options.format,
       ...(options.format === 'png' ? {} : { quality: options.quality }),
       metadata: options.metadata ? image.metadata : {},
     });
+  }
+
+  /** Writes an image to `path` atomically (the caller decides the path may be written). */
+  async export(id: ImageId, path: string, options: ExportOptions): Promise<void> {
+    await writeFileAtomic(path, await this.encodeForExport(id, options));
   }
 
   /** Forgets an image; false when it was not held. */

@@ -58,6 +58,7 @@ export class ModelService {
         role: model.receipt.role,
         path: model.dir,
         bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
+        linked: model.receipt.location !== null,
       })),
     };
   }
@@ -132,6 +133,7 @@ export class ModelService {
       role: receipt.role,
       path: installed?.dir ?? source,
       bytes: receipt.files.reduce((sum, file) => sum + file.bytes, 0),
+      linked: receipt.location !== null,
     };
   }
 

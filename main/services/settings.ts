@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Settings, type SettingsPatch, defaultSettings, settingsSchema } from '../../shared/api';
 import { IirError } from '../../shared/errors';
-import { writeTextAtomic } from './atomicFile';
+import { writeFileAtomic } from '../files/atomicWrite';
 
 /** The settings file name inside the user-data folder. */
 export const settingsFileName = 'settings.json';
@@ -65,7 +65,9 @@ export class SettingsStore {
 
   private save(): Promise<void> {
     const text = `${JSON.stringify(this.current, null, 2)}\n`;
-    this.writing = this.writing.catch(() => undefined).then(() => writeTextAtomic(this.path, text));
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(() => writeFileAtomic(this.path, text, { createFolders: true }));
     return this.writing;
   }
 }

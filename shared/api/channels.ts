@@ -3,7 +3,14 @@ import { devicesSchema } from './devices';
 import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
 import { imageIdSchema, jobIdSchema } from './ids';
-import { exportFormats, exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
+import {
+  bytesSchema,
+  encodeImageRequestSchema,
+  exportFormats,
+  exportImageRequestSchema,
+  imageInfoSchema,
+  openImageRequestSchema,
+} from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
   catalogSchema,
@@ -29,8 +36,9 @@ export const requestChannels = {
   /** Open an image from a path or from bytes; it becomes the `original` of a document. */
   'images:open': { request: openImageRequestSchema, response: imageInfoSchema },
   /**
-   * Ask where to save (the desktop app's native dialog); `path` is null when the user cancelled. Serve mode has no
-   * native dialogs and answers `invalid_argument`: the browser downloads `/image/<id>` instead.
+   * Ask where to save (the desktop app's native dialog); `path` is null when the user cancelled. The path it answers
+   * may be exported to once. Serve mode has no native dialogs and answers `invalid_argument`: use `images:encode`
+   * and let the browser download the bytes.
    */
   'dialogs:save': {
     request: z.object({ defaultName: z.string().min(1).max(255), format: z.enum(exportFormats) }).strict(),
@@ -38,11 +46,16 @@ export const requestChannels = {
   },
   /** Facts about a stored image. */
   'images:info': { request: imageRef, response: imageInfoSchema },
-  /** Write a stored image to a file (PNG/JPEG/WebP, with the edit recipe in its metadata). */
+  /**
+   * Write a stored image to the file the save dialog just chose (PNG/JPEG/WebP, with the edit recipe in its
+   * metadata); any other path is refused, so serve mode (no dialog) never writes a path the page names.
+   */
   'images:export': {
     request: exportImageRequestSchema,
     response: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }),
   },
+  /** A stored image encoded as an export file (PNG/JPEG/WebP with the recipe), for the browser to download. */
+  'images:encode': { request: encodeImageRequestSchema, response: z.object({ bytes: bytesSchema }) },
   /** Forget a stored image (and free its pixels). */
   'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
   /** Find a RoI from text; a job whose `completed` event carries the mask id. */

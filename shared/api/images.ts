@@ -48,11 +48,22 @@ export const openImageRequestSchema = z.union([
 /** Output formats of `images:export`. */
 export const exportFormats = ['png', 'jpeg', 'webp'] as const;
 
-/** Write a stored image to a file. */
-export const exportImageRequestSchema = z
+/** The file name endings of each export format; a path or name ending otherwise is refused. */
+export const exportExtensions = { png: ['.png'], jpeg: ['.jpg', '.jpeg'], webp: ['.webp'] } as const satisfies Record<
+  (typeof exportFormats)[number],
+  readonly string[]
+>;
+
+/** True when `path` ends in one of `format`'s extensions (any letter case). */
+export function hasExportExtension(path: string, format: (typeof exportFormats)[number]): boolean {
+  const lower = path.toLowerCase();
+  return exportExtensions[format].some((ext) => lower.endsWith(ext));
+}
+
+/** Encode a stored image as an export file's bytes (serve mode: the browser downloads them). */
+export const encodeImageRequestSchema = z
   .object({
     id: imageIdSchema,
-    path: filePathSchema,
     format: z.enum(exportFormats),
     /** JPEG/WebP quality, 1–100 (ignored for PNG). */
     quality: z.number().int().min(1).max(100).default(92),
@@ -60,6 +71,12 @@ export const exportImageRequestSchema = z
     metadata: z.boolean().default(true),
   })
   .strict();
+
+/**
+ * Write a stored image to a file: only to a path the desktop app's save dialog returned for this export, with an
+ * extension that matches the format.
+ */
+export const exportImageRequestSchema = encodeImageRequestSchema.extend({ path: filePathSchema }).strict();
 
 /** An 8-bit single-channel mask as raw bytes (structured clone), `data.length === width * height`. */
 export const maskPixelsSchema = z

@@ -44,6 +44,8 @@ export const installedModelSchema = z.object({
   role: z.string(),
   path: z.string(),
   bytes: z.number().int().nonnegative(),
+  /** Linked in place: its files are the user's own folder, and removing it deletes only the record. */
+  linked: z.boolean(),
 });
 
 /** `models:pull`: ids of models or bundles; progress arrives as `models:progress` events. */
@@ -78,7 +80,8 @@ export const importRequestSchema = z
     path: filePathSchema,
     id: modelIdSchema,
     role: z.enum(modelRoles).optional(),
-    mode: z.enum(['copy', 'move', 'link']).default('copy'),
+    /** `copy` or `link`: a page may not move the user's folder (only the CLI's `--move` may take one over). */
+    mode: z.enum(['copy', 'link']).default('copy'),
   })
   .strict();
 

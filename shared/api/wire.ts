@@ -15,6 +15,14 @@ export const maxWireMessageBytes = 128 * 1024 * 1024;
 
 const binKey = '\u0000bin';
 
+/**
+ * Sets `key` as an own data property: plain assignment of `"__proto__"` would replace the object's prototype instead,
+ * hiding the key from validation (main refuses such keys by name).
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function extract(value: unknown, blobs: Uint8Array[]): unknown {
   if (value instanceof Uint8Array) {
     blobs.push(value);
@@ -40,7 +48,7 @@ function restore(value: unknown, blobs: readonly Uint8Array[]): unknown {
       return blob;
     }
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(record)) out[key] = restore(item, blobs);
+    for (const [key, item] of Object.entries(record)) setOwn(out, key, restore(item, blobs));
     return out;
   }
   return value;

@@ -179,10 +179,11 @@ describe('the editor in Chromium against serve mode', () => {
     await page.getByTestId('doc-facts').filter({ hasText: '1 edit(s) kept' }).waitFor();
     await shot('10-kept');
 
-    // Export at full resolution.
+    // Export at full resolution: in a browser the file is downloaded (the server writes nothing).
     const exported = join(outDir, 'coffee-edited.png');
-    await page.getByTestId('export-path').fill(exported);
-    await page.getByTestId('export').click();
+    const [exportDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    expect(exportDownload.suggestedFilename()).toBe('coffee-edited.png');
+    await exportDownload.saveAs(exported);
     await page.getByTestId('export-message').waitFor();
     await shot('11-exported');
     const bytes = statSync(exported).size;

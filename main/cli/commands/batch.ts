@@ -13,6 +13,7 @@ import { forkLauncher } from '../../engine/process/launcher';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { type CommandContext, defineCommand } from '../command';
 import { UsageError } from '../options';
+import { forceOption } from '../outputs';
 import { editOptionsFrom, editParamOptions } from './editParamOptions';
 
 /** "2 min 5 s", "40 s". */
@@ -97,6 +98,7 @@ export const batchCommand = defineCommand({
     detach: { type: 'boolean', description: 'with --queue: submit and return; follow later with --attach' },
     attach: { type: 'string', valueName: 'id', description: 'with --queue: follow a batch submitted with --detach' },
     json: { type: 'boolean', description: 'print each report line, then the totals, as JSON lines on stdout' },
+    ...forceOption,
   },
   examples: [
     'batch shoot/ --region "the car" --prompt "a red car" --noise 0.3 --out red-cars/',
@@ -132,7 +134,7 @@ export const batchCommand = defineCommand({
         const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
         report.finish(
           await runLocal(
-            { ...what, params, modelsDir, provider: options.provider, jobs: options.jobs },
+            { ...what, params, modelsDir, provider: options.provider, jobs: options.jobs, overwrite: options.force },
             context,
             report,
           ),

@@ -15,6 +15,7 @@ import { userDataDir } from '../../paths';
 import { defineCommand } from '../command';
 import { editOptionsFrom, editParamOptions } from './editParamOptions';
 import { UsageError } from '../options';
+import { forceOption, refuseExisting } from '../outputs';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -92,6 +93,7 @@ export const editCommand = defineCommand({
       description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
     },
     out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
+    ...forceOption,
     json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
   },
   examples: [
@@ -106,6 +108,10 @@ export const editCommand = defineCommand({
     }
     const out = resolve(options.out);
     formatForPath(out);
+    const outputs = Array.from({ length: options.variations }, (_, v) =>
+      options.variations > 1 ? variationPath(out, options.seed + v) : out,
+    );
+    await refuseExisting(outputs, options.force);
     const started = performance.now();
     if (options.mask === undefined && options.region === undefined) {
       throw new UsageError('give the region to edit: --mask <png>, --region <text>, or both');
@@ -160,7 +166,7 @@ export const editCommand = defineCommand({
         bytes: await encodeImage(v.rgb, v.alpha, { format: formatForPath(out), metadata: v.metadata }),
       })),
     );
-    await writeFilesAtomic(files, context.signal);
+    await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
     bar.finish();
     for (const warning of result.warnings) context.log(`warning: ${warning}`);

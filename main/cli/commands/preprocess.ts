@@ -11,6 +11,7 @@ import { writeFilesAtomic } from '../../image/writeFile';
 import { defineCommand } from '../command';
 import { iirOptions } from './iirOptions';
 import { UsageError } from '../options';
+import { forceOption, refuseExisting } from '../outputs';
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -44,6 +45,7 @@ export const preprocessCommand = defineCommand({
       description: 'noise seed (random when not given; printed with --json)',
     },
     'out-dir': { type: 'string', valueName: 'dir', required: true, description: 'folder for the five PNGs' },
+    ...forceOption,
     json: { type: 'boolean', description: 'print sizes, seed and timings as JSON on stdout' },
   },
   examples: [
@@ -53,6 +55,12 @@ export const preprocessCommand = defineCommand({
   async run({ options, positionals }, context) {
     if (options.size % 64 !== 0) throw new UsageError(`--size must be a multiple of 64, not ${options.size}`);
     if (options.focus && options.mask === undefined) throw new UsageError('--focus needs --mask');
+    const outputNames = ['working', 'mask', 'iir', 'canny', 'control'] as const;
+    const outDir = resolve(options['out-dir']);
+    await refuseExisting(
+      outputNames.map((name) => join(outDir, `${name}.png`)),
+      options.force,
+    );
     const start = performance.now();
     const source = await openImage(positionals.image);
     const maskImagePx =
@@ -77,7 +85,6 @@ export const preprocessCommand = defineCommand({
     });
     throwIfCancelled(context.signal);
 
-    const outDir = resolve(options['out-dir']);
     const encodeStart = performance.now();
     const fast = { fast: true } as const;
     const encoded: [string, Promise<Uint8Array>][] = [
@@ -95,7 +102,7 @@ export const preprocessCommand = defineCommand({
     } catch (error) {
       throw describeWriteError(outDir, error);
     }
-    await writeFilesAtomic(files, context.signal);
+    await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
 
     const { frame, timings } = result;

@@ -11,6 +11,7 @@ import { readModelSettings, resolveModelsDir } from '../../models/modelSettings'
 import { resolveModel } from '../../models/receipt';
 import { defineCommand } from '../command';
 import { UsageError } from '../options';
+import { forceOption, refuseExisting } from '../outputs';
 
 /** Catalog ids used when --grounding / --sam are not given. */
 export const defaultGroundingModel = 'grounding-dino-tiny';
@@ -85,6 +86,7 @@ export const segmentCommand = defineCommand({
       description: `execution provider: ${providerChoices.join(', ')}`,
     },
     out: { type: 'string', valueName: 'mask.png', short: 'o', required: true, description: 'where to write the mask' },
+    ...forceOption,
     json: { type: 'boolean', description: 'print the instances, timings and providers as JSON on stdout' },
   },
   examples: [
@@ -96,6 +98,8 @@ export const segmentCommand = defineCommand({
     if (extname(options.out).toLowerCase() !== '.png') {
       throw new UsageError(`--out must name a .png file, not ${options.out}`);
     }
+    const outPath = resolve(options.out);
+    await refuseExisting([outPath], options.force);
     const boxImagePx = options.box === undefined ? undefined : parseBox(options.box);
     const points = options.point.map(parsePoint);
     if (options.region === undefined && boxImagePx === undefined && points.length === 0) {
@@ -132,9 +136,11 @@ export const segmentCommand = defineCommand({
         signal: context.signal,
       },
     );
-    const outPath = resolve(options.out);
     const writeStart = performance.now();
-    await writeFileAtomic(outPath, await encodeMaskPng(result.mask), context.signal);
+    await writeFileAtomic(outPath, await encodeMaskPng(result.mask), {
+      signal: context.signal,
+      overwrite: options.force,
+    });
     const end = performance.now();
 
     const maskAreaPx = maskArea(result.mask);

@@ -27,3 +27,8 @@ export function api(): ReturnType<typeof createClient> {
   shared ??= createClient(detectTransport());
   return shared;
 }
+
+/** True in the desktop app (native dialogs; main writes files), false in a browser on serve mode. */
+export function isDesktopApp(target: Window = window): boolean {
+  return Boolean(target.iir);
+}

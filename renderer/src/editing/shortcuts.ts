@@ -28,6 +28,7 @@ export type ShortcutAction =
         | 'zoomIn'
         | 'zoomOut'
         | 'open'
+        | 'export'
         | 'help'
         | 'invert';
     };
@@ -57,6 +58,7 @@ export function shortcutFor(press: KeyPress, isTyping: boolean): ShortcutAction 
     if (key === 'z') return { type: press.shiftKey ? 'redo' : 'undo' };
     if (key === 'y') return { type: 'redo' };
     if (key === 'o') return { type: 'open' };
+    if (key === 'e') return { type: 'export' };
     if (key === '0') return { type: 'fit' };
     if (key === '1') return { type: 'actualSize' };
     if (key === '=' || key === '+') return { type: 'zoomIn' };
@@ -105,5 +107,6 @@ export const shortcutList: { keys: string; label: string }[] = [
   { keys: 'Esc', label: 'Cancel the running job / close' },
   { keys: 'K / R', label: 'Keep the result / retry with a new seed' },
   { keys: 'Ctrl+O', label: 'Open a photo' },
+  { keys: 'Ctrl+E', label: 'Export the result (or the photo)' },
   { keys: '?', label: 'This help' },
 ];

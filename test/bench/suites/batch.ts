@@ -54,6 +54,7 @@ async function timeBatch(engineClient: EngineClient, folder: string, out: string
       jobs,
       signal: new AbortController().signal,
       runId: randomUUID(),
+      overwrite: true,
     },
     new SerialEngine(engineClient),
   );

@@ -52,6 +52,7 @@ function request(outDir: string, signal = new AbortController().signal): Omit<Ba
     jobs: 2,
     signal,
     runId: String(Math.random()),
+    overwrite: false,
   };
 }
 

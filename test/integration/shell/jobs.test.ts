@@ -61,7 +61,7 @@ describe('jobs through the engine process', () => {
       height: 300,
     });
     const out = `${services.env.IIR_USER_DATA}/edited.png`;
-    await call(services, 'images:export', { id: resultId!, path: out, format: 'png' });
+    await services.images.export(resultId!, out, { format: 'png', quality: 92, metadata: true });
     expect(await readRecipe(out)).toMatchObject({ prompt: 'a green cat', seed: 7 });
     expect(await call(services, 'jobs:events', { jobId })).toEqual({ events: list });
     const steps = list.filter((e) => e.type === 'step');
@@ -76,7 +76,7 @@ describe('jobs through the engine process', () => {
       const last = (await events.terminal(jobId)).at(-1);
       if (last?.type !== 'completed' || last.result.kind !== 'edit') throw new Error(`no edit result: ${last?.type}`);
       const out = `${services.env.IIR_USER_DATA}/pinned.png`;
-      await call(services, 'images:export', { id: last.result.resultIds[0]!, path: out, format: 'png' });
+      await services.images.export(last.result.resultIds[0]!, out, { format: 'png', quality: 92, metadata: true });
       const recipe = await readRecipe(out);
       // CoreML exists only on macOS: the pin is honoured as far as it can be and the fallback is on record
       expect(recipe.fallbacks.vae_decoder?.join(' ')).toMatch(/^coreml: /);

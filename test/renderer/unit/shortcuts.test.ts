@@ -15,6 +15,7 @@ describe('shortcuts', () => {
   it.each([
     { name: 'B brush', p: press('b'), typing: false, action: { type: 'tool', tool: 'brush' } },
     { name: 'E eraser', p: press('e'), typing: false, action: { type: 'tool', tool: 'eraser' } },
+    { name: 'Ctrl+E export', p: press('e', { ctrlKey: true }), typing: true, action: { type: 'export' } },
     { name: 'L lasso', p: press('L', { shiftKey: true }), typing: false, action: { type: 'tool', tool: 'lasso' } },
     { name: 'M box', p: press('m'), typing: false, action: { type: 'tool', tool: 'box' } },
     {

@@ -123,9 +123,9 @@ describe('writeImageFile', () => {
     writeFileSync(path, 'old');
     const controller = new AbortController();
     controller.abort();
-    await expect(writeFilesAtomic([{ path, bytes: new Uint8Array([9]) }], controller.signal)).rejects.toThrow(
-      'cancelled',
-    );
+    await expect(
+      writeFilesAtomic([{ path, bytes: new Uint8Array([9]) }], { signal: controller.signal }),
+    ).rejects.toThrow('cancelled');
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.startsWith('.keep'))).toEqual([]);
   });
