@@ -7,7 +7,7 @@ import { pendingLicenses, recordAccepted } from '../../models/licenses';
 import { diskUsage, importModel, removeModel, verifyModel, type VerifyResult } from '../../models/manage';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { pullModel, type PullEvent } from '../../models/pull';
-import { listInstalled, modelDir, readReceipt } from '../../models/receipt';
+import { listInstalled, modelDir, readReceipt, unverifiedFiles, verification } from '../../models/receipt';
 import { defineCommand, type CommandContext } from '../command';
 
 const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path'] as const;
@@ -109,8 +109,19 @@ async function pull(
         },
       });
       const bytes = receipt.files.reduce((s, f) => s + f.bytes, 0);
-      bar.finish(`${model.id}: installed, ${receipt.files.length} files, ${formatBytes(bytes)}, verified`);
-      pulled.push({ id: model.id, role: model.role, bytes, files: receipt.files.length });
+      const unchecked = unverifiedFiles(receipt);
+      const checked =
+        unchecked.length === 0
+          ? 'verified'
+          : `unverified (no published SHA-256 for ${unchecked.join(', ')}; its hash is recorded)`;
+      bar.finish(`${model.id}: installed, ${receipt.files.length} files, ${formatBytes(bytes)}, ${checked}`);
+      pulled.push({
+        id: model.id,
+        role: model.role,
+        bytes,
+        files: receipt.files.length,
+        verification: verification(receipt),
+      });
     } catch (error) {
       bar.finish();
       if (error instanceof CancelledError || context.signal.aborted) {
@@ -247,6 +258,7 @@ export const modelsCommand = defineCommand({
         path: m.dir,
         bytes: m.receipt.files.reduce((s, f) => s + f.bytes, 0),
         linked: m.receipt.location !== null,
+        verification: verification(m.receipt),
       }));
       const partial = usage.models.filter((m) => !m.installed).map((m) => ({ id: m.id, bytes: m.bytes }));
       if (options.json) {
@@ -256,7 +268,7 @@ export const modelsCommand = defineCommand({
       context.stdout.write(`models folder: ${modelsDir}\n`);
       for (const r of rows)
         context.stdout.write(
-          `${r.id.padEnd(24)} ${r.role.padEnd(17)} ${formatBytes(r.bytes).padStart(10)}${r.linked ? `  linked: ${r.path}` : ''}\n`,
+          `${r.id.padEnd(24)} ${r.role.padEnd(17)} ${formatBytes(r.bytes).padStart(10)}  ${r.verification}${r.linked ? `  linked: ${r.path}` : ''}\n`,
         );
       for (const p of partial)
         context.stdout.write(
