@@ -36,7 +36,8 @@ async function confirmLicenses(licenses: License[], accept: boolean, context: Co
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     for (const license of licenses) {
-      context.log(`\n${license.name} — ${license.url}\n${license.summary}\n`);
+      const restrictions = (license.restrictions ?? []).map((r) => `  - ${r}\n`).join('');
+      context.log(`\n${license.name} — ${license.url}\n${license.summary}\n${restrictions}`);
       const answer = await rl.question(`Accept the ${license.name} licence? [y/N] `, { signal: context.signal });
       if (!/^y(es)?$/i.test(answer.trim())) throw invalidArgument(`the ${license.name} licence was not accepted`);
     }
