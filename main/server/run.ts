@@ -34,6 +34,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     emitter: services.emitter,
     imagePng: (id) => services.images.png(id),
     log: (message) => services.log.warn(message),
+    onAllClientsGone: () => services.images.clear(),
   });
   options.printUrl(server.url);
   if (!isLoopback(options.host)) {

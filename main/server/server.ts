@@ -27,6 +27,11 @@ export interface ServerOptions {
   readonly imagePng: (id: ImageId) => Promise<Uint8Array>;
   readonly token?: string;
   readonly log?: (message: string) => void;
+  /**
+   * The last page disconnected (closed, reloaded): what it held may go, so the next page starts clean. A page
+   * that reloads closes its socket before the new one opens.
+   */
+  readonly onAllClientsGone?: () => void;
 }
 
 /** A running serve-mode server. */
@@ -53,6 +58,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const cookieName = newTokenCookieName();
   const nonces = new OneTimeNonces();
   const sockets = new Set<WebSocket>();
+  let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxWireMessageBytes });
 
   const server = createServer(
@@ -73,29 +79,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   function connect(ws: WebSocket): void {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      if (sockets.size === 0 && !closing) options.onAllClientsGone?.();
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void answer(ws, data, isBinary);
+      void answer(router, ws, data, isBinary);
     });
-  }
-
-  async function answer(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
-    let message: unknown;
-    try {
-      if (!isBinary) throw new Error('text frame');
-      message = decodeWireMessage(toBytes(data));
-    } catch {
-      ws.close(1003, 'malformed message');
-      return;
-    }
-    const request = message as Partial<Extract<WireMessage, { t: 'req' }>>;
-    if (request.t !== 'req' || typeof request.id !== 'number' || !Number.isSafeInteger(request.id)) {
-      ws.close(1003, 'malformed message');
-      return;
-    }
-    const envelope = await router.dispatch(request.channel, request.request, { transport: 'websocket' });
-    if (ws.readyState === WebSocket.OPEN) ws.send(encodeWireMessage({ t: 'res', id: request.id, envelope }));
   }
 
   const unsubscribe = emitter.subscribe((channel, payload) => {
@@ -116,12 +107,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();
+        closing = true;
         for (const ws of sockets) ws.terminate();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** Answers one request frame; a malformed one closes the connection (1003). */
+async function answer(router: Router, ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+  let message: unknown;
+  try {
+    if (!isBinary) throw new Error('text frame');
+    message = decodeWireMessage(toBytes(data));
+  } catch {
+    ws.close(1003, 'malformed message');
+    return;
+  }
+  const request = message as Partial<Extract<WireMessage, { t: 'req' }>>;
+  if (request.t !== 'req' || typeof request.id !== 'number' || !Number.isSafeInteger(request.id)) {
+    ws.close(1003, 'malformed message');
+    return;
+  }
+  const envelope = await router.dispatch(request.channel, request.request, { transport: 'websocket' });
+  if (ws.readyState === WebSocket.OPEN) ws.send(encodeWireMessage({ t: 'res', id: request.id, envelope }));
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
