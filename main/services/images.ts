@@ -24,7 +24,7 @@ interface StoredImage {
 }
 
 /** What the store may hold before it forgets the least recently used images (the open original is kept). */
-export const defaultImageBudgetBytes = 1024 * 1024 * 1024;
+export const defaultImageBudgetBytes = 512 * 1024 * 1024;
 
 /** Options when adding an RGB image. */
 export interface AddImageOptions {
