@@ -31,6 +31,92 @@ export interface FileLogger extends Logger {
 const pending = new Set<() => void>();
 let exitHook = false;
 
+/** Appends queued lines to `main.log` in order, in the background, rotating it; never throws. */
+class LogWriter {
+  private size: number;
+  private readonly queue: string[] = [];
+  private queuedBytes = 0;
+  private dropped = 0;
+  private lastFailure = '';
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly dir: string,
+    readonly path: string,
+    private readonly limits: { maxBytes: number; keep: number; maxQueuedBytes: number },
+  ) {
+    this.size = sizeOf(path);
+  }
+
+  /** Queues a line; past the queue's bound it is dropped and counted. */
+  enqueue(line: string): void {
+    if (this.queuedBytes + line.length > this.limits.maxQueuedBytes) {
+      this.dropped += 1;
+      this.lastFailure = 'the disk is too slow';
+      return;
+    }
+    this.queue.push(line);
+    this.queuedBytes += line.length;
+    pending.add(this.flushSync);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', () => pending.forEach((flush) => flush()));
+    }
+    this.draining ??= this.drain();
+  }
+
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** On exit, whatever is still queued goes out synchronously; a failure there is as silent as anywhere else. */
+  readonly flushSync = (): void => {
+    try {
+      // Only a regular file: a FIFO or device in its place would block the exit for ever.
+      if (this.queue.length > 0 && statSync(this.path).isFile())
+        appendFileSync(this.path, this.queue.splice(0).join(''));
+    } catch {
+      // nothing left to tell it to
+    }
+  };
+
+  private async drain(): Promise<void> {
+    for (let line = this.queue.shift(); line !== undefined; line = this.queue.shift()) {
+      this.queuedBytes -= line.length;
+      await this.writeOne(line);
+    }
+    this.draining = null;
+    pending.delete(this.flushSync);
+  }
+
+  private async writeOne(line: string): Promise<void> {
+    const note =
+      this.dropped > 0
+        ? `${new Date().toISOString()} WARN ${this.dropped} log lines were dropped (${this.lastFailure})\n`
+        : '';
+    const text = note + line;
+    try {
+      if (this.size > 0 && this.size + text.length > this.limits.maxBytes) await this.rotate();
+      await appendFile(this.path, text);
+      this.size += Buffer.byteLength(text);
+      this.dropped = 0;
+    } catch (error) {
+      this.dropped += 1;
+      this.lastFailure = (error as NodeJS.ErrnoException).code ?? 'write failed';
+    }
+  }
+
+  private async rotate(): Promise<void> {
+    const { dir, limits } = this;
+    await rm(join(dir, `main.${limits.keep}.log`), { force: true });
+    for (let i = limits.keep - 1; i >= 1; i--) {
+      await rename(join(dir, `main.${i}.log`), join(dir, `main.${i + 1}.log`)).catch(() => undefined);
+    }
+    await rename(this.path, join(dir, 'main.1.log'));
+    this.size = 0;
+  }
+}
+
 /**
  * Rotating log files in `<userData>/logs/`: `main.log`, then `main.1.log` (newest) … A log call never throws and
  * never waits for the disk: lines are queued and appended in order in the background. When the disk refuses them
@@ -39,62 +125,12 @@ let exitHook = false;
 export function createFileLogger(userDataDir: string, options: FileLoggerOptions = {}): FileLogger {
   const { maxBytes = 2 * 1024 * 1024, keep = 4, echo = false, maxQueuedBytes = 1024 * 1024 } = options;
   const dir = join(userDataDir, 'logs');
-  const path = join(dir, 'main.log');
   try {
     mkdirSync(dir, { recursive: true });
   } catch {
     // No log folder: every line is dropped and counted, the app runs on.
   }
-  let size = sizeOf(path);
-  const queue: string[] = [];
-  let queuedBytes = 0;
-  let dropped = 0;
-  let lastFailure = '';
-  let draining: Promise<void> | null = null;
-
-  const rotate = async (): Promise<void> => {
-    await rm(join(dir, `main.${keep}.log`), { force: true });
-    for (let i = keep - 1; i >= 1; i--) {
-      await rename(join(dir, `main.${i}.log`), join(dir, `main.${i + 1}.log`)).catch(() => undefined);
-    }
-    await rename(path, join(dir, 'main.1.log'));
-    size = 0;
-  };
-
-  const writeOne = async (line: string): Promise<void> => {
-    const note =
-      dropped > 0 ? `${new Date().toISOString()} WARN ${dropped} log lines were dropped (${lastFailure})\n` : '';
-    const text = note + line;
-    try {
-      if (size > 0 && size + text.length > maxBytes) await rotate();
-      await appendFile(path, text);
-      size += Buffer.byteLength(text);
-      dropped = 0;
-    } catch (error) {
-      dropped += 1;
-      lastFailure = (error as NodeJS.ErrnoException).code ?? 'write failed';
-    }
-  };
-
-  const drain = async (): Promise<void> => {
-    for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
-      queuedBytes -= line.length;
-      await writeOne(line);
-    }
-    draining = null;
-    pending.delete(flushSync);
-  };
-
-  // On exit, whatever is still queued goes out synchronously; a failure there is as silent as anywhere else.
-  const flushSync = (): void => {
-    try {
-      // Only a regular file: a FIFO or device in its place would block the exit for ever.
-      if (queue.length > 0 && statSync(path).isFile()) appendFileSync(path, queue.splice(0).join(''));
-    } catch {
-      // nothing left to tell it to
-    }
-  };
-
+  const writer = new LogWriter(dir, join(dir, 'main.log'), { maxBytes, keep, maxQueuedBytes });
   const write = (level: string, message: string): void => {
     const line = `${new Date().toISOString()} ${level} ${message}\n`;
     if (echo) {
@@ -104,23 +140,10 @@ export function createFileLogger(userDataDir: string, options: FileLoggerOptions
         // a closed stderr is no reason to fail a request
       }
     }
-    if (queuedBytes + line.length > maxQueuedBytes) {
-      dropped += 1;
-      lastFailure = 'the disk is too slow';
-      return;
-    }
-    queue.push(line);
-    queuedBytes += line.length;
-    pending.add(flushSync);
-    if (!exitHook) {
-      exitHook = true;
-      process.once('exit', () => pending.forEach((flush) => flush()));
-    }
-    draining ??= drain();
+    writer.enqueue(line);
   };
-
   return {
-    path,
+    path: writer.path,
     info: (message) => write('INFO', message),
     warn: (message) => write('WARN', message),
     error: (message, error) =>
@@ -130,9 +153,7 @@ export function createFileLogger(userDataDir: string, options: FileLoggerOptions
           ? message
           : `${message}: ${error instanceof Error ? (error.stack ?? error.message) : safeJson(error)}`,
       ),
-    flush: async () => {
-      while (draining) await draining;
-    },
+    flush: () => writer.flush(),
   };
 }
 
