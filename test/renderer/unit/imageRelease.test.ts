@@ -4,6 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope, ImageId, ImageInfo, JobResult } from '../../../shared/api';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
+import { useRoiStore } from '../../../renderer/src/stores/roiStore';
 
 // A fake of the project's own preload bridge: the renderer's client reads window.iir.
 const released: string[] = [];
@@ -55,5 +56,11 @@ describe('the renderer releases the images it replaces', () => {
     edit.clearResults();
     await flushPromises();
     expect(released).toEqual(['img_r1', 'img_r3']);
+  });
+
+  it('a segmentation mask is released once the page has read it into its own mask', async () => {
+    useRoiStore().absorb({ kind: 'segment', maskId: 'img_mask' as ImageId, instances: [], message: null });
+    await flushPromises();
+    expect(released).toEqual(['img_mask']);
   });
 });
