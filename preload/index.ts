@@ -50,6 +50,10 @@ const bridge = {
     installed: call('models:installed'),
     /** Starts downloading models or bundles; progress arrives as `models:progress`. */
     pull: call('models:pull'),
+    /** The licences of models still to download, with whether each is accepted. */
+    licenses: call('models:licenses'),
+    /** Records the acceptance of licences the user was shown. */
+    acceptLicenses: call('models:acceptLicenses'),
     /** Pauses a download; pulling again resumes it. */
     pause: call('models:pause'),
     /** Cancels a download (the partial files stay for a later resume). */

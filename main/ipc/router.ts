@@ -10,8 +10,18 @@ export type ErrorLog = (message: string, error: unknown) => void;
 export function toApiError(error: unknown, log?: ErrorLog, channel?: string): ApiError {
   if (isIirError(error)) return { code: error.code, message: error.message };
   if (error instanceof z.ZodError) return { code: 'invalid_argument', message: describeZodError(error) };
+  const diskFull = describeDiskFull(error);
+  if (diskFull) return { code: 'io_error', message: diskFull };
   log?.(`handler for ${channel ?? '?'} failed`, error);
   return { code: 'internal', message: 'Something went wrong inside IIR Studio; the details are in the log.' };
+}
+
+/** A full disk (or quota) is the user's to fix, not a bug: one line saying so, or null for any other error. */
+export function describeDiskFull(error: unknown): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return null;
+  const path = (error as NodeJS.ErrnoException).path;
+  return `disk full: ${path ? `could not write ${path}` : 'a file could not be written'}; free some space and try again`;
 }
 
 /** One line naming the first problem and where it is. */

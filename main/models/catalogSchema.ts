@@ -95,6 +95,8 @@ export const licenseSchema = z
     url: z.url(),
     /** What the user agrees to, in a few lines; the full text is at `url`. */
     summary: z.string().min(1),
+    /** The key restrictions, one line each, listed before the first download under this licence. */
+    restrictions: z.array(z.string().min(1)).max(20).optional(),
   })
   .strict();
 export type License = z.infer<typeof licenseSchema>;
@@ -110,9 +112,12 @@ export const catalogFileSchema = z
     url: z.url(),
     /** Where it goes inside the model folder. */
     path: relativePathSchema,
-    bytes: z.number().int().nonnegative().nullable(),
+    /** The exact size; an empty file is never a model file. null: the server's declared size is the ceiling. */
+    bytes: z.number().int().positive().nullable(),
     /** null: take the hub's `X-Linked-Etag` (the SHA-256 of an LFS file) at download time. */
     sha256: sha256Schema,
+    /** Why `bytes` or `sha256` is null: what could not be confirmed from the model's public file listing. */
+    unconfirmed: z.string().min(1).optional(),
     /** A small extra (a config the engine does not need) that may be absent from the repository: a 404 skips it. */
     optional: z.boolean().optional(),
   })

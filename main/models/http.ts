@@ -107,8 +107,16 @@ export async function openUrl(url: string, options: OpenOptions = {}): Promise<O
   let current = url;
   let linkedSha256: string | null = null;
   let linkedSize: number | null = null;
+  let previous: URL | null = null;
   for (let hop = 0; hop <= maxRedirects; hop++) {
     const target = assertAllowedUrl(current);
+    if (previous?.protocol === 'https:' && target.protocol !== 'https:') {
+      throw new IirError(
+        'io_error',
+        `${redactUrl(previous.toString())} redirected to plain http (${target.host}); refusing the downgrade`,
+      );
+    }
+    previous = target;
     const headers: Record<string, string> = { 'user-agent': 'iir-studio', ...options.headers };
     if (options.hub?.token && target.origin === hubOrigin) headers.authorization = `Bearer ${options.hub.token}`;
     const response = await request(target, {
@@ -141,24 +149,63 @@ export async function openUrl(url: string, options: OpenOptions = {}): Promise<O
   throw new IirError('io_error', `too many redirects from ${redactUrl(url)}`);
 }
 
-/** GET a small text document (a catalog). */
-export async function fetchText(url: string, dispatcher?: Dispatcher): Promise<string> {
+/** The most a catalog may weigh: the built-in one is ~30 kB, so 4 MiB leaves room for large user catalogs. */
+export const maxTextBytes = 4 * 1024 * 1024;
+/** The whole fetch of a catalog (headers and body) must finish within this. */
+export const textTimeoutMs = 30_000;
+
+/** GET a small text document (a catalog), refusing one over `maxBytes` or slower than `timeoutMs` in all. */
+export async function fetchText(
+  url: string,
+  dispatcher?: Dispatcher,
+  limits: { maxBytes?: number; timeoutMs?: number } = {},
+): Promise<string> {
+  const maxBytes = limits.maxBytes ?? maxTextBytes;
+  const timeoutMs = limits.timeoutMs ?? textTimeoutMs;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = (): IirError =>
+    new IirError('io_error', `${redactUrl(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`);
   let response: OpenResponse;
   try {
-    response = await openUrl(url, { dispatcher, stallMs: 30_000 });
+    response = await openUrl(url, { dispatcher, signal, stallMs: timeoutMs });
   } catch (error) {
     if (error instanceof IirError) throw error;
+    if (signal.aborted) throw timedOut();
     throw new IirError('io_error', `cannot fetch ${redactUrl(url)} (${(error as Error).message})`);
   }
   if (response.status !== 200) {
-    await response.body.dump();
+    discard(response.body);
     throw new IirError(
       response.status === 404 ? 'not_found' : 'io_error',
       `${redactUrl(url)}: HTTP ${response.status}`,
     );
   }
-  return await response.body
-    .setEncoding('utf8')
-    .toArray()
-    .then((parts: string[]) => parts.join(''));
+  const tooBig = (): IirError =>
+    new IirError('io_error', `${redactUrl(url)} is larger than ${maxBytes} bytes; a catalog is a small JSON file`);
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discard(response.body);
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) throw tooBig();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    discard(response.body);
+    if (error instanceof IirError) throw error;
+    if (signal.aborted) throw timedOut();
+    throw new IirError('io_error', `cannot fetch ${redactUrl(url)} (${(error as Error).message})`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Drops a response body without reading it; the abort it causes is not an error anyone waits for. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }

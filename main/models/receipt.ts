@@ -26,6 +26,11 @@ export const receiptSchema = z.object({
       path: relativePathSchema,
       bytes: z.number().int().nonnegative(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      /**
+       * What the SHA-256 was checked against when the file was downloaded: the catalog's pin or the hub's declared
+       * hash. `none` (or absent: imported, or an older receipt) means nobody published one: the file is unverified.
+       */
+      checkedAgainst: z.enum(['catalog', 'hub', 'none']).optional(),
     }),
   ),
   installedAt: z.string(),
@@ -33,6 +38,16 @@ export const receiptSchema = z.object({
 export type Receipt = z.infer<typeof receiptSchema>;
 
 export const receiptName = 'model.json';
+
+/** Files of a receipt whose bytes no published SHA-256 vouched for. */
+export function unverifiedFiles(receipt: Receipt): string[] {
+  return receipt.files.filter((f) => f.checkedAgainst !== 'catalog' && f.checkedAgainst !== 'hub').map((f) => f.path);
+}
+
+/** `verified` only when every file matched a published SHA-256 (the catalog's or the hub's). */
+export function verification(receipt: Receipt): 'verified' | 'unverified' {
+  return unverifiedFiles(receipt).length === 0 ? 'verified' : 'unverified';
+}
 
 /** The folder of model `id` under the models folder. */
 export function modelDir(modelsDir: string, id: string): string {

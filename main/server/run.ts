@@ -18,6 +18,8 @@ export interface ServeOptions {
   /** Lines for the user (the URL goes to `printUrl`). */
   readonly log: (message: string) => void;
   readonly printUrl: (url: string) => void;
+  /** Opens a URL in the browser (default: the platform's opener). Given only one-time URLs, never the token. */
+  readonly openBrowser?: (url: string) => void;
 }
 
 /** Starts serve mode: the main-process services without Electron, the renderer over HTTP, the API over /api. */
@@ -32,6 +34,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     emitter: services.emitter,
     imagePng: (id) => services.images.png(id),
     log: (message) => services.log.warn(message),
+    onAllClientsGone: () => services.images.clear(),
   });
   options.printUrl(server.url);
   if (!isLoopback(options.host)) {
@@ -41,7 +44,8 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     );
   }
   for (const notice of services.startupNotices) options.log(notice);
-  if (options.open) openBrowser(server.url);
+  // The opener's command line is readable by every local user (/proc): it gets a one-time URL, not the token.
+  if (options.open) (options.openBrowser ?? openBrowser)(server.oneTimeUrl());
   return {
     server,
     stop: async () => {

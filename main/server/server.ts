@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
@@ -7,14 +7,12 @@ import {
   type WireMessage,
   decodeWireMessage,
   encodeWireMessage,
-  imageIdSchema,
   maxWireMessageBytes,
 } from '../../shared/api';
-import { isIirError } from '../../shared/errors';
 import type { Emitter } from '../ipc/emitter';
 import type { Router } from '../ipc/router';
-import { isOriginAllowed, isTokenValid, newToken, presentedToken, tokenCookieHeader } from './auth';
-import { readStatic } from './static';
+import { OneTimeNonces, isOriginAllowed, isTokenValid, newToken, newTokenCookieName, presentedToken } from './auth';
+import { createHttpHandler } from './httpHandler';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -29,6 +27,11 @@ export interface ServerOptions {
   readonly imagePng: (id: ImageId) => Promise<Uint8Array>;
   readonly token?: string;
   readonly log?: (message: string) => void;
+  /**
+   * The last page disconnected (closed, reloaded): what it held may go, so the next page starts clean. A page
+   * that reloads closes its socket before the new one opens.
+   */
+  readonly onAllClientsGone?: () => void;
 }
 
 /** A running serve-mode server. */
@@ -37,15 +40,12 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly token: string;
+  /** The name of this server's token cookie. */
+  readonly cookieName: string;
+  /** `http://<host>:<port>/open?nonce=<once>`: opens the editor once, without the token in the URL. */
+  oneTimeUrl(): string;
   close(): Promise<void>;
 }
-
-const securityHeaders = {
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 /**
  * Serves the built renderer over HTTP and the API over a WebSocket at `/api`. Every HTTP request and WebSocket
@@ -55,58 +55,15 @@ const securityHeaders = {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { host, rendererDir, router, emitter, imagePng, log } = options;
   const token = options.token ?? newToken();
+  const cookieName = newTokenCookieName();
+  const nonces = new OneTimeNonces();
   const sockets = new Set<WebSocket>();
+  let closing = false;
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxWireMessageBytes });
 
-  const server = createServer((request, response) => {
-    handleHttp(request, response).catch((error: unknown) => {
-      log?.(`HTTP ${request.url ?? ''} failed: ${String(error)}`);
-      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error');
-      else response.destroy();
-    });
-  });
-
-  async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const presented = presentedToken(request, url);
-    if (!isTokenValid(presented, token)) {
-      send(response, 403, 'text/plain; charset=utf-8', 'Forbidden: open the URL that `iir serve` printed.');
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      send(response, 405, 'text/plain; charset=utf-8', 'method not allowed');
-      return;
-    }
-    const imageMatch = /^\/image\/([^/]+)$/.exec(url.pathname);
-    if (imageMatch) {
-      const id = imageIdSchema.safeParse(imageMatch[1]);
-      if (!id.success) return send(response, 400, 'text/plain; charset=utf-8', 'not an image id');
-      try {
-        return send(response, 200, 'image/png', await imagePng(id.data));
-      } catch (error) {
-        if (isIirError(error) && error.code === 'not_found') {
-          return send(response, 404, 'text/plain; charset=utf-8', error.message);
-        }
-        throw error;
-      }
-    }
-    const file = await readStatic(rendererDir, url.pathname);
-    if (!file) {
-      const isIndex = url.pathname === '/' || url.pathname === '/index.html';
-      return send(
-        response,
-        404,
-        'text/plain; charset=utf-8',
-        isIndex ? 'The renderer is not built: run `npm run build`, then `npm run serve` again.' : 'not found',
-      );
-    }
-    const headers: Record<string, string> = {};
-    if (file.contentType.startsWith('text/html')) {
-      headers['Set-Cookie'] = tokenCookieHeader(token);
-      headers['Content-Security-Policy'] = contentSecurityPolicy;
-    }
-    send(response, 200, file.contentType, file.body, headers);
-  }
+  const server = createServer(
+    createHttpHandler({ rendererDir, imagePng, token, cookieName, nonces, ...(log ? { log } : {}) }),
+  );
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -115,36 +72,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/api') return refuse(404, 'Not Found');
-    if (!isTokenValid(presentedToken(request, url), token)) return refuse(403, 'Forbidden');
+    if (!isTokenValid(presentedToken(request, url, cookieName), token)) return refuse(403, 'Forbidden');
     if (!isOriginAllowed(request, host)) return refuse(403, 'Forbidden');
     wss.handleUpgrade(request, socket, head, (ws) => connect(ws));
   });
 
   function connect(ws: WebSocket): void {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      if (sockets.size === 0 && !closing) options.onAllClientsGone?.();
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void answer(ws, data, isBinary);
+      void answer(router, ws, data, isBinary);
     });
-  }
-
-  async function answer(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
-    let message: unknown;
-    try {
-      if (!isBinary) throw new Error('text frame');
-      message = decodeWireMessage(toBytes(data));
-    } catch {
-      ws.close(1003, 'malformed message');
-      return;
-    }
-    const request = message as Partial<Extract<WireMessage, { t: 'req' }>>;
-    if (request.t !== 'req' || typeof request.id !== 'number' || !Number.isSafeInteger(request.id)) {
-      ws.close(1003, 'malformed message');
-      return;
-    }
-    const envelope = await router.dispatch(request.channel, request.request, { transport: 'websocket' });
-    if (ws.readyState === WebSocket.OPEN) ws.send(encodeWireMessage({ t: 'res', id: request.id, envelope }));
   }
 
   const unsubscribe = emitter.subscribe((channel, payload) => {
@@ -153,22 +95,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, host);
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}/?token=${token}`,
     port,
     token,
+    cookieName,
+    oneTimeUrl: () => `http://${urlHost}:${port}/open?nonce=${nonces.issue()}`,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe();
+        closing = true;
         for (const ws of sockets) ws.terminate();
         wss.close();
         server.close(() => resolve());
@@ -177,27 +116,33 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+/** Answers one request frame; a malformed one closes the connection (1003). */
+async function answer(router: Router, ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+  let message: unknown;
+  try {
+    if (!isBinary) throw new Error('text frame');
+    message = decodeWireMessage(toBytes(data));
+  } catch {
+    ws.close(1003, 'malformed message');
+    return;
+  }
+  const request = message as Partial<Extract<WireMessage, { t: 'req' }>>;
+  if (request.t !== 'req' || typeof request.id !== 'number' || !Number.isSafeInteger(request.id)) {
+    ws.close(1003, 'malformed message');
+    return;
+  }
+  const envelope = await router.dispatch(request.channel, request.request, { transport: 'websocket' });
+  if (ws.readyState === WebSocket.OPEN) ws.send(encodeWireMessage({ t: 'res', id: request.id, envelope }));
+}
 
-function send(
-  response: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string | Uint8Array,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { ...securityHeaders, 'Content-Type': contentType, ...headers });
-  response.end(body);
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function toBytes(data: RawData): Uint8Array {

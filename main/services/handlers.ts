@@ -144,7 +144,9 @@ export function createHandlers(services: HandlerServices): Handlers {
 
     'models:catalog': () => models.catalog(),
     'models:installed': () => models.installed(),
-    'models:pull': ({ ids, acceptLicenses }) => models.pull(ids, acceptLicenses),
+    'models:pull': ({ ids }) => models.pull(ids),
+    'models:licenses': ({ ids }) => models.licenses(ids),
+    'models:acceptLicenses': ({ licenses }) => models.acceptLicenses(licenses),
     'models:pause': ({ id }) => models.pause(id),
     'models:cancel': ({ id }) => models.cancel(id),
     'models:import': ({ path, id, role, mode }) => models.import(path, id, role, mode),

@@ -18,6 +18,8 @@ interface StoredImage {
   /** The file's bytes as opened, for the engine to decode its own frame from. */
   readonly source: Uint8Array | null;
   png?: Promise<Uint8Array>;
+  /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG once encoded). */
+  bytes: number;
 }
 
 /** How an image is encoded for export. */
@@ -28,6 +30,9 @@ export interface ExportOptions {
   /** Embed the edit recipe (results). */
   readonly metadata: boolean;
 }
+
+/** What the store may hold before it forgets the least recently used images (the open original is kept). */
+export const defaultImageBudgetBytes = 512 * 1024 * 1024;
 
 /** Options when adding an RGB image. */
 export interface AddImageOptions {
@@ -43,7 +48,19 @@ export interface AddImageOptions {
  * as PNG through the `iir-image:` protocol or `GET /image/:id`.
  */
 export class ImageStore {
+  /** In least- to most-recently used order (an access moves an entry to the end). */
   private readonly images = new Map<ImageId, StoredImage>();
+  private heldBytes = 0;
+  /** The original of the document open now: never forgotten to make room. */
+  private pinned: ImageId | null = null;
+
+  /** `budgetBytes`: past it, the least recently used images (never the open original) are forgotten. */
+  constructor(private readonly budgetBytes: number = defaultImageBudgetBytes) {}
+
+  /** Bytes held now, and how many images. */
+  usage(): { bytes: number; count: number } {
+    return { bytes: this.heldBytes, count: this.images.size };
+  }
 
   /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
   async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
@@ -70,14 +87,10 @@ export class ImageStore {
       name: options.name ?? null,
       path: options.path ?? null,
     };
-    this.images.set(info.id, {
-      info,
-      rgb,
-      mask: null,
-      alpha,
-      metadata: options.metadata ?? {},
-      source: options.source ?? null,
-    });
+    const source = options.source ?? null;
+    const bytes = rgb.data.byteLength + (alpha?.data.byteLength ?? 0) + (source?.byteLength ?? 0);
+    if (kind === 'original') this.pinned = info.id;
+    this.store(info.id, { info, rgb, mask: null, alpha, metadata: options.metadata ?? {}, source, bytes });
     return info;
   }
 
@@ -92,7 +105,15 @@ export class ImageStore {
       name: null,
       path: null,
     };
-    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {}, source: null });
+    this.store(info.id, {
+      info,
+      rgb: null,
+      mask,
+      alpha: null,
+      metadata: {},
+      source: null,
+      bytes: mask.data.byteLength,
+    });
     return info;
   }
 
@@ -118,9 +139,20 @@ export class ImageStore {
   /** PNG bytes of an image (masks as gray), encoded once and kept. */
   png(id: ImageId): Promise<Uint8Array> {
     const image = this.get(id);
-    image.png ??= image.rgb
-      ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
-      : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
+    if (!image.png) {
+      image.png = image.rgb
+        ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
+        : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
+      void image.png.then(
+        (png) => {
+          if (this.images.get(id) !== image) return;
+          image.bytes += png.byteLength;
+          this.heldBytes += png.byteLength;
+          this.evict(id);
+        },
+        () => undefined,
+      );
+    }
     return image.png;
   }
 
@@ -148,12 +180,41 @@ export class ImageStore {
 
   /** Forgets an image; false when it was not held. */
   release(id: ImageId): boolean {
-    return this.images.delete(id);
+    const image = this.images.get(id);
+    if (!image) return false;
+    this.images.delete(id);
+    this.heldBytes -= image.bytes;
+    if (this.pinned === id) this.pinned = null;
+    return true;
+  }
+
+  /** Forgets every image (a serve-mode page that went away: the next one starts clean). */
+  clear(): void {
+    this.images.clear();
+    this.heldBytes = 0;
+    this.pinned = null;
+  }
+
+  private store(id: ImageId, image: StoredImage): void {
+    this.images.set(id, image);
+    this.heldBytes += image.bytes;
+    this.evict(id);
+  }
+
+  /** Forgets the least recently used images until the budget holds, sparing the open original and `keep`. */
+  private evict(keep: ImageId): void {
+    for (const [id] of this.images) {
+      if (this.heldBytes <= this.budgetBytes) return;
+      if (id !== keep && id !== this.pinned) this.release(id);
+    }
   }
 
   private get(id: ImageId): StoredImage {
     const image = this.images.get(id);
-    if (!image) throw new IirError('not_found', `no image ${id} (it was closed or never opened)`);
+    if (!image) throw new IirError('not_found', `no image ${id} (it was closed, or forgotten to free memory)`);
+    // Most recently used last.
+    this.images.delete(id);
+    this.images.set(id, image);
     return image;
   }
 }

@@ -1,13 +1,13 @@
-import type { ModelProgress, Settings } from '../../shared/api';
+import type { LicenseInfo, ModelProgress, Settings } from '../../shared/api';
 import { CancelledError, IirError, invalidArgument, isIirError } from '../../shared/errors';
 import { licenseOf, loadCatalogs, modelBytes, bundleBytes, resolveTargets } from '../models/catalog';
 import type { ModelRole } from '../models/catalogSchema';
 import { hubFromEnv } from '../models/http';
-import { pendingLicenses, recordAccepted } from '../models/licenses';
+import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
 import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
 import { resolveModelsDir } from '../models/modelSettings';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
-import { listInstalled } from '../models/receipt';
+import { listInstalled, verification } from '../models/receipt';
 
 /**
  * Model management for the app and serve mode: the model manager's functions (main/models) bound to the current
@@ -59,22 +59,59 @@ export class ModelService {
         path: model.dir,
         bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
         linked: model.receipt.location !== null,
+        verification: verification(model.receipt),
       })),
     };
   }
 
-  /** Starts pulling models and bundles; answers the model ids started (ones already pulling are skipped). */
-  async pull(ids: readonly string[], acceptLicenses: boolean): Promise<{ started: string[] }> {
+  /** The licences of the models (and bundles) `ids` that are not installed yet, as the user must be shown them. */
+  async licenses(ids: readonly string[]): Promise<{ licenses: LicenseInfo[] }> {
+    const modelsDir = this.modelsDir();
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const installed = new Set((await listInstalled(modelsDir)).map((model) => model.id));
+    const todo = resolveTargets(catalog, ids).filter((model) => !installed.has(model.id));
+    const all = [...new Map(todo.map((model) => licenseOf(catalog, model)).map((l) => [l.id, l])).values()];
+    const pending = new Set((await pendingLicenses(modelsDir, all)).map((l) => l.id));
+    return {
+      licenses: all.map((l) => ({
+        id: l.id,
+        name: l.name,
+        url: l.url,
+        summary: l.summary,
+        restrictions: l.restrictions ?? [],
+        sha256: licenseTextHash(l),
+        accepted: !pending.has(l.id),
+      })),
+    };
+  }
+
+  /** Records licences the user accepted; each hash must be that of the text the catalog has now. */
+  async acceptLicenses(accepted: readonly { id: string; sha256: string }[]): Promise<{ accepted: string[] }> {
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const licenses = accepted.map(({ id, sha256 }) => {
+      const license = catalog.licenses.find((l) => l.id === id);
+      if (!license) throw invalidArgument(`no licence "${id}" in the catalog`);
+      if (licenseTextHash(license) !== sha256) {
+        throw invalidArgument(`the ${license.name} licence changed since it was shown; read it again`);
+      }
+      return license;
+    });
+    await recordAccepted(this.modelsDir(), licenses);
+    return { accepted: licenses.map((l) => l.id) };
+  }
+
+  /**
+   * Starts pulling models and bundles; answers the model ids started (ones already pulling are skipped). Refused
+   * while the user has not accepted a licence they need (see {@link licenses}).
+   */
+  async pull(ids: readonly string[]): Promise<{ started: string[] }> {
     const modelsDir = this.modelsDir();
     const catalog = await loadCatalogs(this.settings().catalogs);
     const targets = resolveTargets(catalog, ids);
     const licenses = targets.map((model) => licenseOf(catalog, model));
     const pending = await pendingLicenses(modelsDir, licenses);
     if (pending.length > 0) {
-      if (!acceptLicenses) {
-        throw invalidArgument(`accept the licence first: ${pending.map((l) => `${l.name} (${l.url})`).join(', ')}`);
-      }
-      await recordAccepted(modelsDir, pending);
+      throw invalidArgument(`accept the licence first: ${pending.map((l) => `${l.name} (${l.url})`).join(', ')}`);
     }
     const hub = hubFromEnv(this.env, this.settings().hubToken);
     const started: string[] = [];
@@ -134,6 +171,7 @@ export class ModelService {
       path: installed?.dir ?? source,
       bytes: receipt.files.reduce((sum, file) => sum + file.bytes, 0),
       linked: receipt.location !== null,
+      verification: verification(receipt),
     };
   }
 

@@ -13,10 +13,13 @@ import {
 } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
+  acceptLicensesRequestSchema,
   catalogSchema,
   diskUsageSchema,
   importRequestSchema,
   installedModelSchema,
+  licenseInfoSchema,
+  licensesRequestSchema,
   modelProgressSchema,
   modelRefSchema,
   pullRequestSchema,
@@ -74,6 +77,13 @@ export const requestChannels = {
   'models:installed': { request: none, response: z.object({ models: z.array(installedModelSchema) }) },
   /** Start downloading models or bundles; progress arrives as `models:progress`. */
   'models:pull': { request: pullRequestSchema, response: z.object({ started: z.array(z.string()) }) },
+  /** The licences of models or bundles still to download: name, link, key restrictions, accepted or not. */
+  'models:licenses': { request: licensesRequestSchema, response: z.object({ licenses: z.array(licenseInfoSchema) }) },
+  /** Records the user's acceptance of licences they were shown (who, when, the text's hash). */
+  'models:acceptLicenses': {
+    request: acceptLicensesRequestSchema,
+    response: z.object({ accepted: z.array(z.string()) }),
+  },
   /** Pause a download (the partial files stay for resuming). */
   'models:pause': { request: modelRefSchema, response: z.object({ wasActive: z.boolean() }) },
   /** Cancel a download (the partial files stay; pull again to resume). */

@@ -46,14 +46,46 @@ export const installedModelSchema = z.object({
   bytes: z.number().int().nonnegative(),
   /** Linked in place: its files are the user's own folder, and removing it deletes only the record. */
   linked: z.boolean(),
+  /** `verified` only when every file matched a published SHA-256 (the catalog's or the hub's). */
+  verification: z.enum(['verified', 'unverified']),
 });
 
-/** `models:pull`: ids of models or bundles; progress arrives as `models:progress` events. */
-export const pullRequestSchema = z
+/**
+ * `models:pull`: ids of models or bundles; progress arrives as `models:progress` events. Refused while a licence
+ * of one of them is not accepted (`models:licenses`, then `models:acceptLicenses`).
+ */
+export const pullRequestSchema = z.object({ ids: z.array(modelIdSchema).min(1).max(32) }).strict();
+
+/** `models:licenses`: the licences of models or bundles still to download, as shown before the first download. */
+export const licensesRequestSchema = z.object({ ids: z.array(modelIdSchema).min(1).max(32) }).strict();
+
+/** A licence as the user is shown it; `sha256` names this text when it is accepted. */
+export const licenseInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  summary: z.string(),
+  restrictions: z.array(z.string()),
+  sha256: z.string(),
+  accepted: z.boolean(),
+});
+/** See {@link licenseInfoSchema}. */
+export type LicenseInfo = z.infer<typeof licenseInfoSchema>;
+
+/** `models:acceptLicenses`: the licences the user accepted, each with the hash of the text that was shown. */
+export const acceptLicensesRequestSchema = z
   .object({
-    ids: z.array(modelIdSchema).min(1).max(32),
-    /** The licences shown to the user were accepted. */
-    acceptLicenses: z.boolean().default(false),
+    licenses: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(100),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(32),
   })
   .strict();
 

@@ -38,6 +38,18 @@ function createDocumentPixels() {
       return baseRgb;
     },
     bitmap,
+    /** Drops what this page holds of an image it no longer shows (its bitmap is closed, its bytes dropped). */
+    forget(id: ImageId): void {
+      const pending = bitmaps.get(id);
+      bitmaps.delete(id);
+      rgbs.delete(id);
+      if (id === baseId.value) return;
+      void pending?.then((loaded) => loaded.close()).catch(() => undefined);
+    },
+    /** How many images this page holds pixels of (bitmaps, RGB copies). */
+    held(): { bitmaps: number; rgbs: number } {
+      return { bitmaps: bitmaps.size, rgbs: rgbs.size };
+    },
     async rgb(id: ImageId): Promise<RgbImage> {
       const cached = rgbs.get(id);
       if (cached) return cached;

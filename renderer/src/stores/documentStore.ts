@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { ImageId, ImageInfo } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
+import { releaseImages } from './imageRelease';
 
 /** An edit that was kept: the result that became the base, and how it was made. */
 export interface KeptEdit {
@@ -42,12 +43,22 @@ export const useDocumentStore = defineStore('document', () => {
     localStorage.setItem(recentKey, JSON.stringify(recent.value));
   }
 
+  /** Every image id the document refers to: the original, the base and the kept edits with their bases. */
+  function heldIds(): Set<ImageId> {
+    const ids = kept.value.flatMap((edit) => [edit.resultId, edit.previousBaseId]);
+    for (const info of [original.value, base.value]) if (info) ids.push(info.id);
+    return new Set(ids);
+  }
+
+  /** A new photo replaces the document: main forgets the images of the old one. */
   function adopt(info: ImageInfo): void {
+    const previous = heldIds();
     original.value = info;
     base.value = info;
     kept.value = [];
     error.value = null;
     remember(info.path);
+    releaseImages([...previous], new Set([info.id]));
   }
 
   async function open(request: { path: string } | { bytes: Uint8Array<ArrayBuffer>; name?: string }): Promise<boolean> {
@@ -87,5 +98,5 @@ export const useDocumentStore = defineStore('document', () => {
     }
   }
 
-  return { original, base, kept, recent, isOpening, error, name, hasPhoto, adopt, open, keep, revert };
+  return { original, base, kept, recent, isOpening, error, name, hasPhoto, heldIds, adopt, open, keep, revert };
 });

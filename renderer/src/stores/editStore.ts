@@ -3,6 +3,8 @@ import { computed, ref } from 'vue';
 import type { ImageId, JobResult, schedulers } from '../../../shared/api';
 import { api } from '../api/client';
 import { type IirPreset, type IirSettings, defaultIirSettings, iirPresets, presetOf } from '../iir/livePreview';
+import { useDocumentStore } from './documentStore';
+import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
 
 /** How results are compared with the base. */
@@ -117,8 +119,17 @@ export const useEditStore = defineStore('edit', () => {
     }
   }
 
-  /** Takes in a finished edit's results. */
+  /** Main forgets the results shown so far, except those the document kept (and `keep`). */
+  function releaseResults(keep: readonly ImageId[] = []): void {
+    releaseImages(
+      results.value.map((r) => r.id),
+      new Set([...useDocumentStore().heldIds(), ...keep]),
+    );
+  }
+
+  /** Takes in a finished edit's results (the previous ones are released). */
   function absorb(result: Extract<JobResult, { kind: 'edit' }>): void {
+    releaseResults(result.resultIds);
     results.value = result.resultIds.map((id, i) => ({
       id,
       seed: result.seeds[i] ?? seed.value,
@@ -129,6 +140,7 @@ export const useEditStore = defineStore('edit', () => {
   }
 
   function clearResults(): void {
+    releaseResults();
     results.value = [];
     selected.value = null;
   }

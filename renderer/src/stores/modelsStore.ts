@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ModelProgress, ResponseOf } from '../../../shared/api';
+import type { LicenseInfo, ModelId, ModelProgress, ResponseOf } from '../../../shared/api';
 import { modelIdSchema } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
@@ -22,6 +22,8 @@ export const useModelsStore = defineStore('models', () => {
   const verify = ref<Record<string, { ok: boolean; problems: string[] }>>({});
   const isLoaded = ref(false);
   const error = ref<string | null>(null);
+  /** Licences to show and accept before the download of `ids` starts. */
+  const licencePrompt = ref<{ ids: ModelId[]; licenses: LicenseInfo[] } | null>(null);
   let unsubscribe: (() => void) | null = null;
 
   const installedRoles = computed(() => new Set(installed.value.map((model) => model.role)));
@@ -94,10 +96,32 @@ export const useModelsStore = defineStore('models', () => {
     });
   }
 
+  /**
+   * Starts a download; when a licence it needs is not accepted yet, shows the licences (`licencePrompt`) instead,
+   * and the download starts only once the user accepts them.
+   */
   const pull = (ids: string[]) =>
     guarded(async () => {
-      await api().models.pull({ ids: ids.map((id) => modelIdSchema.parse(id)), acceptLicenses: true });
+      const parsed = ids.map((id) => modelIdSchema.parse(id));
+      const pending = (await api().models.licenses({ ids: parsed })).licenses.filter((l) => !l.accepted);
+      if (pending.length > 0) {
+        licencePrompt.value = { ids: parsed, licenses: pending };
+        return;
+      }
+      await api().models.pull({ ids: parsed });
     });
+  /** The user accepted the licences shown: record them (with the hash of what was shown), then download. */
+  const acceptLicencesAndPull = () =>
+    guarded(async () => {
+      const prompt = licencePrompt.value;
+      if (!prompt) return;
+      await api().models.acceptLicenses({ licenses: prompt.licenses.map((l) => ({ id: l.id, sha256: l.sha256 })) });
+      licencePrompt.value = null;
+      await api().models.pull({ ids: prompt.ids });
+    });
+  const declineLicences = (): void => {
+    licencePrompt.value = null;
+  };
   const pause = (id: string) => guarded(async () => void (await api().models.pause({ id: modelIdSchema.parse(id) })));
   const cancel = (id: string) => guarded(async () => void (await api().models.cancel({ id: modelIdSchema.parse(id) })));
   const remove = (id: string) =>
@@ -129,6 +153,7 @@ export const useModelsStore = defineStore('models', () => {
     verify,
     isLoaded,
     error,
+    licencePrompt,
     engine,
     controlChannels,
     missingForEdit,
@@ -138,6 +163,8 @@ export const useModelsStore = defineStore('models', () => {
     load,
     refreshInstalled,
     pull,
+    acceptLicencesAndPull,
+    declineLicences,
     pause,
     cancel,
     remove,

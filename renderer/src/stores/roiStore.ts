@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { ImageId, JobResult } from '../../../shared/api';
 import type { Rect } from '../../../shared/image/types';
 import { api } from '../api/client';
+import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
 
 /** A detected object and whether it is part of the RoI. */
@@ -91,8 +92,9 @@ export const useRoiStore = defineStore('roi', () => {
     await segment(imageId, { boxImagePx: instance.boxImagePx }, instance.isPicked ? 'subtract' : 'add');
   }
 
-  /** Takes in a finished segmentation: the instance list (for text) and the message. */
+  /** Takes in a finished segmentation (its mask already read into the page): the instances and the message. */
   function absorb(result: Extract<JobResult, { kind: 'segment' }>): void {
+    releaseImages([result.maskId], new Set());
     message.value = result.message;
     const index = pendingInstance.value;
     if (index !== null) {

@@ -2,6 +2,7 @@ import type { BenchSuite } from '../suite';
 import { appSuite } from './app';
 import { batchSuite } from './batch';
 import { engineSuite } from './engine';
+import { imagesSuite } from './images';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
 import { workersSuite } from './workers';
@@ -15,4 +16,5 @@ export const suites: readonly BenchSuite[] = [
   appSuite,
   batchSuite,
   workersSuite,
+  imagesSuite,
 ];

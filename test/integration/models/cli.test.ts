@@ -138,7 +138,7 @@ describe('iir models', () => {
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({
       modelsDir: models,
-      pulled: [{ id: 'tiny', role: 'tokenizer', bytes: 200_000 + 21, files: 2 }],
+      pulled: [{ id: 'tiny', role: 'tokenizer', bytes: 200_000 + 21, files: 2, verification: 'verified' }],
     });
     expect(server.requests('storage', 'org/tiny/weights.bin').at(-1)?.range).toBe('bytes=80000-');
     expect((await readFile(join(models, 'tiny', 'weights.bin'))).equals(testBytes(200_000, 31))).toBe(true);

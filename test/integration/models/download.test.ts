@@ -81,9 +81,9 @@ describe('pullModel against a real HTTP server', () => {
     await expectInstalled('test-model', 'sub/b.bin', b);
     await expectInstalled('test-model', 'c.json', c);
     expect(receipt.files).toEqual([
-      { path: 'a.bin', bytes: 300_000, sha256: a.sha256 },
-      { path: 'sub/b.bin', bytes: 150_000, sha256: b.sha256 },
-      { path: 'c.json', bytes: 1_000, sha256: c.sha256 },
+      { path: 'a.bin', bytes: 300_000, sha256: a.sha256, checkedAgainst: 'hub' },
+      { path: 'sub/b.bin', bytes: 150_000, sha256: b.sha256, checkedAgainst: 'hub' },
+      { path: 'c.json', bytes: 1_000, sha256: c.sha256, checkedAgainst: 'hub' },
     ]);
     const onDisk = JSON.parse(await readFile(join(modelsDir, 'test-model', 'model.json'), 'utf8')) as typeof receipt;
     expect(onDisk.role).toBe('tokenizer');

@@ -47,7 +47,9 @@ describe('the renderer client over serve mode', () => {
   it('serves the page with the token cookie (HttpOnly, SameSite=Strict) and a CSP', async () => {
     const page = await fetch(`http://${host}/?token=${server.token}`);
     expect(page.status).toBe(200);
-    expect(page.headers.get('set-cookie')).toMatch(/^iir_token=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(page.headers.get('set-cookie')).toMatch(
+      /^iir_token_[0-9a-f]{12}=[\w-]+; HttpOnly; SameSite=Strict; Path=\/$/,
+    );
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
   });
 

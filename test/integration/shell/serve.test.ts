@@ -94,14 +94,15 @@ function client(ws: WebSocket) {
 }
 
 describe('serve mode', () => {
-  it('refuses HTTP requests without the token and accepts the token or its cookie', async () => {
+  // The cookie (its per-server name, the one-time URL of --open) is tested in serveAuth.test.ts.
+  it('refuses HTTP requests without the token and accepts the token', async () => {
     expect((await fetch(`${origin}/`)).status).toBe(403);
     expect((await fetch(`${origin}/?token=wrong`)).status).toBe(403);
     expect((await fetch(`${origin}/image/img_x`)).status).toBe(403);
     const withToken = await fetch(`${origin}/image/img_unknown?token=${token}`);
     expect(withToken.status).toBe(404);
-    const withCookie = await fetch(`${origin}/image/img_unknown`, { headers: { cookie: `iir_token=${token}` } });
-    expect(withCookie.status).toBe(404);
+    const oldCookie = await fetch(`${origin}/image/img_unknown`, { headers: { cookie: `iir_token=${token}` } });
+    expect(oldCookie.status).toBe(403);
     const traversal = await fetch(`${origin}/..%2f..%2fpackage.json?token=${token}`);
     expect(traversal.status).toBe(404);
   });
@@ -111,7 +112,8 @@ describe('serve mode', () => {
     await expect(connect('?token=nope', { origin })).rejects.toThrow(/refused 403/);
     await expect(connect(`?token=${token}`, { origin: 'http://evil.example' })).rejects.toThrow(/refused 403/);
     await expect(connect(`?token=${token}`, {})).rejects.toThrow(/refused 403/);
-    const ws = await connect('', { origin, cookie: `iir_token=${token}` });
+    await expect(connect('', { origin, cookie: `iir_token=${token}` })).rejects.toThrow(/refused 403/);
+    const ws = await connect(`?token=${token}`, { origin });
     ws.close();
   });
 

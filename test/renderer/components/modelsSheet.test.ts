@@ -42,8 +42,15 @@ describe('Models sheet: removing a model', () => {
     calls.length = 0;
     const store = useModelsStore();
     store.installed = [
-      { id: 'sd15-fp16', role: 'sd15', path: '/m/sd15-fp16', bytes: 2_000_000_000, linked: false },
-      { id: 'my-sam', role: 'sam', path: '/home/me/sam', bytes: 40_000_000, linked: true },
+      {
+        id: 'sd15-fp16',
+        role: 'sd15',
+        path: '/m/sd15-fp16',
+        bytes: 2_000_000_000,
+        linked: false,
+        verification: 'verified',
+      },
+      { id: 'my-sam', role: 'sam', path: '/home/me/sam', bytes: 40_000_000, linked: true, verification: 'unverified' },
     ];
     store.disk = {
       folder: '/m',

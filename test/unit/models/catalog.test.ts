@@ -134,3 +134,14 @@ describe('licences', () => {
     expect((await pendingLicenses(dir, licenses)).map((l) => l.id)).toEqual(['openrail']);
   });
 });
+
+describe('the built-in catalog says what it could not confirm', () => {
+  it('marks every file without an exact size or SHA-256 as unconfirmed, and lists each licence’s restrictions', async () => {
+    const catalog = await loadCatalog(builtinCatalogPath());
+    const files = catalog.models.flatMap((m) => m.files.map((f) => ({ model: m.id, ...f })));
+    const open = files.filter((f) => f.bytes === null || f.sha256 === null);
+    expect(open.filter((f) => !f.unconfirmed).map((f) => `${f.model}/${f.path}`)).toEqual([]);
+    expect(files.filter((f) => f.bytes !== null && f.sha256 !== null && f.unconfirmed)).toEqual([]);
+    for (const license of catalog.licenses) expect(license.restrictions?.length).toBeGreaterThan(0);
+  });
+});

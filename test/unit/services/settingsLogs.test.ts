@@ -44,11 +44,12 @@ describe('SettingsStore', () => {
 });
 
 describe('createFileLogger', () => {
-  it('rotates files and keeps a bounded number', () => {
+  it('rotates files and keeps a bounded number', async () => {
     const dir = freshDir();
     const log = createFileLogger(dir, { maxBytes: 200, keep: 2 });
     for (let i = 0; i < 20; i++) log.info(`line ${i} ${'x'.repeat(40)}`);
     log.error('bad', new Error('boom'));
+    await log.flush();
     const files = readdirSync(join(dir, 'logs')).sort();
     expect(files).toEqual(['main.1.log', 'main.2.log', 'main.log']);
     expect(readFileSync(log.path, 'utf8')).toMatch(/ERROR bad: Error: boom/);
