@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { outputDir, photo } from '../helpers';
@@ -61,7 +61,10 @@ export async function photoPpm(name: 'coffee' | 'chelsea', crop?: { width: numbe
   let pipeline = sharp(photo(name)).removeAlpha().toColourspace('srgb');
   if (crop) pipeline = pipeline.extract({ left: 7, top: 5, width: crop.width, height: crop.height });
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  writePnm(path, { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) });
+  // Test files run in parallel processes: write aside, then rename, so no reader sees half a file.
+  const partial = `${path}.${process.pid}`;
+  writePnm(partial, { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) });
+  renameSync(partial, path);
   return path;
 }
 
