@@ -67,7 +67,9 @@ function checkInputs(frame: JpegFrame, pixels: Pixels, region: Uint8Array): void
     throw invalidArgument(`the edited image is ${width}×${height} but the JPEG is ${frame.width}×${frame.height}`);
   }
   if (data.length !== width * height * channels) {
-    throw invalidArgument(`the edited image has ${data.length} bytes; ${width}×${height}×${channels} needs more`);
+    throw invalidArgument(
+      `the edited image has ${data.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}`,
+    );
   }
   if (region.length !== width * height) {
     throw invalidArgument(`the region has ${region.length} bytes; ${width}×${height} needs ${width * height}`);

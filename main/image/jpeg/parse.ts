@@ -8,6 +8,9 @@ import {
   type JpegScan,
 } from './types';
 
+/** Above this the coefficients alone (2 bytes per sample, 4:4:4) would take over 2.4 GB. */
+const maxPixels = 400e6;
+
 interface FrameHeader {
   width: number;
   height: number;
@@ -168,6 +171,11 @@ function readFrameHeader(body: Uint8Array, progressive: boolean): FrameHeader {
   const count = body[5]!;
   if (width === 0 || height === 0) throw corruptJpeg('the frame has no width or no height');
   if (count < 1 || count > 4 || body.length < 6 + 3 * count) throw corruptJpeg('a bad frame header');
+  if (width * height > maxPixels) {
+    throw new JpegUnsupportedError(
+      `The JPEG has over ${maxPixels / 1e6} megapixels, too many for block-keeping export.`,
+    );
+  }
   const raw = [];
   for (let i = 0; i < count; i++) {
     const o = 6 + 3 * i;
@@ -205,11 +213,14 @@ function readScan(state: ParseState, body: Uint8Array, bytes: Uint8Array, end: n
   const components: number[] = [];
   const dcTables: (Uint16Array | undefined)[] = [];
   const acTables: (Uint16Array | undefined)[] = [];
-  const ss = body[1 + 2 * count]!;
-  const se = body[2 + 2 * count]!;
-  const ah = body[3 + 2 * count]! >> 4;
-  const al = body[3 + 2 * count]! & 15;
-  checkScanParameters(frame, count, ss, se, ah, al);
+  // A sequential scan always codes whole blocks: like libjpeg, ignore whatever some encoders put in these fields.
+  const sequential = !frame.progressive;
+  const ss = sequential ? 0 : body[1 + 2 * count]!;
+  const se = sequential ? 63 : body[2 + 2 * count]!;
+  const ah = sequential ? 0 : body[3 + 2 * count]! >> 4;
+  const al = sequential ? 0 : body[3 + 2 * count]! & 15;
+  const valid = se <= 63 && ah <= 13 && al <= 13 && (ss === 0 ? se === 0 || sequential : se >= ss && count === 1);
+  if (!valid || (ah !== 0 && ah !== al + 1)) throw corruptJpeg('a progressive scan with impossible settings');
   for (let i = 0; i < count; i++) {
     const index = frame.components.findIndex((c) => c.id === body[1 + 2 * i]);
     if (index < 0 || components.includes(index)) throw corruptJpeg('a scan names an unknown component');
@@ -240,16 +251,6 @@ function readScan(state: ParseState, body: Uint8Array, bytes: Uint8Array, end: n
     data: bytes.subarray(end, dataEnd),
   });
   return dataEnd;
-}
-
-function checkScanParameters(frame: FrameHeader, count: number, ss: number, se: number, ah: number, al: number): void {
-  if (!frame.progressive) {
-    if (ss !== 0 || se !== 63 || ah !== 0 || al !== 0) throw corruptJpeg('a sequential scan with progressive settings');
-    return;
-  }
-  const valid =
-    se <= 63 && ah <= 13 && al <= 13 && (ss === 0 ? se === 0 : se >= ss && count === 1) && (ah === 0 || ah === al + 1);
-  if (!valid) throw corruptJpeg('a progressive scan with impossible settings');
 }
 
 /** Where the entropy-coded data that starts at `from` ends: the first marker other than RSTn (stuffed bytes skipped). */

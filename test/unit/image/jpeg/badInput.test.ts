@@ -48,6 +48,11 @@ describe.skipIf(!hasLibjpegTools)('JPEGs the block-keeping writer cannot keep, a
         fallback: 'The JPEG has 12-bit samples; block-keeping export reads 8-bit JPEGs.',
       });
     }
+    const huge = tool('cjpeg', [ppm]);
+    huge.fill(0xff, frameMarkerAt(huge) + 5, frameMarkerAt(huge) + 9);
+    expect(encodeJpegKeepingBlocks(huge, pixels, region)).toEqual({
+      fallback: 'The JPEG has over 400 megapixels, too many for block-keeping export.',
+    });
     const lossless = tool('cjpeg', [ppm]);
     lossless[frameMarkerAt(lossless) + 1] = 0xc3;
     expect(encodeJpegKeepingBlocks(lossless, pixels, region)).toEqual({
