@@ -12,20 +12,25 @@ const width = 4240;
 const height = 2832;
 const runs = 7;
 const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
 
-/** The 12 MP source (sharp: quality 90, 4:2:0), its decoded pixels with an edit, and a region of ~10 % of the area. */
-async function ensureInputs(): Promise<{ source: string; composited: string; region: string; regionShare: number }> {
+/** The 12 MP sources (sharp: quality 90, 4:2:0, baseline and progressive). */
+async function ensureSource(progressive: boolean): Promise<string> {
   mkdirSync(cacheDir, { recursive: true });
-  const source = join(cacheDir, `coffee-${width}x${height}.jpg`);
-  const composited = join(cacheDir, `coffee-${width}x${height}-edited.rgb`);
-  const regionPath = join(cacheDir, `coffee-${width}x${height}-region.bin`);
-  if (!existsSync(source)) {
+  const path = join(cacheDir, `coffee-${width}x${height}${progressive ? '-progressive' : ''}.jpg`);
+  if (!existsSync(path)) {
     await sharp(join(imagesDir, 'coffee.png'))
       .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-      .jpeg({ quality: 90 })
-      .toFile(source);
+      .jpeg({ quality: 90, progressive })
+      .toFile(path);
   }
-  // A disc of radius r with r² π = 10 % of the area; the composite inverts it (a worst case for re-encoding).
+  return path;
+}
+
+/** The decoded source with a disc of ~10 % of the area inverted (a worst case for re-encoding), and that disc. */
+async function ensureEdit(source: string): Promise<{ composited: string; region: string; regionShare: number }> {
+  const composited = source.replace(/\.jpg$/, '-edited.rgb');
+  const regionPath = source.replace(/\.jpg$/, '-region.bin');
   const radius = Math.sqrt((0.1 * width * height) / Math.PI);
   const region = new Uint8Array(width * height);
   const pixels = new Uint8Array(await sharp(source).raw().toBuffer());
@@ -41,7 +46,7 @@ async function ensureInputs(): Promise<{ source: string; composited: string; reg
   }
   writeFileSync(composited, pixels);
   writeFileSync(regionPath, region);
-  return { source, composited, region: regionPath, regionShare: inside / (width * height) };
+  return { composited, region: regionPath, regionShare: inside / (width * height) };
 }
 
 interface WorkerReport {
@@ -56,46 +61,53 @@ interface WorkerReport {
   mcusReencoded: number;
 }
 
+async function measureSource(progressive: boolean): Promise<Record<string, number>> {
+  const source = await ensureSource(progressive);
+  const edit = await ensureEdit(source);
+  const args = [...process.execArgv, worker, source, edit.composited, edit.region, String(width), String(height)];
+  const output = execFileSync(process.execPath, [...args, String(runs)], { maxBuffer: 1 << 20 });
+  const report = JSON.parse(output.toString()) as WorkerReport;
+  const decodedBytes = width * height * 3;
+  return {
+    readWriteMs: Math.round(median(report.totals)),
+    cpuMs: Math.round(median(report.cpu)),
+    firstRunMs: Math.round(report.totals[0]!),
+    readMs: Math.round(median(report.reads)),
+    peakRssMb: mb(report.peakRss),
+    inputsRssMb: mb(report.inputsRss),
+    writerMemoryMb: mb(report.peakRss - report.inputsRss),
+    decodedImageMb: mb(decodedBytes),
+    peakRssOverDecoded: ratio(report.peakRss, decodedBytes),
+    // The export's own memory: the inputs it is handed (source, pixels, region) and what the writer adds to them,
+    // without the Node runtime's fixed start-up RSS.
+    exportMemoryOverDecoded: ratio(report.peakRss - report.inputsRss + report.inputsBytes, decodedBytes),
+    sourceBytes: statSync(source).size,
+    outputBytes: report.outputBytes,
+    mcusTotal: report.mcusTotal,
+    mcusReencoded: report.mcusReencoded,
+    regionShare: Math.round(edit.regionShare * 1000) / 1000,
+  };
+}
+
 /**
  * Block-keeping JPEG export of a 12 MP photo with ~10 % of its area edited: read all coefficients, re-encode the
- * touched MCUs, write with optimised Huffman tables. Runs in a child process so its peak RSS is the writer's.
+ * touched MCUs, write with optimised Huffman tables; for a baseline and a progressive source. Each runs in a child
+ * process so that its peak RSS is the export's.
  */
 export const jpegSuite: BenchSuite = {
   name: 'jpeg',
   summary: 'block-keeping JPEG export, 12 MP, ~10 % edited: read+write ms (median), peak RSS vs decoded image',
   async run(context) {
-    const inputs = await ensureInputs();
-    const args = [...process.execArgv, worker, inputs.source, inputs.composited, inputs.region];
-    const output = execFileSync(process.execPath, [...args, String(width), String(height), String(runs)], {
-      maxBuffer: 1 << 20,
-    });
-    const report = JSON.parse(output.toString()) as WorkerReport;
-    const decodedBytes = width * height * 3;
-    const result = {
-      readWriteMs: Math.round(median(report.totals)),
-      cpuMs: Math.round(median(report.cpu)),
-      firstRunMs: Math.round(report.totals[0]!),
-      readMs: Math.round(median(report.reads)),
-      peakRssMb: mb(report.peakRss),
-      inputsRssMb: mb(report.inputsRss),
-      writerMemoryMb: mb(report.peakRss - report.inputsRss),
-      decodedImageMb: mb(decodedBytes),
-      peakRssOverDecoded: Math.round((report.peakRss / decodedBytes) * 100) / 100,
-      // The export's own memory: the inputs it is handed (source, pixels, region) and what the writer adds, without
-      // the Node runtime's fixed start-up RSS.
-      exportMemoryOverDecoded:
-        Math.round(((report.peakRss - report.inputsRss + report.inputsBytes) / decodedBytes) * 100) / 100,
-      sourceBytes: statSync(inputs.source).size,
-      outputBytes: report.outputBytes,
-      mcusTotal: report.mcusTotal,
-      mcusReencoded: report.mcusReencoded,
-      regionShare: Math.round(inputs.regionShare * 1000) / 1000,
-    };
-    context.log(
-      `jpeg 12 MP: ${result.readWriteMs} ms read+write (read ${result.readMs} ms), peak RSS ${result.peakRssMb} MB ` +
-        `(${result.peakRssOverDecoded}× the ${result.decodedImageMb} MB decoded image; export alone ${result.exportMemoryOverDecoded}×), ` +
-        `${result.mcusReencoded}/${result.mcusTotal} MCUs re-encoded`,
-    );
+    const result: Record<string, Record<string, number>> = {};
+    for (const kind of ['baseline', 'progressive'] as const) {
+      const r = await measureSource(kind === 'progressive');
+      result[kind] = r;
+      context.log(
+        `jpeg 12 MP ${kind}: ${r.readWriteMs} ms read+write (CPU ${r.cpuMs} ms, read ${r.readMs} ms), peak RSS ` +
+          `${r.peakRssMb} MB = ${r.peakRssOverDecoded}× the ${r.decodedImageMb} MB decoded image (export alone ` +
+          `${r.exportMemoryOverDecoded}×), ${r.mcusReencoded}/${r.mcusTotal} MCUs re-encoded`,
+      );
+    }
     return result;
   },
 };
