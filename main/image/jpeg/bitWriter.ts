@@ -9,8 +9,14 @@ export class BitWriter {
     this.buf = new Uint8Array(Math.max(1024, initialSize));
   }
 
-  /** Appends the low `length` (≤ 16) bits of `code`. */
+  /** Appends the low `length` (≤ 31) bits of `code`. */
   put(code: number, length: number): void {
+    if (length > 24) {
+      // With up to 7 bits pending, more than 25 new ones would overflow the 32-bit accumulator: split.
+      this.put(code >>> 16, length - 16);
+      this.put(code & 0xffff, 16);
+      return;
+    }
     this.acc = (this.acc << length) | code;
     this.count += length;
     if (this.count < 8) return;

@@ -81,8 +81,8 @@ export function emitBlock(
   const value = coefs[offset]!;
   const diff = value - prediction;
   const dcCategory = category(diff);
-  writer.put(dc.codes[dcCategory]!, dc.lengths[dcCategory]!);
-  if (dcCategory) writer.put((diff < 0 ? diff - 1 : diff) & ((1 << dcCategory) - 1), dcCategory);
+  const dcBits = (diff < 0 ? diff - 1 : diff) & ((1 << dcCategory) - 1);
+  writer.put((dc.codes[dcCategory]! << dcCategory) | dcBits, dc.lengths[dcCategory]! + dcCategory);
   const codes = ac.codes;
   const lengths = ac.lengths;
   let run = 0;
@@ -95,8 +95,8 @@ export function emitBlock(
     for (; run > 15; run -= 16) writer.put(codes[0xf0]!, lengths[0xf0]!);
     const c = category(v);
     const symbol = (run << 4) | c;
-    writer.put(codes[symbol]!, lengths[symbol]!);
-    writer.put((v < 0 ? v - 1 : v) & ((1 << c) - 1), c);
+    // Code and value bits in one call: at most 16 + 10 bits, which the writer's 32-bit accumulator holds.
+    writer.put((codes[symbol]! << c) | ((v < 0 ? v - 1 : v) & ((1 << c) - 1)), lengths[symbol]! + c);
     run = 0;
   }
   if (run > 0) writer.put(codes[0]!, lengths[0]!);

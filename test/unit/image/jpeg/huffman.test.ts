@@ -39,4 +39,20 @@ describe('optimised Huffman tables (JPEG Annex K.2)', () => {
     // 16 symbols + the reserved one: 15 codes of 4 bits and 1 of 5 (its sibling was the reserved code).
     expect(lengthsOf(optimalTable(freq).counts).sort()).toEqual([...Array<number>(15).fill(4), 5]);
   });
+
+  it('writes and reads back long codes after pending bits, with 0xFF stuffed', () => {
+    const writer = new BitWriter(16);
+    writer.put(0b1111111, 7);
+    writer.put(0x5ffffab, 27);
+    writer.put(0xffff, 16);
+    writer.flush();
+    expect([...writer.bytes()].filter((b, i, all) => b === 0 && all[i - 1] === 0xff).length).toBeGreaterThan(0);
+    const reader = new BitReader(writer.bytes());
+    expect([reader.bits(7), reader.bits(11), reader.bits(16), reader.bits(16)]).toEqual([
+      0b1111111,
+      0x5ffffab >>> 16,
+      0xffab,
+      0xffff,
+    ]);
+  });
 });
