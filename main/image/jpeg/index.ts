@@ -27,6 +27,10 @@ export interface JpegFallback {
  * quantization tables and sampling). Output is sequential with optimised Huffman tables and the source's APPn /
  * COM segments (EXIF, ICC, XMP, comments) byte for byte.
  *
+ * Decoders that smooth chroma across block borders (libjpeg's default "fancy" upsampling, hence sharp and most
+ * viewers) mix a re-encoded MCU's chroma into the outermost pixel row or column of its untouched neighbours in
+ * 4:2:0 / 4:2:2 / 4:4:0 files, by a few levels; their coefficients, and any block-exact decoding, stay identical.
+ *
  * `composited` and `region` are in the source's stored orientation. Returns `{ fallback }` for a JPEG this cannot
  * keep (arithmetic, lossless, 12-bit, or a colour space it cannot re-encode into); throws an `invalid_argument`
  * error for truncated or damaged data and for pixels or a region that do not match the source's size.
@@ -44,6 +48,11 @@ export function encodeJpegKeepingBlocks(
     throw error;
   }
   checkInputs(frame, composited, region);
+  const blocksPerMcu = frame.components.reduce((n, c) => n + c.h * c.v, 0);
+  if (frame.components.length > 1 && blocksPerMcu > 10) {
+    // Legal only in one-component scans; the output's single interleaved scan allows 10 blocks per MCU.
+    return { fallback: 'The JPEG has chroma sampling that a single-scan JPEG cannot hold.' };
+  }
   const touched = touchedMcus(frame, region);
   let mcusReencoded = 0;
   for (let i = 0; i < touched.length; i++) mcusReencoded += touched[i]!;

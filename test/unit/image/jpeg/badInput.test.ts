@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isIirError } from '../../../../shared/errors';
 import { encodeJpegKeepingBlocks, readJpeg } from '../../../../main/image/jpeg';
 import { photo } from '../helpers';
-import { hasLibjpegTools, photoPpm, tool } from './helpers';
+import { hasLibjpegTools, photoPpm, sequentialScanScript, tool } from './helpers';
 
 const blank = (width: number, height: number) => ({
   pixels: { data: new Uint8Array(width * height * 3), width, height, channels: 3 as const },
@@ -52,6 +52,11 @@ describe.skipIf(!hasLibjpegTools)('JPEGs the block-keeping writer cannot keep, a
     huge.fill(0xff, frameMarkerAt(huge) + 5, frameMarkerAt(huge) + 9);
     expect(encodeJpegKeepingBlocks(huge, pixels, region)).toEqual({
       fallback: 'The JPEG has over 400 megapixels, too many for block-keeping export.',
+    });
+    // 4×3 luma sampling is legal in one-component scans but gives 14 blocks per MCU: no interleaved output scan.
+    const script = sequentialScanScript();
+    expect(encodeJpegKeepingBlocks(tool('cjpeg', ['-sample', '4x3', '-scans', script, ppm]), pixels, region)).toEqual({
+      fallback: 'The JPEG has chroma sampling that a single-scan JPEG cannot hold.',
     });
     const lossless = tool('cjpeg', [ppm]);
     lossless[frameMarkerAt(lossless) + 1] = 0xc3;

@@ -104,3 +104,12 @@ export function appSegments(jpeg: Uint8Array): Buffer[] {
   }
   return segments;
 }
+
+/** A cjpeg scan script of one full (sequential) scan per component, written once per process, atomically. */
+export function sequentialScanScript(): string {
+  const path = join(dir, 'sequential-scans.txt');
+  const partial = `${path}.${process.pid}`;
+  writeFileSync(partial, '0;\n1;\n2;\n');
+  renameSync(partial, path);
+  return path;
+}

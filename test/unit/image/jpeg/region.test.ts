@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodeJpegKeepingBlocks, readJpeg, type JpegFrame } from '../../../../main/image/jpeg';
-import { dir, djpeg, hasLibjpegTools, photoPpm, tool, writePnm, type Pnm } from './helpers';
+import { dir, djpeg, hasLibjpegTools, photoPpm, sequentialScanScript, tool, writePnm, type Pnm } from './helpers';
 
 interface Case {
   readonly name: string;
@@ -36,8 +35,7 @@ const cases: readonly Case[] = [
 
 /** cjpeg arguments with the scan script written out (a script of one full scan per component: still sequential). */
 function cjpegArgs(args: readonly string[]): string[] {
-  const script = join(dir, 'sequential-scans.txt');
-  writeFileSync(script, '0;\n1;\n2;\n');
+  const script = sequentialScanScript();
   return args.map((a) => (a === 'SEQUENTIAL' ? script : a));
 }
 
