@@ -8,6 +8,7 @@ import { writeBaseline } from './write';
 export { readJpeg } from './decode';
 export { writeBaseline } from './write';
 export { JpegUnsupportedError, type JpegFrame, type JpegComponent } from './types';
+export type { Pixels } from './mcuEncoder';
 
 /** The block-keeping JPEG, with how many of its MCUs were re-encoded from pixels. */
 export interface KeptBlocksJpeg {
