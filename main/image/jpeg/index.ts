@@ -26,7 +26,8 @@ export interface JpegFallback {
  * Writes an edited JPEG without recompressing what the edit did not touch: every MCU with no non-zero `region`
  * pixel keeps the source's quantized DCT coefficients exactly; the others are re-encoded from `composited` (same
  * quantization tables and sampling). Output is sequential with optimised Huffman tables and the source's APPn /
- * COM segments (EXIF, ICC, XMP, comments) byte for byte.
+ * COM segments (EXIF, ICC, XMP, comments) byte for byte; what followed the source's end marker (MPF secondary
+ * images: gain maps, depth maps, previews) is appended unchanged, and the MPF segment's offsets follow it.
  *
  * Decoders that smooth chroma across block borders (libjpeg's default "fancy" upsampling, hence sharp and most
  * viewers) mix a re-encoded MCU's chroma into the outermost pixel row or column of its untouched neighbours in

@@ -1,12 +1,6 @@
+import { colorSpaceOf } from './colorSpace';
 import { buildDecodeTable } from './huffman';
-import {
-  corruptJpeg,
-  JpegUnsupportedError,
-  type JpegColorSpace,
-  type JpegComponent,
-  type JpegFrame,
-  type JpegScan,
-} from './types';
+import { corruptJpeg, JpegUnsupportedError, type JpegComponent, type JpegFrame, type JpegScan } from './types';
 
 /** Above this the coefficients alone (2 bytes per sample, 4:4:4) would take over 2.4 GB. */
 const maxPixels = 400e6;
@@ -31,6 +25,7 @@ interface ParseState {
   restartInterval: number;
   firstRestartInterval: number | undefined;
   keptSegments: Uint8Array[];
+  keptSegmentOffsets: number[];
   adobeTransform: number | undefined;
   isJfif: boolean;
   scans: JpegScan[];
@@ -51,6 +46,7 @@ export function parseJpeg(bytes: Uint8Array): JpegFrame {
     restartInterval: 0,
     firstRestartInterval: undefined,
     keptSegments: [],
+    keptSegmentOffsets: [],
     adobeTransform: undefined,
     isJfif: false,
     scans: [],
@@ -64,7 +60,10 @@ export function parseJpeg(bytes: Uint8Array): JpegFrame {
       pos++; // fill byte
       continue;
     }
-    if (marker === 0xd9) break;
+    if (marker === 0xd9) {
+      pos += 2;
+      break;
+    }
     if (pos + 4 > bytes.length) throw corruptJpeg('the file ends before its end marker');
     const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
     if (length < 2 || pos + 2 + length > bytes.length) throw corruptJpeg('a segment runs past the end of the file');
@@ -72,7 +71,7 @@ export function parseJpeg(bytes: Uint8Array): JpegFrame {
     const segmentEnd = pos + 2 + length;
     pos = readSegment(state, marker, body, bytes.subarray(pos, segmentEnd), bytes, segmentEnd);
   }
-  return finish(state);
+  return finish(state, pos, bytes.subarray(pos));
 }
 
 /** Handles one segment; returns where the next marker starts. */
@@ -86,6 +85,7 @@ function readSegment(
 ): number {
   if ((marker >= 0xe0 && marker <= 0xef) || marker === 0xfe) {
     state.keptSegments.push(whole);
+    state.keptSegmentOffsets.push(end - whole.length);
     noteAppSegment(state, marker, body);
   } else if (marker === 0xdb) readQuantTables(state, body);
   else if (marker === 0xc4) readHuffmanTables(state, body);
@@ -266,21 +266,7 @@ function findScanEnd(bytes: Uint8Array, from: number): number {
   }
 }
 
-function colorSpaceOf(state: ParseState, components: readonly JpegComponent[]): JpegColorSpace {
-  const ids = components.map((c) => c.id);
-  if (components.length === 1) return 'gray';
-  if (components.length === 3) {
-    if (state.isJfif) return 'ycbcr';
-    if (state.adobeTransform !== undefined) return state.adobeTransform === 0 ? 'rgb' : 'ycbcr';
-    return ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42 ? 'rgb' : 'ycbcr';
-  }
-  if (components.length === 4) {
-    return state.adobeTransform === undefined || state.adobeTransform === 0 ? 'cmyk' : 'ycck';
-  }
-  return 'other';
-}
-
-function finish(state: ParseState): JpegFrame {
+function finish(state: ParseState, imageEnd: number, trailing: Uint8Array): JpegFrame {
   const frame = state.frame;
   if (!frame) throw corruptJpeg('no frame header');
   if (state.scans.length === 0) throw corruptJpeg('no image data');
@@ -292,7 +278,10 @@ function finish(state: ParseState): JpegFrame {
     quantTables: state.quantTables,
     restartInterval: state.firstRestartInterval ?? 0,
     keptSegments: state.keptSegments,
-    colorSpace: colorSpaceOf(state, frame.components),
+    keptSegmentOffsets: state.keptSegmentOffsets,
+    imageEnd,
+    trailing,
+    colorSpace: colorSpaceOf(frame.components, state.isJfif, state.adobeTransform),
     scans: state.scans,
   };
 }

@@ -53,8 +53,13 @@ export interface JpegFrame {
   readonly quantTables: readonly ({ values: Uint16Array; sixteenBit: boolean } | undefined)[];
   /** The restart interval in effect at the first scan (0: none). */
   readonly restartInterval: number;
-  /** Every APPn and COM segment, marker and length included, in file order. */
+  /** Every APPn and COM segment, marker and length included, in file order, and where each starts in the file. */
   readonly keptSegments: readonly Uint8Array[];
+  readonly keptSegmentOffsets: readonly number[];
+  /** Offset just past the end marker (EOI). */
+  readonly imageEnd: number;
+  /** Whatever follows the end marker: the secondary images of an MPF file (gain maps, depth maps, previews). */
+  readonly trailing: Uint8Array;
   readonly colorSpace: JpegColorSpace;
   readonly scans: readonly JpegScan[];
 }

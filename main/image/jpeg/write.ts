@@ -1,6 +1,7 @@
 import { BitWriter } from './bitWriter';
 import { countBlock, emitBlock, forEachOutputBlock } from './entropy';
 import { buildEncoder, optimalTable, type HuffmanSpec } from './huffman';
+import { relocateMpf } from './mpf';
 import type { JpegFrame } from './types';
 
 /** Huffman slot of each component: 0 for the first (luma), 1 for the others (chroma), as libjpeg assigns them. */
@@ -9,7 +10,8 @@ function slotOf(componentIndex: number): number {
 }
 
 /**
- * Writes `frame`'s coefficients as one sequential Huffman-coded JPEG: the kept APPn / COM segments byte for byte,
+ * Writes `frame`'s coefficients as one sequential Huffman-coded JPEG: the kept APPn / COM segments byte for byte
+ * (MPF image offsets excepted, which must follow the first image's new size),
  * the source's quantization tables, sampling factors and component ids, restart markers at the source's interval,
  * and Huffman tables optimised for these very coefficients (two passes: count, then code).
  */
@@ -45,16 +47,35 @@ export function writeBaseline(frame: JpegFrame): Uint8Array {
     },
   );
   writer.flush();
-  const headers = [
-    Uint8Array.of(0xff, 0xd8),
-    ...frame.keptSegments,
+  const tables = [
     quantSegment(frame),
     frameSegment(frame),
     huffmanSegment(dcSpecs, acSpecs),
     ...(frame.restartInterval ? [segment(0xdd, [frame.restartInterval >> 8, frame.restartInterval & 0xff])] : []),
     scanSegment(frame),
   ];
-  return concat([...headers, writer.bytes(), Uint8Array.of(0xff, 0xd9)]);
+  return assemble(frame, tables, writer.bytes());
+}
+
+/**
+ * SOI, the kept segments, the tables, the scan, EOI, then whatever followed the source's EOI (MPF secondary
+ * images), with MPF segments pointing at where those images now are.
+ */
+function assemble(frame: JpegFrame, tables: readonly Uint8Array[], scan: Uint8Array): Uint8Array {
+  const length = (parts: readonly Uint8Array[]): number => parts.reduce((n, p) => n + p.length, 0);
+  const imageEnd = 2 + length(frame.keptSegments) + length(tables) + scan.length + 2;
+  let at = 2;
+  const kept = frame.keptSegments.map((bytes, i) => {
+    const move = {
+      sourceSegment: frame.keptSegmentOffsets[i]!,
+      outputSegment: at,
+      sourceImageEnd: frame.imageEnd,
+      outputImageEnd: imageEnd,
+    };
+    at += bytes.length;
+    return relocateMpf(bytes, move);
+  });
+  return concat([Uint8Array.of(0xff, 0xd8), ...kept, ...tables, scan, Uint8Array.of(0xff, 0xd9), frame.trailing]);
 }
 
 function segment(marker: number, body: ArrayLike<number>): Uint8Array {

@@ -31,7 +31,7 @@ function expectCorrupt(run: () => unknown, detail: RegExp): void {
   expect(message).not.toContain('\n');
 }
 
-describe.skipIf(!hasLibjpegTools)('JPEGs the block-keeping writer cannot keep, and damaged ones', () => {
+describe.skipIf(!hasLibjpegTools)('JPEGs the block-keeping writer cannot keep', () => {
   it('falls back, with a plain reason, for arithmetic-coded, 12-bit and lossless files', async () => {
     const ppm = await photoPpm('coffee', { width: 301, height: 203 });
     const { pixels, region } = blank(301, 203);
@@ -78,7 +78,9 @@ describe.skipIf(!hasLibjpegTools)('JPEGs the block-keeping writer cannot keep, a
       fallback: 'The JPEG stores CMYK colour, which block-keeping export cannot re-encode.',
     });
   });
+});
 
+describe.skipIf(!hasLibjpegTools)('damaged JPEGs and mismatched inputs', () => {
   it('refuses truncated and damaged files with a one-line error', async () => {
     const ppm = await photoPpm('coffee', { width: 301, height: 203 });
     const { pixels, region } = blank(301, 203);
