@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { outputDir, photo } from '../helpers';
 
 /** libjpeg-turbo's command-line tools (Debian: libjpeg-turbo-progs), the independent oracle of these tests. */
@@ -87,7 +87,19 @@ export async function sourceJpegs(): Promise<Record<string, Uint8Array>> {
     'progressive 4:4:4, odd size': tool('cjpeg', ['-progressive', '-sample', '1x1', odd]),
     'progressive 4:2:2, restarts every row': tool('cjpeg', ['-progressive', '-sample', '2x1', '-restart', '1', full]),
     'progressive gray, odd size': tool('cjpeg', ['-progressive', '-grayscale', odd]),
+    // libvips through sharp: mozjpeg's scan script (successive approximation of DC, split luma bands) and
+    // libjpeg-turbo's optimised scans.
+    'progressive, mozjpeg scans (sharp)': await sharpJpeg({ mozjpeg: true }),
+    'progressive 4:4:4, optimised scans (sharp)': await sharpJpeg({
+      progressive: true,
+      optimiseScans: true,
+      chromaSubsampling: '4:4:4',
+    }),
   };
+}
+
+async function sharpJpeg(options: JpegOptions): Promise<Uint8Array> {
+  return new Uint8Array(await sharp(photo('grass')).jpeg(options).toBuffer());
 }
 
 /** The byte ranges of every APPn and COM segment, in order. */
