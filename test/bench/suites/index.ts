@@ -3,6 +3,7 @@ import { appSuite } from './app';
 import { batchSuite } from './batch';
 import { engineSuite } from './engine';
 import { imagesSuite } from './images';
+import { jpegSuite } from './jpeg';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
 import { workersSuite } from './workers';
@@ -17,4 +18,5 @@ export const suites: readonly BenchSuite[] = [
   batchSuite,
   workersSuite,
   imagesSuite,
+  jpegSuite,
 ];
