@@ -20,8 +20,13 @@ const bridge = {
     open: call('images:open'),
     /** Facts about a stored image (size, kind, alpha). */
     info: call('images:info'),
-    /** Writes a stored image to a file as PNG, JPEG or WebP, with the edit recipe in its metadata. */
+    /**
+     * Writes a stored image to a file as PNG, JPEG, WebP or TIFF, with the edit recipe in its metadata; an edit keeps
+     * the source's profile, bit depth and metadata where the format can hold them.
+     */
     export: call('images:export'),
+    /** What exporting as a format cannot keep of the source (one line each), to show before writing. */
+    exportNotes: call('images:exportNotes'),
     /** Frees a stored image. */
     release: call('images:release'),
   },

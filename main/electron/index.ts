@@ -79,7 +79,12 @@ if (!app.requestSingleInstanceLock()) {
       showSaveDialog: async (defaultName, format) => {
         const options = {
           defaultPath: defaultName,
-          filters: [{ name: format.toUpperCase(), extensions: format === 'jpeg' ? ['jpg', 'jpeg'] : [format] }],
+          filters: [
+            {
+              name: format.toUpperCase(),
+              extensions: format === 'jpeg' ? ['jpg', 'jpeg'] : format === 'tiff' ? ['tif', 'tiff'] : [format],
+            },
+          ],
         };
         const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
         return result.canceled || !result.filePath ? null : result.filePath;

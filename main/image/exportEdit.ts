@@ -25,6 +25,8 @@ export interface ExportEditOptions {
   readonly quality?: number;
   /** Drop GPS tags from EXIF and XMP (off by default; recorded in the recipe). */
   readonly removeLocation?: boolean;
+  /** Leave the recipe out of the file (the photographer's metadata is still kept). */
+  readonly withoutRecipe?: boolean;
 }
 
 /** The format family an edit of a `format` file is written in by default. */
@@ -89,7 +91,7 @@ export async function exportEdit(
     options.quality ?? (source.info.format === 'jpeg' && format === 'jpeg' ? estimateJpegQuality(source.bytes) : null);
   const { bytes, dropped } = await encodeStored(image, source.meta, icc, {
     format,
-    text: recipeMetadata(recipe),
+    text: options.withoutRecipe ? {} : recipeMetadata(recipe),
     removeLocation,
     ...(source.info.format === 'jpeg' && format === 'jpeg'
       ? { jpegSource: { bytes: source.bytes, region: edited.region } }

@@ -3,7 +3,7 @@ import { type ImageId, type JobResult, visibleSettings } from '../../shared/api'
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { PreflightReport } from '../engine/providers';
-import type { OutputFormat } from '../image/encode';
+import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
 import type { EnginePool } from './engines';
 import type { ImageStore } from './images';
@@ -20,7 +20,7 @@ export interface HandlerServices {
   readonly models: ModelService;
   readonly settings: SettingsStore;
   /** The desktop app's native save dialog; absent in serve mode. */
-  readonly showSaveDialog?: (defaultName: string, format: OutputFormat) => Promise<string | null>;
+  readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
 
 /** Every request channel's handler, over the main-process services. */
@@ -65,10 +65,11 @@ export function createHandlers(services: HandlerServices): Handlers {
       return { path: await services.showSaveDialog(defaultName, format) };
     },
     'images:info': ({ id }) => images.info(id),
-    'images:export': async ({ id, path, format, quality, metadata }) => {
-      await images.export(id, path, { format, quality, metadata });
-      return { path, bytes: (await stat(path)).size };
+    'images:export': async ({ id, path, format, quality, metadata, removeLocation }) => {
+      const notes = await images.export(id, path, { format, quality, metadata, removeLocation });
+      return { path, bytes: (await stat(path)).size, notes };
     },
+    'images:exportNotes': async ({ id, format }) => ({ notes: await images.exportNotes(id, format) }),
     'images:release': ({ id }) => ({ released: images.release(id) }),
 
     'segment:start': (request) => {
@@ -136,6 +137,13 @@ export function createHandlers(services: HandlerServices): Handlers {
                   alpha: result.alpha,
                   name: source.name,
                   metadata: result.metadata,
+                  edit: {
+                    image: result.stored.image,
+                    region: result.stored.region,
+                    recipe: result.recipe,
+                    originalBytes: imageBytes,
+                    originalName: source.name,
+                  },
                 }).id,
             );
             return { kind: 'edit', resultIds, seeds: value.results.map((r) => r.seed), provider: value.provider };

@@ -4,10 +4,12 @@ import { basename } from 'node:path';
 import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
-import { decodeImage } from '../image/decode';
-import { type OutputFormat, encodeImage } from '../image/encode';
+import { decodeImage, openImage, type ImageSource } from '../image/decode';
+import { editExportNotes, exportEdit, type EditedImage } from '../image/exportEdit';
+import type { ExportFormat } from '../image/exportStored';
+import { encodeImage } from '../image/encode';
 import { describeReadError } from '../image/fileErrors';
-import { writeImageFile } from '../image/writeFile';
+import { writeFileAtomic, writeImageFile } from '../image/writeFile';
 
 interface StoredImage {
   readonly info: ImageInfo;
@@ -18,7 +20,15 @@ interface StoredImage {
   readonly metadata: Readonly<Record<string, string>>;
   /** The file's bytes as opened, for the engine to decode its own frame from. */
   readonly source: Uint8Array | null;
+  /** A result: the edit in the original file's own values, exported in its terms. */
+  readonly edit: StoredEdit | null;
   png?: Promise<Uint8Array>;
+}
+
+/** An edit result as the file's own values: the original's bytes, the composited stored values and the recipe. */
+export interface StoredEdit extends EditedImage {
+  readonly originalBytes: Uint8Array;
+  readonly originalName: string | null;
 }
 
 /** Options when adding an RGB image. */
@@ -28,6 +38,7 @@ export interface AddImageOptions {
   readonly path?: string | null;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly source?: Uint8Array | null;
+  readonly edit?: StoredEdit | null;
 }
 
 /**
@@ -74,6 +85,7 @@ export class ImageStore {
       alpha,
       metadata: options.metadata ?? {},
       source: options.source ?? null,
+      edit: options.edit ?? null,
     });
     return info;
   }
@@ -89,7 +101,7 @@ export class ImageStore {
       name: null,
       path: null,
     };
-    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {}, source: null });
+    this.images.set(info.id, { info, rgb: null, mask, alpha: null, metadata: {}, source: null, edit: null });
     return info;
   }
 
@@ -127,19 +139,44 @@ export class ImageStore {
     return source ? Promise.resolve(source) : this.png(id);
   }
 
-  /** Writes an image to `path` atomically, with its metadata when asked. */
+  /** What exporting `id` as `format` cannot keep of its source (nothing for images that are not edits). */
+  async exportNotes(id: ImageId, format: ExportFormat): Promise<string[]> {
+    const { edit } = this.get(id);
+    if (!edit) return [];
+    return editExportNotes(await openEditSource(edit), format);
+  }
+
+  /**
+   * Writes an image to `path` atomically, with its metadata when asked. An edit is written in the original file's
+   * terms (stored values, profile, bit depth, EXIF/XMP/IPTC); answers what the format could not keep.
+   */
   async export(
     id: ImageId,
     path: string,
-    options: { format: OutputFormat; quality: number; metadata: boolean },
-  ): Promise<void> {
+    options: { format: ExportFormat; quality?: number | undefined; metadata: boolean; removeLocation?: boolean },
+  ): Promise<string[]> {
     const image = this.get(id);
+    if (image.edit) {
+      const source = await openEditSource(image.edit);
+      const { bytes, notes } = await exportEdit(source, image.edit, {
+        format: options.format,
+        ...(options.quality === undefined || options.format === 'png' || options.format === 'tiff'
+          ? {}
+          : { quality: options.quality }),
+        removeLocation: options.removeLocation ?? false,
+        ...(options.metadata ? {} : { withoutRecipe: true }),
+      });
+      await writeFileAtomic(path, bytes);
+      return notes;
+    }
+    if (options.format === 'tiff') throw invalidArgument('only edit results can be exported as TIFF');
     const rgb = image.rgb ?? grayToRgb(image.mask!);
     await writeImageFile(path, rgb, image.alpha, {
       format: options.format,
-      ...(options.format === 'png' ? {} : { quality: options.quality }),
+      ...(options.format === 'png' ? {} : { quality: options.quality ?? (options.format === 'webp' ? 90 : 92) }),
       metadata: options.metadata ? image.metadata : {},
     });
+    return [];
   }
 
   /** Forgets an image; false when it was not held. */
@@ -152,6 +189,10 @@ export class ImageStore {
     if (!image) throw new IirError('not_found', `no image ${id} (it was closed or never opened)`);
     return image;
   }
+}
+
+function openEditSource(edit: StoredEdit): Promise<ImageSource> {
+  return openImage(edit.originalBytes, edit.originalName === null ? {} : { name: edit.originalName });
 }
 
 function newImageId(): ImageId {

@@ -3,7 +3,13 @@ import { devicesSchema } from './devices';
 import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
 import { imageIdSchema, jobIdSchema } from './ids';
-import { exportFormats, exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
+import {
+  exportFormats,
+  exportImageRequestSchema,
+  exportNotesRequestSchema,
+  imageInfoSchema,
+  openImageRequestSchema,
+} from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
   catalogSchema,
@@ -38,11 +44,23 @@ export const requestChannels = {
   },
   /** Facts about a stored image. */
   'images:info': { request: imageRef, response: imageInfoSchema },
-  /** Write a stored image to a file (PNG/JPEG/WebP, with the edit recipe in its metadata). */
+  /**
+   * Write a stored image to a file (PNG/JPEG/WebP/TIFF, with the edit recipe in its metadata). `notes` repeats what
+   * the format could not keep of the source (see `images:exportNotes`).
+   */
   'images:export': {
     request: exportImageRequestSchema,
-    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }),
+    response: z.object({
+      path: z.string(),
+      bytes: z.number().int().nonnegative(),
+      notes: z.array(z.string()).default([]),
+    }),
   },
+  /**
+   * What exporting an image as `format` cannot keep of its source (CMYK, 16 bits, gray, alpha, recompression), one
+   * line each, for the export panel to show before writing; empty when the format keeps everything.
+   */
+  'images:exportNotes': { request: exportNotesRequestSchema, response: z.object({ notes: z.array(z.string()) }) },
   /** Forget a stored image (and free its pixels). */
   'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
   /** Find a RoI from text; a job whose `completed` event carries the mask id. */

@@ -45,8 +45,11 @@ export const openImageRequestSchema = z.union([
     .strict(),
 ]);
 
-/** Output formats of `images:export`. */
-export const exportFormats = ['png', 'jpeg', 'webp'] as const;
+/**
+ * Output formats of `images:export`. An edit keeps the source's profile, bit depth and metadata where the format can
+ * hold them (TIFF and PNG keep 16 bits; JPEG and TIFF keep CMYK); `images:exportNotes` says what one cannot keep.
+ */
+export const exportFormats = ['png', 'jpeg', 'webp', 'tiff'] as const;
 
 /** Write a stored image to a file. */
 export const exportImageRequestSchema = z
@@ -54,12 +57,20 @@ export const exportImageRequestSchema = z
     id: imageIdSchema,
     path: filePathSchema,
     format: z.enum(exportFormats),
-    /** JPEG/WebP quality, 1–100 (ignored for PNG). */
-    quality: z.number().int().min(1).max(100).default(92),
+    /**
+     * JPEG/WebP quality, 1–100 (ignored for PNG and TIFF). Absent: an edit of a JPEG keeps the source's estimated
+     * quality; otherwise 92 for JPEG, 90 for WebP.
+     */
+    quality: z.number().int().min(1).max(100).optional(),
     /** Write the edit recipe into the file's metadata (results only). */
     metadata: z.boolean().default(true),
+    /** "Remove location": leave the GPS tags out of EXIF and XMP (results only; recorded in the recipe). */
+    removeLocation: z.boolean().default(false),
   })
   .strict();
+
+/** Ask, before writing, what exporting an image as `format` cannot keep. */
+export const exportNotesRequestSchema = z.object({ id: imageIdSchema, format: z.enum(exportFormats) }).strict();
 
 /** An 8-bit single-channel mask as raw bytes (structured clone), `data.length === width * height`. */
 export const maskPixelsSchema = z
