@@ -3,6 +3,7 @@
  * (IIM records), the ICC profile byte for byte, and the EXIF orientation.
  */
 import type { Metadata } from 'sharp';
+import { readPngText } from '../pngText';
 import { exifTiffBytes, readTiffTree, writeExifBlock, type TiffEntry, type TiffTree } from './tiffTags';
 
 export interface SourceMetadata {
@@ -52,6 +53,17 @@ export function iptcRecords(iptc: Uint8Array): Uint8Array | null {
   return null;
 }
 
+/** IPTC that ImageMagick and exiftool store in PNG text ("Raw profile type iptc": name, length, hex). */
+function pngIptc(bytes: Uint8Array): Uint8Array | null {
+  const text = readPngText(bytes)['Raw profile type iptc'];
+  const match = text === undefined ? null : /^\s*\S+\s+(\d+)\s+([0-9a-fA-F\s]+)$/.exec(text);
+  if (!match) return null;
+  const hex = match[2]!.replace(/\s+/g, '');
+  const length = Number(match[1]);
+  if (hex.length < length * 2) return null;
+  return iptcRecords(new Uint8Array(Buffer.from(hex.slice(0, length * 2), 'hex')));
+}
+
 /** The metadata to keep from a source with sharp's `metadata` and (for TIFF sources) the file's own bytes. */
 export function sourceMetadata(metadata: Metadata, bytes: Uint8Array): SourceMetadata {
   let exif: Uint8Array | null = metadata.exif ? new Uint8Array(exifTiffBytes(metadata.exif)) : null;
@@ -69,7 +81,11 @@ export function sourceMetadata(metadata: Metadata, bytes: Uint8Array): SourceMet
     exif,
     exifTree,
     xmp: metadata.xmp ? new TextDecoder('utf-8').decode(metadata.xmp) : null,
-    iptc: metadata.iptc ? iptcRecords(new Uint8Array(metadata.iptc)) : null,
+    iptc: metadata.iptc
+      ? iptcRecords(new Uint8Array(metadata.iptc))
+      : metadata.format === 'png'
+        ? pngIptc(bytes)
+        : null,
     icc: metadata.icc ? new Uint8Array(metadata.icc) : null,
     orientation: metadata.orientation ?? 1,
   };
