@@ -1,36 +1,41 @@
 /**
  * A baseline TIFF writer for stored values: 8- or 16-bit gray, RGB or CMYK (plus unassociated alpha), Deflate with
  * the horizontal predictor, strips compressed in parallel. It writes the ICC profile, XMP and IPTC as their TIFF
- * tags and the source's metadata tags (camera, dates, orientation, EXIF and GPS directories) into IFD0, in the
- * metadata's byte order so their raw values are copied unchanged.
+ * tags and the source's metadata tags (camera, dates, orientation, EXIF and GPS directories) into IFD0. The file is
+ * little-endian: big-endian metadata values are swapped by their field type.
  */
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
 import type { StoredPixels } from './stored';
 import { concat, type OutputMetadata } from './meta/output';
-import { TiffLayout, tiffHeader, type TiffEntry, type TiffTree } from './meta/tiffTags';
+import { TiffLayout, tiffHeader, toLittleEndian, type TiffEntry, type TiffTree } from './meta/tiffTags';
 
 const deflateAsync = promisify(deflate);
+
+/** Deflate at `deflateLevel` (with the horizontal predictor), or no compression (`null`). */
+export interface TiffCompression {
+  readonly deflateLevel: number | null;
+}
+
+const isLittleEndianHost = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** About 1 MiB of raw data per strip. */
 function rowsPerStrip(rowBytes: number, height: number): number {
   return Math.max(1, Math.min(height, Math.floor((1 << 20) / rowBytes)));
 }
 
-/** One strip's raw bytes in the file's byte order, after horizontal differencing. */
-function stripBytes(image: StoredPixels, y0: number, y1: number, littleEndian: boolean): Uint8Array {
+/** One strip's raw bytes (little-endian), after horizontal differencing when `predict`. */
+function stripBytes(image: StoredPixels, y0: number, y1: number, predict: boolean): Uint8Array {
   const { width, channels, data } = image;
   const rowValues = width * channels;
   const values = data.slice(y0 * rowValues, y1 * rowValues);
-  for (let row = 0; row < y1 - y0; row++) {
-    const base = row * rowValues;
-    for (let i = rowValues - 1; i >= channels; i--) values[base + i] = values[base + i]! - values[base + i - channels]!;
+  if (predict) {
+    for (let row = 0; row < y1 - y0; row++) {
+      const base = row * rowValues;
+      for (let i = rowValues - 1; i >= channels; i--) values[base + i] = values[base + i]! - values[base + i - channels]!;
+    }
   }
-  if (image.depth === 8) return values as Uint8Array;
-  const bytes = new Uint8Array(values.length * 2);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setUint16(i * 2, values[i]!, littleEndian);
-  return bytes;
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
 function entry(tag: number, type: 3 | 4 | 7 | 1, values: readonly number[] | Uint8Array, le: boolean): TiffEntry {
@@ -51,15 +56,19 @@ export async function encodeTiff(
   image: StoredPixels,
   meta: OutputMetadata,
   exifTree: TiffTree | null,
-  level = 6,
+  compression: TiffCompression = { deflateLevel: 1 },
 ): Promise<Uint8Array> {
-  const le = exifTree?.littleEndian ?? true;
+  if (!isLittleEndianHost) throw new Error('the TIFF writer needs a little-endian machine');
+  const le = true;
+  const tree = exifTree && toLittleEndian(exifTree);
   const { width, height, channels, depth } = image;
   const rowBytes = width * channels * (depth / 8);
   const rows = rowsPerStrip(rowBytes, height);
-  const strips: Promise<Buffer>[] = [];
+  const level = compression.deflateLevel;
+  const strips: Promise<Uint8Array>[] = [];
   for (let y = 0; y < height; y += rows) {
-    strips.push(deflateAsync(stripBytes(image, y, Math.min(height, y + rows), le), { level }));
+    const raw = stripBytes(image, y, Math.min(height, y + rows), level !== null);
+    strips.push(level === null ? Promise.resolve(raw) : deflateAsync(raw, { level }));
   }
   const compressed = await Promise.all(strips);
   const offsets: number[] = [];
@@ -74,7 +83,7 @@ export async function encodeTiff(
     entry(256, 4, [width], le),
     entry(257, 4, [height], le),
     entry(258, 3, new Array<number>(channels).fill(depth), le),
-    entry(259, 3, [8], le),
+    entry(259, 3, [level === null ? 1 : 8], le),
     entry(262, 3, [photometric], le),
     entry(273, 4, offsets, le),
     entry(277, 3, [channels], le),
@@ -86,7 +95,7 @@ export async function encodeTiff(
       le,
     ),
     entry(284, 3, [1], le),
-    entry(317, 3, [2], le),
+    entry(317, 3, [level === null ? 1 : 2], le),
     entry(339, 3, new Array<number>(channels).fill(1), le),
   ];
   if (image.hasAlpha) entries.push(entry(338, 3, [2], le));
@@ -95,7 +104,7 @@ export async function encodeTiff(
   if (meta.iptc) entries.push(entry(33723, 7, meta.iptc, le));
   if (meta.icc) entries.push(entry(34675, 7, meta.icc, le));
   const taken = new Set(entries.map((e) => e.tag));
-  for (const e of exifTree?.ifd0 ?? []) if (!taken.has(e.tag)) entries.push(e);
+  for (const e of tree?.ifd0 ?? []) if (!taken.has(e.tag)) entries.push(e);
   const layout = new TiffLayout(at, le);
   const ifd0 = layout.writeIfd(entries);
   const pad = at - offsets.reduce((n, _, i) => n + compressed[i]!.length, 8);

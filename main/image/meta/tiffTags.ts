@@ -184,3 +184,28 @@ export function writeExifBlock(tree: TiffTree): Uint8Array {
 export function withoutGps(tree: TiffTree): TiffTree {
   return { littleEndian: tree.littleEndian, ifd0: tree.ifd0.filter((e) => e.tag !== gpsTag) };
 }
+
+/** Bytes per swapped unit of a field type: rationals swap as two 4-byte halves; bytes and text not at all. */
+function swapUnit(type: number): number {
+  if (type === 3 || type === 8) return 2;
+  if (type === 4 || type === 9 || type === 11 || type === 13 || type === 5 || type === 10) return 4;
+  if (type === 12) return 8;
+  return 1;
+}
+
+function swapEntries(entries: readonly TiffEntry[]): TiffEntry[] {
+  return entries.map((e) => {
+    const unit = swapUnit(e.type);
+    let value = e.value;
+    if (unit > 1) {
+      value = e.value.slice();
+      for (let at = 0; at + unit <= value.length; at += unit) value.subarray(at, at + unit).reverse();
+    }
+    return e.sub ? { ...e, value, sub: swapEntries(e.sub) } : { ...e, value };
+  });
+}
+
+/** The tree with every value in little-endian order (maker notes, being opaque bytes, are left as they are). */
+export function toLittleEndian(tree: TiffTree): TiffTree {
+  return tree.littleEndian ? tree : { littleEndian: true, ifd0: swapEntries(tree.ifd0) };
+}

@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../suite';
 import { appSuite } from './app';
 import { engineSuite } from './engine';
+import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
 
@@ -11,4 +12,5 @@ export const suites: readonly BenchSuite[] = [
   engineSuite,
   segmentSuite,
   appSuite,
+  exportSuite,
 ];
