@@ -55,6 +55,7 @@ export const preprocessCommand = defineCommand({
     if (options.focus && options.mask === undefined) throw new UsageError('--focus needs --mask');
     const start = performance.now();
     const source = await openImage(positionals.image);
+    if (source.colour.warning) context.log(`warning: ${source.colour.warning}`);
     const maskImagePx =
       options.mask === undefined
         ? undefined

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compositeMask } from '../../../main/engine/composite';
 import { runEdit, type EditVariation } from '../../../main/engine/pipeline';
+import { readRecipe } from '../../../main/engine/recipe';
 import { openImage, type ImageSource } from '../../../main/image/decode';
 import { exportEdit } from '../../../main/image/exportEdit';
 import { parseIccProfile } from '../../../main/image/icc/profile';
@@ -269,6 +270,11 @@ describe('edits keep the file: colour, depth, metadata', () => {
     expect(readTiffTree(exifTiffBytes(meta.exif!))?.ifd0.some((e) => e.tag === 0x8825)).toBe(false);
     expect(new TextDecoder().decode(meta.xmp)).not.toContain('GPSLatitude');
     expect(new TextDecoder().decode(meta.xmp)).toContain('Ann Example');
+    expect((await readRecipe(removed.out)).output).toEqual({
+      format: 'jpeg',
+      removeLocation: true,
+      notes: ['JPEG is lossy: the whole image is re-encoded'],
+    });
     if (hasExiftool) {
       const path = join(cacheDir, 'edit-colour-nogps.jpg');
       writeFileSync(path, removed.out);
