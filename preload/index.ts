@@ -27,6 +27,8 @@ const bridge = {
     export: call('images:export'),
     /** What exporting as a format cannot keep of the source (one line each), to show before writing. */
     exportNotes: call('images:exportNotes'),
+    /** How an edit result differs from its original, counted in the original file's own values. */
+    difference: call('images:difference'),
     /** Frees a stored image. */
     release: call('images:release'),
   },

@@ -95,7 +95,9 @@ function withoutAlpha(image: StoredPixels): StoredPixels {
 /** sharp over raw stored values (gray or RGB; CMYK goes through an uncompressed TIFF, which libvips reads as CMYK). */
 async function rawPipeline(image: StoredPixels): Promise<Sharp> {
   if (image.space === 'cmyk') {
-    const tiff = await encodeTiff(image, { icc: null, exif: null, xmp: null, iptc: null, text: {} }, null, { deflateLevel: null });
+    const tiff = await encodeTiff(image, { icc: null, exif: null, xmp: null, iptc: null, text: {} }, null, {
+      deflateLevel: null,
+    });
     return sharp(tiff, { ignoreIcc: true }).pipelineColourspace('cmyk').toColourspace('cmyk');
   }
   const raw = { width: image.width, height: image.height, channels: image.channels as 1 | 2 | 3 | 4 };

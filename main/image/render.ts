@@ -9,7 +9,9 @@ import { converterFor, type SourceColour, type StoredPixels } from './stored';
 import { encodeTiff } from './tiffWrite';
 
 async function cmykToSrgb(stored: StoredPixels, icc: Uint8Array | null): Promise<Uint8Array> {
-  const tiff = await encodeTiff(stored, { icc, exif: null, xmp: null, iptc: null, text: {} }, null, { deflateLevel: null });
+  const tiff = await encodeTiff(stored, { icc, exif: null, xmp: null, iptc: null, text: {} }, null, {
+    deflateLevel: null,
+  });
   const { data } = await sharp(tiff).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }

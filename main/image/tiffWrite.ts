@@ -32,7 +32,8 @@ function stripBytes(image: StoredPixels, y0: number, y1: number, predict: boolea
   if (predict) {
     for (let row = 0; row < y1 - y0; row++) {
       const base = row * rowValues;
-      for (let i = rowValues - 1; i >= channels; i--) values[base + i] = values[base + i]! - values[base + i - channels]!;
+      for (let i = rowValues - 1; i >= channels; i--)
+        values[base + i] = values[base + i]! - values[base + i - channels]!;
     }
   }
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);

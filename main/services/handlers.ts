@@ -70,6 +70,7 @@ export function createHandlers(services: HandlerServices): Handlers {
       return { path, bytes: (await stat(path)).size, notes };
     },
     'images:exportNotes': async ({ id, format }) => ({ notes: await images.exportNotes(id, format) }),
+    'images:difference': ({ id }) => images.difference(id),
     'images:release': ({ id }) => ({ released: images.release(id) }),
 
     'segment:start': (request) => {
@@ -137,6 +138,7 @@ export function createHandlers(services: HandlerServices): Handlers {
                   alpha: result.alpha,
                   name: source.name,
                   metadata: result.metadata,
+                  ...(source.colour ? { colour: source.colour } : {}),
                   edit: {
                     image: result.stored.image,
                     region: result.stored.region,

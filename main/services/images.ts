@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
+import type { ImageId, ImageInfo, ImageKind, StoredDifference } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
-import { decodeImage, openImage, type ImageSource } from '../image/decode';
+import { openImage, type ImageSource } from '../image/decode';
+import type { SourceColour, StoredPixels } from '../image/stored';
 import { editExportNotes, exportEdit, type EditedImage } from '../image/exportEdit';
 import type { ExportFormat } from '../image/exportStored';
 import { encodeImage } from '../image/encode';
@@ -39,6 +40,7 @@ export interface AddImageOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly source?: Uint8Array | null;
   readonly edit?: StoredEdit | null;
+  readonly colour?: ImageInfo['colour'];
 }
 
 /**
@@ -57,12 +59,14 @@ export class ImageStore {
             throw describeReadError(input.path, error);
           })
         : input.bytes;
-    const decoded = await decodeImage(bytes, name === null ? {} : { name });
+    const source = await openImage(bytes, name === null ? {} : { name });
+    const decoded = await source.decode();
     return this.addRgb('original', decoded.rgb, {
       alpha: decoded.alpha,
       name,
       path: 'path' in input ? input.path : null,
       source: bytes,
+      colour: colourInfo(source.colour),
     });
   }
 
@@ -77,6 +81,7 @@ export class ImageStore {
       hasAlpha: alpha !== null,
       name: options.name ?? null,
       path: options.path ?? null,
+      ...(options.colour ? { colour: options.colour } : {}),
     };
     this.images.set(info.id, {
       info,
@@ -139,6 +144,14 @@ export class ImageStore {
     return source ? Promise.resolve(source) : this.png(id);
   }
 
+  /** How an edit result differs from its original, in the original file's stored values. */
+  async difference(id: ImageId): Promise<StoredDifference> {
+    const { edit } = this.get(id);
+    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
+    const original = await (await openEditSource(edit)).decodeStored();
+    return storedDifference(original, edit.image, edit.region);
+  }
+
   /** What exporting `id` as `format` cannot keep of its source (nothing for images that are not edits). */
   async exportNotes(id: ImageId, format: ExportFormat): Promise<string[]> {
     const { edit } = this.get(id);
@@ -189,6 +202,28 @@ export class ImageStore {
     if (!image) throw new IirError('not_found', `no image ${id} (it was closed or never opened)`);
     return image;
   }
+}
+
+/** The facts about a file's colour that the renderer shows. */
+export function colourInfo(colour: SourceColour): NonNullable<ImageInfo['colour']> {
+  return { space: colour.space, depth: colour.depth, profile: colour.profileName, warning: colour.warning };
+}
+
+/** Counts stored-value differences (stored orientation); `region` non-zero where the edit may change values. */
+export function storedDifference(a: StoredPixels, b: StoredPixels, region: Uint8Array): StoredDifference {
+  let changedPixels = 0;
+  let changedOutsideRegion = 0;
+  let maxDifference = 0;
+  const { channels } = a;
+  for (let i = 0, p = 0; i < region.length; i++, p += channels) {
+    let d = 0;
+    for (let c = 0; c < channels; c++) d = Math.max(d, Math.abs(a.data[p + c]! - b.data[p + c]!));
+    if (d === 0) continue;
+    changedPixels++;
+    if (region[i] === 0) changedOutsideRegion++;
+    if (d > maxDifference) maxDifference = d;
+  }
+  return { changedPixels, changedOutsideRegion, maxDifference, depth: a.depth };
 }
 
 function openEditSource(edit: StoredEdit): Promise<ImageSource> {

@@ -9,6 +9,7 @@ import {
   exportNotesRequestSchema,
   imageInfoSchema,
   openImageRequestSchema,
+  storedDifferenceSchema,
 } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
@@ -61,6 +62,8 @@ export const requestChannels = {
    * line each, for the export panel to show before writing; empty when the format keeps everything.
    */
   'images:exportNotes': { request: exportNotesRequestSchema, response: z.object({ notes: z.array(z.string()) }) },
+  /** How an edit result differs from its original, counted in the original file's stored values (not sRGB). */
+  'images:difference': { request: imageRef, response: storedDifferenceSchema },
   /** Forget a stored image (and free its pixels). */
   'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
   /** Find a RoI from text; a job whose `completed` event carries the mask id. */

@@ -28,6 +28,20 @@ export const imageInfoSchema = z.object({
   name: z.string().nullable(),
   /** The file it was opened from, or null. */
   path: z.string().nullable(),
+  /**
+   * What an opened file (or an edit of one) stores: colour model, bits per channel and profile. The pixels fetched
+   * by id are always an 8-bit sRGB rendering of it; exports keep the file's own values.
+   */
+  colour: z
+    .object({
+      space: z.enum(['rgb', 'gray', 'cmyk']),
+      depth: z.union([z.literal(8), z.literal(16)]),
+      /** The profile's name, or "sRGB (assumed)" without one. */
+      profile: z.string(),
+      /** One line when the profile could not be used and the image is shown as sRGB. */
+      warning: z.string().nullable(),
+    })
+    .optional(),
 });
 /** See {@link imageInfoSchema}. */
 export type ImageInfo = z.infer<typeof imageInfoSchema>;
@@ -68,6 +82,20 @@ export const exportImageRequestSchema = z
     removeLocation: z.boolean().default(false),
   })
   .strict();
+
+/** Differences of an edit result from its original, counted in the original file's own stored values. */
+export const storedDifferenceSchema = z.object({
+  /** Pixels where any stored channel value differs. */
+  changedPixels: z.number().int().nonnegative(),
+  /** Changed pixels outside the edit's blend region (the guarantee is that there are none). */
+  changedOutsideRegion: z.number().int().nonnegative(),
+  /** Largest difference of one stored value, in the file's units (0–255 or 0–65535). */
+  maxDifference: z.number().int().nonnegative(),
+  depth: z.union([z.literal(8), z.literal(16)]),
+});
+
+/** See {@link storedDifferenceSchema}. */
+export type StoredDifference = z.infer<typeof storedDifferenceSchema>;
 
 /** Ask, before writing, what exporting an image as `format` cannot keep. */
 export const exportNotesRequestSchema = z.object({ id: imageIdSchema, format: z.enum(exportFormats) }).strict();
