@@ -89,7 +89,12 @@ export async function decodePixels(
     } else {
       const stored = await toStoredRaw(applyFrame(storedPipeline(bytes, maxImagePixels, true), info, frame), colour);
       ({ width, height } = stored);
-      rgb = converterFor(colour).toSrgb8(stored.data, stored.depth, stored.channels);
+      const isSrgb8 = colour.profile === null && colour.space === 'rgb' && stored.depth === 8;
+      rgb = isSrgb8
+        ? stored.hasAlpha
+          ? splitAlpha(stored.data as Uint8Array, 3, width * height)[0]
+          : (stored.data as Uint8Array)
+        : converterFor(colour).toSrgb8(stored.data, stored.depth, stored.channels);
       if (stored.hasAlpha) alpha = alphaOf(stored.data, stored.channels, stored.depth);
     }
   } catch (error) {
