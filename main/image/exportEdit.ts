@@ -8,6 +8,7 @@ import { recipeMetadata } from '../engine/recipe';
 import type { ImageFormat, ImageSource } from './decode';
 import { encodeStored, exportNotes, type ExportFormat } from './exportStored';
 import { estimateJpegQuality } from './jpegQuality';
+import { riffChunks } from './meta/webp';
 import { converterFor, type StoredPixels } from './stored';
 import { renderSrgb } from './render';
 
@@ -34,10 +35,28 @@ export function defaultExportFormat(format: ImageFormat): ExportFormat {
   return format === 'jpeg' || format === 'webp' || format === 'tiff' ? format : 'png';
 }
 
+export const webpIptcNote = 'WebP has no IPTC block: the IPTC data (keywords, captions, credits) is not kept';
+
+/** True when the file is a lossless WebP (its image chunk is VP8L). */
+export function isLosslessWebp(bytes: Uint8Array): boolean {
+  for (const chunk of riffChunks(bytes)) {
+    if (chunk.fourcc === 'VP8L') return true;
+    if (chunk.fourcc === 'VP8 ') return false;
+  }
+  return false;
+}
+
+/** WebP exports are lossless when the source is a lossless WebP. */
+function losslessFor(source: ImageSource, format: ExportFormat): boolean {
+  return format === 'webp' && source.info.format === 'webp' && isLosslessWebp(source.bytes);
+}
+
 /** What `format` cannot keep of `source` (one line each), to show before writing; also recorded in the recipe. */
 export function editExportNotes(source: ImageSource, format: ExportFormat): string[] {
   const { space, depth } = source.colour;
-  return exportNotes({ space, depth, hasAlpha: source.info.hasAlpha }, format);
+  const notes = exportNotes({ space, depth, hasAlpha: source.info.hasAlpha }, format, losslessFor(source, format));
+  if (format === 'webp' && source.meta.iptc) notes.push(webpIptcNote);
+  return notes;
 }
 
 /** The stored values converted into something `format` holds: CMYK → sRGB for PNG/WebP, gray → sRGB for WebP. */
@@ -93,6 +112,7 @@ export async function exportEdit(
     format,
     text: options.withoutRecipe ? {} : recipeMetadata(recipe),
     removeLocation,
+    lossless: losslessFor(source, format),
     ...(source.info.format === 'jpeg' && format === 'jpeg'
       ? { jpegSource: { bytes: source.bytes, region: edited.region } }
       : {}),

@@ -28,6 +28,8 @@ export interface StoredExportOptions {
   readonly text: Readonly<Record<string, string>>;
   /** Drop GPS tags from EXIF and XMP. */
   readonly removeLocation: boolean;
+  /** WebP: write lossless (the default when the source WebP is lossless, so untouched pixels stay identical). */
+  readonly lossless?: boolean;
   /** JPEG → JPEG: the source file and the stored-orientation region that may differ (for keeping blocks). */
   readonly jpegSource?: JpegSource;
 }
@@ -46,7 +48,7 @@ export interface StoredShape {
 }
 
 /** One line per way `format` cannot keep the source as it is; empty when it keeps everything. */
-export function exportNotes(shape: StoredShape, format: ExportFormat): string[] {
+export function exportNotes(shape: StoredShape, format: ExportFormat, losslessWebp = false): string[] {
   const notes: string[] = [];
   if (shape.space === 'cmyk' && (format === 'png' || format === 'webp')) {
     notes.push(`${format.toUpperCase()} cannot hold CMYK: the image is converted to sRGB and its CMYK profile dropped`);
@@ -57,6 +59,7 @@ export function exportNotes(shape: StoredShape, format: ExportFormat): string[] 
   }
   if (shape.hasAlpha && format === 'jpeg') notes.push('JPEG has no transparency: the alpha channel is dropped');
   if (format === 'jpeg') notes.push('JPEG is lossy: the whole image is re-encoded');
+  if (format === 'webp' && !losslessWebp) notes.push('WebP is written lossy: the whole image is re-encoded');
   return notes;
 }
 
@@ -129,7 +132,8 @@ export async function encodeStored(
       return encodeJpegOutput(to8(withoutAlpha(image)), out, options.quality ?? 92, options.jpegSource);
     case 'webp': {
       const image8 = to8(image);
-      const webp = await (await rawPipeline(image8)).webp({ quality: options.quality ?? 90 }).toBuffer();
+      const webpOptions = options.lossless ? { lossless: true } : { quality: options.quality ?? 90 };
+      const webp = await (await rawPipeline(image8)).webp(webpOptions).toBuffer();
       const size = { width: image.width, height: image.height, hasAlpha: image.hasAlpha };
       return { bytes: withWebpMetadata(webp, out, size), dropped: [] };
     }

@@ -9,7 +9,7 @@ function chunk(fourcc: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function* riffChunks(webp: Uint8Array): Generator<{ fourcc: string; bytes: Uint8Array }> {
+export function* riffChunks(webp: Uint8Array): Generator<{ fourcc: string; bytes: Uint8Array }> {
   const view = new DataView(webp.buffer, webp.byteOffset, webp.byteLength);
   let at = 12;
   while (at + 8 <= webp.length) {

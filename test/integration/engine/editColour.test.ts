@@ -12,7 +12,7 @@ import { compositeMask } from '../../../main/engine/composite';
 import { runEdit, type EditVariation } from '../../../main/engine/pipeline';
 import { readRecipe } from '../../../main/engine/recipe';
 import { openImage, type ImageSource } from '../../../main/image/decode';
-import { exportEdit } from '../../../main/image/exportEdit';
+import { exportEdit, webpIptcNote } from '../../../main/image/exportEdit';
 import { parseIccProfile } from '../../../main/image/icc/profile';
 import { encodeStored, type ExportFormat } from '../../../main/image/exportStored';
 import { exifTiffBytes, readTiffTree } from '../../../main/image/meta/tiffTags';
@@ -76,7 +76,8 @@ function storedFrom(space: 'rgb' | 'gray', depth: 8 | 16, alpha: boolean): Store
 
 async function sourceFile(image: StoredPixels, icc: Uint8Array | null, format: ExportFormat): Promise<Uint8Array> {
   const meta = { exif, exifTree: readTiffTree(exif), xmp, iptc, icc, orientation: 1 };
-  return (await encodeStored(image, meta, icc, { format, text: {}, removeLocation: false, quality: 95 })).bytes;
+  const options = { format, text: {}, removeLocation: false, quality: 95, lossless: format === 'webp' };
+  return (await encodeStored(image, meta, icc, options)).bytes;
 }
 
 async function editAndExport(
@@ -176,6 +177,7 @@ describe('edits keep the file: colour, depth, metadata', () => {
     ['gray gamma 2.2', 'gray', 'gray', 8, false, 'png'],
     ['gray gamma 2.2', 'gray', 'gray', 16, false, 'tiff'],
     ['no profile (sRGB)', 'none', 'rgb', 8, false, 'tiff'],
+    ['Display P3, lossless', 'p3', 'rgb', 8, true, 'webp'],
   ] as const)(
     '%s [%s]: %s, %i-bit, alpha %s, as %s: identical outside, profile and metadata kept',
     async (_, name, space, depth, alpha, format) => {
@@ -208,7 +210,11 @@ describe('edits keep the file: colour, depth, metadata', () => {
         const path = join(cacheDir, `edit-colour-${name}-${depth}.${format}`);
         writeFileSync(path, out);
         const tags = exiftool(path, ['-Make', '-ExposureTime', '-Keywords']);
-        expect(tags).toMatchObject({ Make: 'Canon', ExposureTime: '1/100', Keywords: 'cup' });
+        expect(tags).toMatchObject({
+          Make: 'Canon',
+          ExposureTime: '1/100',
+          ...(format === 'webp' ? {} : { Keywords: 'cup' }),
+        });
       }
     },
   );
@@ -261,6 +267,7 @@ describe('edits keep the file: colour, depth, metadata', () => {
     const bytes = await sourceFile(storedFrom('rgb', 8, false), adobeRgb, 'jpeg');
     for (const format of ['jpeg', 'webp'] as const) {
       const kept = await editAndExport(bytes, format);
+      if (format === 'webp') expect(kept.notes).toContain(webpIptcNote);
       const meta = await sharp(kept.out).metadata();
       expect(Buffer.from(meta.icc!).equals(Buffer.from(adobeRgb))).toBe(true);
       expect(readTiffTree(exifTiffBytes(meta.exif!))?.ifd0.some((e) => e.tag === 0x8825)).toBe(true);
