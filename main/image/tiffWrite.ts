@@ -66,12 +66,20 @@ export async function encodeTiff(
   const rowBytes = width * channels * (depth / 8);
   const rows = rowsPerStrip(rowBytes, height);
   const level = compression.deflateLevel;
-  const strips: Promise<Uint8Array>[] = [];
-  for (let y = 0; y < height; y += rows) {
-    const raw = stripBytes(image, y, Math.min(height, y + rows), level !== null);
-    strips.push(level === null ? Promise.resolve(raw) : deflateAsync(raw, { level }));
-  }
-  const compressed = await Promise.all(strips);
+  const starts: number[] = [];
+  for (let y = 0; y < height; y += rows) starts.push(y);
+  // A few strips in flight at a time: each holds a raw copy until it is compressed.
+  const compressed: Uint8Array[] = new Array<Uint8Array>(starts.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < starts.length) {
+      const i = next++;
+      const y = starts[i]!;
+      const raw = stripBytes(image, y, Math.min(height, y + rows), level !== null);
+      compressed[i] = level === null ? raw : await deflateAsync(raw, { level });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, starts.length) }, worker));
   const offsets: number[] = [];
   let at = 8;
   for (const strip of compressed) {
