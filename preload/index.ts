@@ -20,10 +20,14 @@ const bridge = {
     open: call('images:open'),
     /** Facts about a stored image (size, kind, alpha). */
     info: call('images:info'),
-    /** Writes a stored image to the file the save dialog just chose, as PNG, JPEG or WebP, with its edit recipe. */
+    /** Writes a stored image to the file the save dialog just chose, as PNG, JPEG, WebP or TIFF, with its recipe. */
     export: call('images:export'),
-    /** Encodes a stored image as an export file's bytes (PNG, JPEG or WebP, with its edit recipe). */
+    /** Encodes a stored image as an export file's bytes (PNG, JPEG, WebP or TIFF, with its edit recipe). */
     encode: call('images:encode'),
+    /** What exporting as a format cannot keep of the source (one line each), to show before writing. */
+    exportNotes: call('images:exportNotes'),
+    /** How an edit result differs from its original, counted in the original file's own values. */
+    difference: call('images:difference'),
     /** Frees a stored image. */
     release: call('images:release'),
   },

@@ -68,7 +68,12 @@ if (!app.requestSingleInstanceLock()) {
         // only when told to.
         const options: Electron.SaveDialogOptions = {
           defaultPath: defaultName,
-          filters: [{ name: format.toUpperCase(), extensions: format === 'jpeg' ? ['jpg', 'jpeg'] : [format] }],
+          filters: [
+            {
+              name: format.toUpperCase(),
+              extensions: format === 'jpeg' ? ['jpg', 'jpeg'] : format === 'tiff' ? ['tif', 'tiff'] : [format],
+            },
+          ],
           properties: ['showOverwriteConfirmation', 'createDirectory'],
         };
         const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);

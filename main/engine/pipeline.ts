@@ -13,12 +13,14 @@ import type { NoiseScope } from '../../shared/image/iir';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { openImage, type ImageSource } from '../image/decode';
 import { preprocess, reseedPreprocess } from '../image/preprocess';
-import { compositeMask, compositeResult, latentMask } from './composite';
+import { compositeMask, latentMask } from './composite';
+import { compositeStored, type StoredComposite } from './compositeStored';
+import { renderSrgb } from '../image/render';
 import { denoise, type DenoiseStats } from './denoise';
 import { sha256Cached } from './hashes';
 import { locateModelSet, rolesOf, type ModelSet } from './modelSet';
 import { preflight, type ModelRole, type ProviderChoice, type ProviderSettings } from './providers';
-import { appVersion, recipeMetadata, type EditRecipe } from './recipe';
+import { appVersion, colourRecord, recipeMetadata, type EditRecipe } from './recipe';
 import { ModelSessions } from './sessions';
 import { encodeText, loadTokenizer } from './text';
 import { guidanceEmbedding } from './tensors';
@@ -77,9 +79,12 @@ export type EditStage = 'load' | 'preprocess' | 'text' | 'encode' | 'denoise' | 
 /** One output image. */
 export interface EditVariation {
   readonly seed: number;
+  /** An sRGB rendering of the result (oriented), for the screen. */
   readonly rgb: RgbImage;
   /** The input's alpha channel, unchanged, or null. */
   readonly alpha: GrayImage | null;
+  /** The result in the file's own stored values, and where they may differ from the source's. */
+  readonly stored: StoredComposite;
   readonly recipe: EditRecipe;
   /** Text metadata for the output file (the recipe as JSON). */
   readonly metadata: Record<string, string>;
@@ -284,7 +289,8 @@ export class EditEngine {
     warnings.push(...text.warnings);
     throwIfCancelled(signal);
 
-    const full = await time('composite', 0, () => source.decode());
+    const stored = await time('composite', 0, () => source.decodeStored());
+    if (source.colour.warning) warnings.push(source.colour.warning);
     const hashPromise = Promise.all([
       modelRecord(
         set.sd.id,
@@ -397,9 +403,11 @@ export class EditEngine {
       });
 
       const [sdRecord, controlnetRecord] = await hashPromise;
-      const rgb = await time('composite', v, () => {
+      const { composite, view } = await time('composite', v, async () => {
         const blendMask = compositeMask(mask, frame, o.dilatePx, o.featherPx);
-        return Promise.resolve(compositeResult(full.rgb, decoded, frame, blendMask));
+        const { colour } = source;
+        const composite = await compositeStored(stored, colour, source.info.orientation, decoded, frame, blendMask);
+        return { composite, view: await renderSrgb(composite.image, colour, source.info.orientation) };
       });
       const providers: Record<string, string> = {};
       const fallbacks: Record<string, string[]> = {};
@@ -441,8 +449,17 @@ export class EditEngine {
         models: { sd: sdRecord, controlnet: controlnetRecord },
         providers,
         fallbacks,
+        colour: colourRecord(source.colour),
       };
-      variations.push({ seed, rgb, alpha: full.alpha, recipe, metadata: recipeMetadata(recipe), denoise: stats });
+      variations.push({
+        seed,
+        rgb: view.rgb,
+        alpha: view.alpha,
+        stored: composite,
+        recipe,
+        metadata: recipeMetadata(recipe),
+        denoise: stats,
+      });
     }
     const providers = variations[0]?.recipe.providers ?? {};
     return { variations, timings, providers, warnings, modelSet: set };

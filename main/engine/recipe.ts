@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { IirError } from '../../shared/errors';
 import { readImageText } from '../image/readText';
+import { renderingIntent } from '../image/icc/convert';
+import type { SourceColour } from '../image/stored';
 
 /** The metadata key the recipe is stored under. */
 export const recipeKey = 'iir-studio-recipe';
@@ -55,8 +57,38 @@ export const recipeSchema = z.object({
   providers: z.record(z.string(), z.string()),
   /** Providers passed over and why, per role. */
   fallbacks: z.record(z.string(), z.array(z.string())),
+  /** The source's colour: its profile, how the model's sRGB frame was made from it and converted back. */
+  colour: z
+    .object({
+      space: z.enum(['rgb', 'gray', 'cmyk']),
+      depth: z.union([z.literal(8), z.literal(16)]),
+      profile: z.string(),
+      intent: z.string(),
+      /** Set when the profile was damaged or unsupported and the image was treated as sRGB. */
+      treatedAsSrgb: z.string().optional(),
+    })
+    .optional(),
+  /** How the file was written: its format, what it could not keep, and whether location data was removed. */
+  output: z
+    .object({
+      format: z.string(),
+      removeLocation: z.boolean(),
+      notes: z.array(z.string()),
+    })
+    .optional(),
 });
 export type EditRecipe = z.infer<typeof recipeSchema>;
+
+/** The recipe's record of the source's colour handling. */
+export function colourRecord(colour: SourceColour): NonNullable<EditRecipe['colour']> {
+  return {
+    space: colour.space,
+    depth: colour.depth,
+    profile: colour.profileName,
+    intent: colour.space === 'cmyk' ? 'perceptual (lcms)' : renderingIntent,
+    ...(colour.warning ? { treatedAsSrgb: colour.warning } : {}),
+  };
+}
 
 let version: string | undefined;
 

@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Rect, RgbImage } from '../../shared/image/types';
+import { decodePixels } from './decodePixels';
 import { describeReadError } from './fileErrors';
+import { sourceMetadata, type SourceMetadata } from './meta/source';
+import { sourceColour, storedPipeline, toStoredRaw, type SourceColour, type StoredPixels } from './stored';
 
 /** The formats the editor reads. AVIF is HEIF with AV1 compression; other HEIF (HEIC) is refused. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'gif';
@@ -52,8 +55,16 @@ export interface ImageSource {
   /** How messages name this image (the path's file name, or "the input"). */
   readonly name: string;
   readonly info: ImageInfo;
-  /** Decodes the full-resolution image, or the requested frame. */
+  /** The file's stored colour model, depth and profile (kept byte for byte for the output). */
+  readonly colour: SourceColour;
+  /** The file's bytes, as read. */
+  readonly bytes: Uint8Array;
+  /** EXIF, XMP, IPTC, profile and orientation, kept on export. */
+  readonly meta: SourceMetadata;
+  /** Decodes the full-resolution image, or the requested frame, as oriented 8-bit sRGB (converted with the profile). */
   decode(frame?: FrameRequest): Promise<DecodedImage>;
+  /** Decodes the stored values: stored orientation, no colour conversion, stored depth. */
+  decodeStored(): Promise<StoredPixels>;
 }
 
 export interface OpenImageOptions {
@@ -104,7 +115,19 @@ export async function openImage(input: string | Uint8Array, options: OpenImageOp
     hasAlpha: metadata.hasAlpha,
     orientation: metadata.orientation ?? 1,
   };
-  return { name, info, decode: (frame) => decodePixels(bytes, name, info, frame) };
+  const colour = sourceColour(name, metadata, bytes);
+  return {
+    name,
+    info,
+    colour,
+    bytes,
+    meta: sourceMetadata(metadata, bytes),
+    decode: (frame) => decodePixels(bytes, name, info, colour, frame),
+    decodeStored: () =>
+      toStoredRaw(storedPipeline(bytes, maxImagePixels), colour).catch((error: unknown) => {
+        throw corrupt(name, error);
+      }),
+  };
 }
 
 /** Opens and decodes in one call: full resolution, or the requested frame. */
@@ -139,7 +162,7 @@ function toImageFormat(metadata: Metadata): ImageFormat | null {
   }
 }
 
-function corrupt(name: string, error: unknown): IirError {
+export function corrupt(name: string, error: unknown): IirError {
   const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).trim();
   return new IirError('invalid_argument', `${name} is truncated or corrupt (${reason})`, { cause: error });
 }
@@ -174,78 +197,4 @@ function looksLikeText(bytes: Uint8Array): boolean {
   }
   // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text);
-}
-
-function checkFrame(frame: FrameRequest, info: ImageInfo): void {
-  const { width, height, cropImagePx: crop } = frame;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw invalidArgument(`the frame size ${width}×${height} is not a positive whole number of pixels`);
-  }
-  if (
-    crop &&
-    !(
-      crop.x0 >= 0 &&
-      crop.y0 >= 0 &&
-      crop.x1 <= info.width &&
-      crop.y1 <= info.height &&
-      crop.x0 < crop.x1 &&
-      crop.y0 < crop.y1
-    )
-  ) {
-    throw invalidArgument(
-      `the crop ${crop.x0},${crop.y0}–${crop.x1},${crop.y1} is not inside the ${info.width}×${info.height} image`,
-    );
-  }
-}
-
-async function decodePixels(
-  bytes: Uint8Array,
-  name: string,
-  info: ImageInfo,
-  frame: FrameRequest | undefined,
-): Promise<DecodedImage> {
-  if (frame) checkFrame(frame, info);
-  let pipeline = sharp(bytes, { autoOrient: true, failOn: 'error', limitInputPixels: maxImagePixels });
-  if (frame) {
-    const crop = frame.cropImagePx;
-    if (crop && !(crop.x0 === 0 && crop.y0 === 0 && crop.x1 === info.width && crop.y1 === info.height)) {
-      pipeline = pipeline.extract({ left: crop.x0, top: crop.y0, width: crop.x1 - crop.x0, height: crop.y1 - crop.y0 });
-    }
-    const croppedWidth = crop ? crop.x1 - crop.x0 : info.width;
-    const croppedHeight = crop ? crop.y1 - crop.y0 : info.height;
-    if (frame.width !== croppedWidth || frame.height !== croppedHeight) {
-      pipeline = pipeline.resize(frame.width, frame.height, { fit: 'fill' });
-    }
-  }
-  let raw: { data: Buffer; info: OutputInfo };
-  try {
-    raw = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw corrupt(name, error);
-  }
-  const { width, height, channels } = raw.info;
-  const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
-  const original = { width: info.width, height: info.height };
-  if (channels === 3) {
-    return { rgb: { width, height, data }, alpha: null, format: info.format, width, height, original };
-  }
-  if (channels !== 4) throw new IirError('internal', `${name} decoded to ${channels} channels, expected 3 or 4`);
-  const pixelCount = width * height;
-  const rgb = new Uint8Array(pixelCount * 3);
-  const alpha = new Uint8Array(pixelCount);
-  for (let i = 0, j = 0; i < pixelCount; i++, j += 4) {
-    const k = i * 3;
-    rgb[k] = data[j]!;
-    rgb[k + 1] = data[j + 1]!;
-    rgb[k + 2] = data[j + 2]!;
-    alpha[i] = data[j + 3]!;
-  }
-  return {
-    rgb: { width, height, data: rgb },
-    alpha: { width, height, data: alpha },
-    format: info.format,
-    width,
-    height,
-    original,
-  };
 }

@@ -32,6 +32,12 @@ export function describeReadError(path: string, error: unknown): IirError {
 /** Turns a failed write into one human line: "cannot write out/iir.png: permission denied". */
 export function describeWriteError(path: string, error: unknown): IirError {
   const code = errnoCode(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new IirError('io_error', diskFullMessage(path), { cause: error });
   const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
   return new IirError('io_error', `cannot write ${path}: ${reason}`, { cause: error });
+}
+
+/** The one sentence for a full disk (or quota): the user's to fix, never a bug. */
+export function diskFullMessage(path: string | undefined): string {
+  return `disk full: ${path ? `could not write ${path}` : 'a file could not be written'}; free some space and try again`;
 }

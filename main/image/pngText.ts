@@ -10,14 +10,14 @@ export function isPng(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && signature.every((b, i) => bytes[i] === b);
 }
 
-interface Chunk {
+export interface Chunk {
   readonly type: string;
   /** Offset of the chunk's length field. */
   readonly start: number;
   readonly data: Uint8Array;
 }
 
-function* chunks(png: Uint8Array): Generator<Chunk> {
+export function* chunks(png: Uint8Array): Generator<Chunk> {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let offset = 8;
   while (offset + 12 <= png.length) {

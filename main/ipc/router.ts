@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { diskFullMessage } from '../image/fileErrors';
 import { type ApiError, type Envelope, fail, isChannel, ok, requestChannels } from '../../shared/api';
 import { isIirError } from '../../shared/errors';
 import type { CallContext, Handlers } from './handlers';
@@ -20,8 +21,7 @@ export function toApiError(error: unknown, log?: ErrorLog, channel?: string): Ap
 export function describeDiskFull(error: unknown): string | null {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return null;
-  const path = (error as NodeJS.ErrnoException).path;
-  return `disk full: ${path ? `could not write ${path}` : 'a file could not be written'}; free some space and try again`;
+  return diskFullMessage((error as NodeJS.ErrnoException).path);
 }
 
 /** One line naming the first problem and where it is. */

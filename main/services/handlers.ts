@@ -2,7 +2,7 @@ import { type ImageId, type JobResult, visibleSettings } from '../../shared/api'
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { PreflightReport } from '../engine/providers';
-import type { OutputFormat } from '../image/encode';
+import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
@@ -20,7 +20,7 @@ export interface HandlerServices {
   readonly models: ModelService;
   readonly settings: SettingsStore;
   /** The desktop app's native save dialog; absent in serve mode. */
-  readonly showSaveDialog?: (defaultName: string, format: OutputFormat) => Promise<string | null>;
+  readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
 
 /** Every request channel's handler, over the main-process services. */
@@ -124,6 +124,14 @@ export function createHandlers(services: HandlerServices): Handlers {
                   alpha: result.alpha,
                   name: source.name,
                   metadata: result.metadata,
+                  ...(source.colour ? { colour: source.colour } : {}),
+                  edit: {
+                    image: result.stored.image,
+                    region: result.stored.region,
+                    recipe: result.recipe,
+                    originalBytes: imageBytes,
+                    originalName: source.name,
+                  },
                 }).id,
             );
             return { kind: 'edit', resultIds, seeds: value.results.map((r) => r.seed), provider: value.provider };

@@ -2,19 +2,26 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { hasExportExtension } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
-import type { OutputFormat } from '../image/encode';
+import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
 import type { ImageStore } from './images';
 import { SaveGrants } from './saveGrants';
 
 /** The image and save-dialog channels. */
 type ImageChannels =
-  'images:open' | 'dialogs:save' | 'images:info' | 'images:export' | 'images:encode' | 'images:release';
+  | 'images:open'
+  | 'dialogs:save'
+  | 'images:info'
+  | 'images:export'
+  | 'images:encode'
+  | 'images:exportNotes'
+  | 'images:difference'
+  | 'images:release';
 
 /** Refuses a file name whose extension is not the format's (`~/.bashrc` as a PNG, `photo.jpg` as WebP). */
-function checkExtension(path: string, format: OutputFormat): void {
+function checkExtension(path: string, format: ExportFormat): void {
   if (!hasExportExtension(path, format)) {
-    const wanted = format === 'jpeg' ? '.jpg or .jpeg' : `.${format}`;
+    const wanted = format === 'jpeg' ? '.jpg or .jpeg' : format === 'tiff' ? '.tif or .tiff' : `.${format}`;
     throw invalidArgument(`${basename(path)} does not end in ${wanted}; a ${format.toUpperCase()} file must`);
   }
 }
@@ -25,7 +32,7 @@ function checkExtension(path: string, format: OutputFormat): void {
  */
 export function createImageHandlers(
   images: ImageStore,
-  showSaveDialog: ((defaultName: string, format: OutputFormat) => Promise<string | null>) | undefined,
+  showSaveDialog: ((defaultName: string, format: ExportFormat) => Promise<string | null>) | undefined,
 ): Pick<Handlers, ImageChannels> {
   const saveGrants = new SaveGrants();
   return {
@@ -41,7 +48,7 @@ export function createImageHandlers(
       return { path };
     },
     'images:info': ({ id }) => images.info(id),
-    'images:export': async ({ id, path, format, quality, metadata }) => {
+    'images:export': async ({ id, path, format, quality, metadata, removeLocation }) => {
       checkExtension(path, format);
       if (!saveGrants.take(path, format)) {
         throw invalidArgument(
@@ -50,12 +57,13 @@ export function createImageHandlers(
             : 'in the browser, export downloads the image; the server writes no file a page names',
         );
       }
-      await images.export(id, path, { format, quality, metadata });
-      return { path, bytes: (await stat(path)).size };
+      const notes = await images.export(id, path, { format, quality, metadata, removeLocation });
+      return { path, bytes: (await stat(path)).size, notes };
     },
-    'images:encode': async ({ id, format, quality, metadata }) => ({
-      bytes: await images.encodeForExport(id, { format, quality, metadata }),
-    }),
+    'images:encode': ({ id, format, quality, metadata, removeLocation }) =>
+      images.encodeForExport(id, { format, quality, metadata, removeLocation }),
+    'images:exportNotes': async ({ id, format }) => ({ notes: await images.exportNotes(id, format) }),
+    'images:difference': ({ id }) => images.difference(id),
     'images:release': ({ id }) => ({ released: images.release(id) }),
   };
 }

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { ImageId, ImageInfo, ImageKind } from '../../shared/api';
+import type { ImageId, ImageInfo, ImageKind, StoredDifference } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
-import { decodeImage } from '../image/decode';
-import { type OutputFormat, encodeImage } from '../image/encode';
+import { openImage } from '../image/decode';
+import { encodeImage } from '../image/encode';
+import { editExportNotes, exportEdit } from '../image/exportEdit';
+import type { ExportFormat } from '../image/exportStored';
 import { readImageFile } from '../files/readRegularFile';
 import { writeFileAtomic } from '../files/atomicWrite';
+import { colourInfo, editBytes, openEditSource, type StoredEdit, storedDifference } from './storedEdits';
+
+export type { StoredEdit } from './storedEdits';
 
 interface StoredImage {
   readonly info: ImageInfo;
@@ -17,6 +22,8 @@ interface StoredImage {
   readonly metadata: Readonly<Record<string, string>>;
   /** The file's bytes as opened, for the engine to decode its own frame from. */
   readonly source: Uint8Array | null;
+  /** A result: the edit in the original file's own values, exported in its terms. */
+  readonly edit: StoredEdit | null;
   png?: Promise<Uint8Array>;
   /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG once encoded). */
   bytes: number;
@@ -24,11 +31,13 @@ interface StoredImage {
 
 /** How an image is encoded for export. */
 export interface ExportOptions {
-  readonly format: OutputFormat;
-  /** JPEG/WebP quality, 1–100 (PNG ignores it). */
-  readonly quality: number;
+  readonly format: ExportFormat;
+  /** JPEG/WebP quality, 1–100 (PNG and TIFF ignore it); absent: a JPEG source's estimate, else 92 / 90. */
+  readonly quality?: number | undefined;
   /** Embed the edit recipe (results). */
   readonly metadata: boolean;
+  /** Leave GPS tags out (results; recorded in the recipe). */
+  readonly removeLocation?: boolean;
 }
 
 /** What the store may hold before it forgets the least recently used images (the open original is kept). */
@@ -41,6 +50,8 @@ export interface AddImageOptions {
   readonly path?: string | null;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly source?: Uint8Array | null;
+  readonly edit?: StoredEdit | null;
+  readonly colour?: ImageInfo['colour'];
 }
 
 /**
@@ -66,12 +77,14 @@ export class ImageStore {
   async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
     const name = 'path' in input ? basename(input.path) : (input.name ?? null);
     const bytes = 'path' in input ? await readImageFile(input.path) : input.bytes;
-    const decoded = await decodeImage(bytes, name === null ? {} : { name });
+    const source = await openImage(bytes, name === null ? {} : { name });
+    const decoded = await source.decode();
     return this.addRgb('original', decoded.rgb, {
       alpha: decoded.alpha,
       name,
       path: 'path' in input ? input.path : null,
       source: bytes,
+      colour: colourInfo(source.colour),
     });
   }
 
@@ -86,11 +99,14 @@ export class ImageStore {
       hasAlpha: alpha !== null,
       name: options.name ?? null,
       path: options.path ?? null,
+      ...(options.colour ? { colour: options.colour } : {}),
     };
     const source = options.source ?? null;
-    const bytes = rgb.data.byteLength + (alpha?.data.byteLength ?? 0) + (source?.byteLength ?? 0);
+    const edit = options.edit ?? null;
+    const bytes = rgb.data.byteLength + (alpha?.data.byteLength ?? 0) + (source?.byteLength ?? 0) + editBytes(edit);
     if (kind === 'original') this.pinned = info.id;
-    this.store(info.id, { info, rgb, mask: null, alpha, metadata: options.metadata ?? {}, source, bytes });
+    const metadata = options.metadata ?? {};
+    this.store(info.id, { info, rgb, mask: null, alpha, metadata, source, edit, bytes });
     return info;
   }
 
@@ -112,6 +128,7 @@ export class ImageStore {
       alpha: null,
       metadata: {},
       source: null,
+      edit: null,
       bytes: mask.data.byteLength,
     });
     return info;
@@ -162,20 +179,52 @@ export class ImageStore {
     return source ? Promise.resolve(source) : this.png(id);
   }
 
-  /** An image encoded as an export file, with its metadata when asked (serve mode downloads these bytes). */
-  async encodeForExport(id: ImageId, options: ExportOptions): Promise<Uint8Array> {
-    const image = this.get(id);
-    const rgb = image.rgb ?? grayToRgb(image.mask!);
-    return encodeImage(rgb, image.alpha, {
-      format: options.format,
-      ...(options.format === 'png' ? {} : { quality: options.quality }),
-      metadata: options.metadata ? image.metadata : {},
-    });
+  /** How an edit result differs from its original, in the original file's stored values. */
+  async difference(id: ImageId): Promise<StoredDifference> {
+    const { edit } = this.get(id);
+    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
+    const original = await (await openEditSource(edit)).decodeStored();
+    return storedDifference(original, edit.image, edit.region);
   }
 
-  /** Writes an image to `path` atomically (the caller decides the path may be written). */
-  async export(id: ImageId, path: string, options: ExportOptions): Promise<void> {
-    await writeFileAtomic(path, await this.encodeForExport(id, options));
+  /** What exporting `id` as `format` cannot keep of its source (nothing for images that are not edits). */
+  async exportNotes(id: ImageId, format: ExportFormat): Promise<string[]> {
+    const { edit } = this.get(id);
+    if (!edit) return [];
+    return editExportNotes(await openEditSource(edit), format);
+  }
+
+  /**
+   * An image encoded as an export file, with its metadata when asked (serve mode downloads these bytes). An edit is
+   * written in the original file's terms (stored values, profile, bit depth, EXIF/XMP/IPTC), with what the format
+   * could not keep.
+   */
+  async encodeForExport(id: ImageId, options: ExportOptions): Promise<{ bytes: Uint8Array; notes: string[] }> {
+    const image = this.get(id);
+    const keepsQuality = options.format === 'jpeg' || options.format === 'webp';
+    if (image.edit) {
+      return exportEdit(await openEditSource(image.edit), image.edit, {
+        format: options.format,
+        ...(options.quality !== undefined && keepsQuality ? { quality: options.quality } : {}),
+        removeLocation: options.removeLocation ?? false,
+        ...(options.metadata ? {} : { withoutRecipe: true }),
+      });
+    }
+    if (options.format === 'tiff') throw invalidArgument('only edit results can be exported as TIFF');
+    const rgb = image.rgb ?? grayToRgb(image.mask!);
+    const bytes = await encodeImage(rgb, image.alpha, {
+      format: options.format,
+      ...(keepsQuality ? { quality: options.quality ?? (options.format === 'webp' ? 90 : 92) } : {}),
+      metadata: options.metadata ? image.metadata : {},
+    });
+    return { bytes, notes: [] };
+  }
+
+  /** Writes an image to `path` atomically (the caller decides the path may be written); answers the notes. */
+  async export(id: ImageId, path: string, options: ExportOptions): Promise<string[]> {
+    const { bytes, notes } = await this.encodeForExport(id, options);
+    await writeFileAtomic(path, bytes);
+    return notes;
   }
 
   /** Forgets an image; false when it was not held. */

@@ -1,4 +1,4 @@
-import type { OutputFormat } from '../image/encode';
+import type { ExportFormat } from '../image/exportStored';
 
 /** How long a path chosen in the save dialog may wait for its export. */
 export const saveGrantMs = 10 * 60 * 1000;
@@ -11,12 +11,12 @@ const maxGrants = 8;
  * untrusted, so `images:export` writes only where the user (not the page) said, once, and soon after.
  */
 export class SaveGrants {
-  private readonly grants = new Map<string, { format: OutputFormat; expiresAt: number }>();
+  private readonly grants = new Map<string, { format: ExportFormat; expiresAt: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Records the dialog's answer. */
-  grant(path: string, format: OutputFormat): void {
+  grant(path: string, format: ExportFormat): void {
     this.grants.delete(path);
     this.grants.set(path, { format, expiresAt: this.now() + saveGrantMs });
     for (const oldest of this.grants.keys()) {
@@ -26,7 +26,7 @@ export class SaveGrants {
   }
 
   /** True (once) when `path` was chosen for `format` and has not expired; the grant is used up either way. */
-  take(path: string, format: OutputFormat): boolean {
+  take(path: string, format: ExportFormat): boolean {
     const grant = this.grants.get(path);
     this.grants.delete(path);
     return grant !== undefined && grant.format === format && grant.expiresAt > this.now();

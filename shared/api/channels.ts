@@ -8,8 +8,10 @@ import {
   encodeImageRequestSchema,
   exportFormats,
   exportImageRequestSchema,
+  exportNotesRequestSchema,
   imageInfoSchema,
   openImageRequestSchema,
+  storedDifferenceSchema,
 } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
 import {
@@ -50,15 +52,30 @@ export const requestChannels = {
   /** Facts about a stored image. */
   'images:info': { request: imageRef, response: imageInfoSchema },
   /**
-   * Write a stored image to the file the save dialog just chose (PNG/JPEG/WebP, with the edit recipe in its
-   * metadata); any other path is refused, so serve mode (no dialog) never writes a path the page names.
+   * Write a stored image to the file the save dialog just chose (PNG/JPEG/WebP/TIFF, with the edit recipe in its
+   * metadata); any other path is refused, so serve mode (no dialog) never writes a path the page names. `notes`
+   * repeats what the format could not keep of the source (see `images:exportNotes`).
    */
   'images:export': {
     request: exportImageRequestSchema,
-    response: z.object({ path: z.string(), bytes: z.number().int().nonnegative() }),
+    response: z.object({
+      path: z.string(),
+      bytes: z.number().int().nonnegative(),
+      notes: z.array(z.string()).default([]),
+    }),
   },
   /** A stored image encoded as an export file (PNG/JPEG/WebP with the recipe), for the browser to download. */
-  'images:encode': { request: encodeImageRequestSchema, response: z.object({ bytes: bytesSchema }) },
+  'images:encode': {
+    request: encodeImageRequestSchema,
+    response: z.object({ bytes: bytesSchema, notes: z.array(z.string()).default([]) }),
+  },
+  /**
+   * What exporting an image as `format` cannot keep of its source (CMYK, 16 bits, gray, alpha, recompression), one
+   * line each, for the export panel to show before writing; empty when the format keeps everything.
+   */
+  'images:exportNotes': { request: exportNotesRequestSchema, response: z.object({ notes: z.array(z.string()) }) },
+  /** How an edit result differs from its original, counted in the original file's stored values (not sRGB). */
+  'images:difference': { request: imageRef, response: storedDifferenceSchema },
   /** Forget a stored image (and free its pixels). */
   'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
   /** Find a RoI from text; a job whose `completed` event carries the mask id. */

@@ -28,6 +28,20 @@ export const imageInfoSchema = z.object({
   name: z.string().nullable(),
   /** The file it was opened from, or null. */
   path: z.string().nullable(),
+  /**
+   * What an opened file (or an edit of one) stores: colour model, bits per channel and profile. The pixels fetched
+   * by id are always an 8-bit sRGB rendering of it; exports keep the file's own values.
+   */
+  colour: z
+    .object({
+      space: z.enum(['rgb', 'gray', 'cmyk']),
+      depth: z.union([z.literal(8), z.literal(16)]),
+      /** The profile's name, or "sRGB (assumed)" without one. */
+      profile: z.string(),
+      /** One line when the profile could not be used and the image is shown as sRGB. */
+      warning: z.string().nullable(),
+    })
+    .optional(),
 });
 /** See {@link imageInfoSchema}. */
 export type ImageInfo = z.infer<typeof imageInfoSchema>;
@@ -45,14 +59,19 @@ export const openImageRequestSchema = z.union([
     .strict(),
 ]);
 
-/** Output formats of `images:export`. */
-export const exportFormats = ['png', 'jpeg', 'webp'] as const;
+/**
+ * Output formats of `images:export`. An edit keeps the source's profile, bit depth and metadata where the format can
+ * hold them (TIFF and PNG keep 16 bits; JPEG and TIFF keep CMYK); `images:exportNotes` says what one cannot keep.
+ */
+export const exportFormats = ['png', 'jpeg', 'webp', 'tiff'] as const;
 
 /** The file name endings of each export format; a path or name ending otherwise is refused. */
-export const exportExtensions = { png: ['.png'], jpeg: ['.jpg', '.jpeg'], webp: ['.webp'] } as const satisfies Record<
-  (typeof exportFormats)[number],
-  readonly string[]
->;
+export const exportExtensions = {
+  png: ['.png'],
+  jpeg: ['.jpg', '.jpeg'],
+  webp: ['.webp'],
+  tiff: ['.tif', '.tiff'],
+} as const satisfies Record<(typeof exportFormats)[number], readonly string[]>;
 
 /** True when `path` ends in one of `format`'s extensions (any letter case). */
 export function hasExportExtension(path: string, format: (typeof exportFormats)[number]): boolean {
@@ -65,10 +84,15 @@ export const encodeImageRequestSchema = z
   .object({
     id: imageIdSchema,
     format: z.enum(exportFormats),
-    /** JPEG/WebP quality, 1–100 (ignored for PNG). */
-    quality: z.number().int().min(1).max(100).default(92),
+    /**
+     * JPEG/WebP quality, 1–100 (ignored for PNG and TIFF). Absent: an edit of a JPEG keeps the source's estimated
+     * quality; otherwise 92 for JPEG, 90 for WebP.
+     */
+    quality: z.number().int().min(1).max(100).optional(),
     /** Write the edit recipe into the file's metadata (results only). */
     metadata: z.boolean().default(true),
+    /** "Remove location": leave the GPS tags out of EXIF and XMP (results only; recorded in the recipe). */
+    removeLocation: z.boolean().default(false),
   })
   .strict();
 
@@ -77,6 +101,23 @@ export const encodeImageRequestSchema = z
  * extension that matches the format.
  */
 export const exportImageRequestSchema = encodeImageRequestSchema.extend({ path: filePathSchema }).strict();
+
+/** Differences of an edit result from its original, counted in the original file's own stored values. */
+export const storedDifferenceSchema = z.object({
+  /** Pixels where any stored channel value differs. */
+  changedPixels: z.number().int().nonnegative(),
+  /** Changed pixels outside the edit's blend region (the guarantee is that there are none). */
+  changedOutsideRegion: z.number().int().nonnegative(),
+  /** Largest difference of one stored value, in the file's units (0–255 or 0–65535). */
+  maxDifference: z.number().int().nonnegative(),
+  depth: z.union([z.literal(8), z.literal(16)]),
+});
+
+/** See {@link storedDifferenceSchema}. */
+export type StoredDifference = z.infer<typeof storedDifferenceSchema>;
+
+/** Ask, before writing, what exporting an image as `format` cannot keep. */
+export const exportNotesRequestSchema = z.object({ id: imageIdSchema, format: z.enum(exportFormats) }).strict();
 
 /** An 8-bit single-channel mask as raw bytes (structured clone), `data.length === width * height`. */
 export const maskPixelsSchema = z

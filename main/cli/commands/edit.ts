@@ -7,9 +7,9 @@ import { resolveModel } from '../../models/receipt';
 import { defaultGroundingModel, defaultSamModel } from './segment';
 import { runEdit } from '../../engine/pipeline';
 import { openImage, type ImageSource } from '../../image/decode';
-import { encodeImage } from '../../image/encode';
+import { editExportNotes, exportEdit } from '../../image/exportEdit';
 import { readMask } from '../../image/readMask';
-import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
+import { exportFormatForPath, writeFilesAtomic } from '../../image/writeFile';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { userDataDir } from '../../paths';
 import { defineCommand } from '../command';
@@ -92,7 +92,17 @@ export const editCommand = defineCommand({
       default: 1,
       description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
     },
-    out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
+    out: {
+      type: 'string',
+      valueName: 'file',
+      required: true,
+      description:
+        'output image (.png, .jpg, .webp or .tif); the source\u2019s profile, bit depth and metadata are kept',
+    },
+    'remove-location': {
+      type: 'boolean',
+      description: 'leave GPS location tags out of the output (noted in the recipe)',
+    },
     ...forceOption,
     json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
   },
@@ -107,7 +117,7 @@ export const editCommand = defineCommand({
       throw new UsageError('--control-start must not exceed --control-end');
     }
     const out = resolve(options.out);
-    formatForPath(out);
+    const format = exportFormatForPath(out);
     const outputs = Array.from({ length: options.variations }, (_, v) =>
       options.variations > 1 ? variationPath(out, options.seed + v) : out,
     );
@@ -117,6 +127,8 @@ export const editCommand = defineCommand({
       throw new UsageError('give the region to edit: --mask <png>, --region <text>, or both');
     }
     const source = await openImage(positionals.image);
+    const notes = editExportNotes(source, format);
+    for (const note of notes) context.log(`note: ${note}`);
     const imagePx = { width: source.info.width, height: source.info.height };
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
     const painted = options.mask === undefined ? undefined : await readMask(options.mask, imagePx);
@@ -160,12 +172,12 @@ export const editCommand = defineCommand({
     });
     throwIfCancelled(context.signal);
     const writeStart = performance.now();
-    const files = await Promise.all(
-      result.variations.map(async (v) => ({
-        path: result.variations.length > 1 ? variationPath(out, v.seed) : out,
-        bytes: await encodeImage(v.rgb, v.alpha, { format: formatForPath(out), metadata: v.metadata }),
-      })),
-    );
+    const exportOptions = { format, removeLocation: options['remove-location'] };
+    const files = [];
+    for (const v of result.variations) {
+      const { bytes, recipe } = await exportEdit(source, { ...v.stored, recipe: v.recipe }, exportOptions);
+      files.push({ path: result.variations.length > 1 ? variationPath(out, v.seed) : out, bytes, recipe });
+    }
     await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
     bar.finish();
@@ -177,8 +189,8 @@ export const editCommand = defineCommand({
       const overheadMs = result.variations.reduce((n, v) => n + v.denoise.overheadMs, 0);
       context.printJson({
         outputs: files.map((f, i) => ({ path: f.path, seed: result.variations[i]!.seed })),
-        recipe: result.variations[0]!.recipe,
-        recipes: result.variations.length > 1 ? result.variations.map((v) => v.recipe) : undefined,
+        recipe: files[0]!.recipe,
+        recipes: files.length > 1 ? files.map((f) => f.recipe) : undefined,
         engine: result.modelSet.engine,
         providers: result.providers,
         timingsMs: {
@@ -189,6 +201,7 @@ export const editCommand = defineCommand({
           perStepOverhead: round(overheadMs / Math.max(1, steps)),
         },
         warnings: result.warnings,
+        notes,
       });
     } else {
       const names = files.map((f) => f.path).join(', ');

@@ -63,6 +63,7 @@ export const preprocessCommand = defineCommand({
     );
     const start = performance.now();
     const source = await openImage(positionals.image);
+    if (source.colour.warning) context.log(`warning: ${source.colour.warning}`);
     const maskImagePx =
       options.mask === undefined
         ? undefined

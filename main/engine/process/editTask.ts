@@ -1,6 +1,8 @@
 import type { EditParams, ProviderPerRole } from '../../../shared/api';
 import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
+import type { StoredComposite } from '../compositeStored';
+import type { EditRecipe } from '../recipe';
 import type { TaskContext } from './tasks';
 
 /** One IIR edit: the original as encoded bytes (the engine decodes just the frame it needs), its RoI (imagePx). */
@@ -23,6 +25,9 @@ export interface EditValue {
     readonly alpha: GrayImage | null;
     readonly seed: number;
     readonly metadata: Readonly<Record<string, string>>;
+    /** The result in the original file's stored values, and where they may differ. */
+    readonly stored: StoredComposite;
+    readonly recipe: EditRecipe;
   }[];
   /** The provider that ran the UNet. */
   readonly provider: string;
@@ -99,6 +104,8 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
       alpha: variation.alpha,
       seed: variation.seed,
       metadata: variation.metadata,
+      stored: variation.stored,
+      recipe: variation.recipe,
     })),
     provider: result.providers.unet ?? Object.values(result.providers)[0] ?? 'cpu',
   };

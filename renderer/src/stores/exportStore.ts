@@ -7,15 +7,20 @@ import { describeError } from '../editing/errorMessages';
 import { useDocumentStore } from './documentStore';
 import { useEditStore } from './editStore';
 
-/** An export format (PNG, JPEG, WebP). */
+/** An export format (PNG, JPEG, WebP, TIFF). */
 export type ExportFormat = (typeof exportFormats)[number];
 
-const mimeTypes: Record<ExportFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+const mimeTypes: Record<ExportFormat, string> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  tiff: 'image/tiff',
+};
 
 /** `coffee.jpg` → `coffee-edited.png`: the name the save dialog or the download starts from. */
 export function exportName(sourceName: string, format: ExportFormat): string {
   const stem = sourceName.replace(/\.[^.]+$/, '') || 'image';
-  return `${stem}-edited.${format === 'jpeg' ? 'jpg' : format}`;
+  return `${stem}-edited.${format === 'jpeg' ? 'jpg' : format === 'tiff' ? 'tif' : format}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { batchSuite } from './batch';
 import { engineSuite } from './engine';
 import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
+import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
 import { workersSuite } from './workers';
@@ -19,4 +20,5 @@ export const suites: readonly BenchSuite[] = [
   workersSuite,
   imagesSuite,
   jpegSuite,
+  exportSuite,
 ];

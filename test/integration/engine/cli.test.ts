@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRecipe } from '../../../main/engine/recipe';
+import { encodeStored } from '../../../main/image/exportStored';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
 import { repoRoot, runIirHere, startIir, type CliRun } from '../../helpers/cli';
+import { proPhoto } from '../../unit/image/profiles';
 
 const chelsea = join(repoRoot, 'test', 'fixtures', 'images', 'chelsea.png');
 const work = join(cacheDir, 'cli-edit');
@@ -80,6 +82,40 @@ describe('iir edit', () => {
     expect(report.timingsMs.denoise).toBeGreaterThan(0);
     expect((await readRecipe(join(work, 'cat-6.png'))).seed).toBe(6);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('keeps a 16-bit ProPhoto TIFF as 16-bit TIFF with its profile, and names what JPEG cannot keep before writing', async () => {
+    const pixels = await sharp(chelsea).removeAlpha().toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer();
+    const stored = new Uint16Array(pixels.buffer, pixels.byteOffset, pixels.length / 2);
+    const image = {
+      width: 451,
+      height: 300,
+      channels: 3,
+      colourChannels: 3,
+      hasAlpha: false,
+      depth: 16,
+      space: 'rgb',
+    } as const;
+    const meta = { exif: null, exifTree: null, xmp: null, iptc: null, icc: proPhoto, orientation: 1 };
+    const source = join(work, 'prophoto16.tif');
+    const options = { format: 'tiff', text: {}, removeLocation: false } as const;
+    writeFileSync(source, (await encodeStored({ ...image, data: stored }, meta, proPhoto, options)).bytes);
+    const args = ['edit', source, '--mask', maskPath, '--prompt', 'a green cat', '--models', models, '--sd', 'sd15'];
+    const tif = join(work, 'prophoto16-edited.tif');
+    const run = await iirHere(...args, '--controlnet', 'controlnet-iir', ...quick, '--out', tif, '--json');
+    expect(run.code).toBe(0);
+    const meta16 = await sharp(tif).metadata();
+    expect([meta16.format, meta16.depth, Buffer.from(meta16.icc!).equals(Buffer.from(proPhoto))]).toEqual([
+      'tiff',
+      'ushort',
+      true,
+    ]);
+    expect((JSON.parse(run.stdout) as { notes: string[] }).notes).toEqual([]);
+    const jpg = join(work, 'prophoto16-edited.jpg');
+    const lossy = await iirHere(...args, '--controlnet', 'controlnet-iir', ...quick, '--out', jpg, '--remove-location');
+    expect(lossy.code).toBe(0);
+    expect(lossy.stderr).toContain('note: JPEG holds 8 bits per channel: the 16-bit values are rounded');
+    expect((await readRecipe(jpg)).output).toMatchObject({ format: 'jpeg', removeLocation: true });
   });
 
   it('lists the providers with their self-test results', async () => {

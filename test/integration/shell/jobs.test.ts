@@ -63,6 +63,17 @@ describe('jobs through the engine process', () => {
     const out = `${services.env.IIR_USER_DATA}/edited.png`;
     await services.images.export(resultId!, out, { format: 'png', quality: 92, metadata: true });
     expect(await readRecipe(out)).toMatchObject({ prompt: 'a green cat', seed: 7 });
+    const difference = (await call(services, 'images:difference', { id: resultId! })) as Record<string, number>;
+    expect(difference).toMatchObject({ changedOutsideRegion: 0, depth: 8 });
+    expect(difference.changedPixels).toBeGreaterThan(1000);
+    expect(await call(services, 'images:exportNotes', { id: resultId!, format: 'jpeg' })).toEqual({
+      notes: ['JPEG is lossy: the whole image is re-encoded'],
+    });
+    const tiff = `${services.env.IIR_USER_DATA}/edited.tif`;
+    expect(await services.images.export(resultId!, tiff, { format: 'tiff', metadata: true })).toEqual([]);
+    const encoded = await call(services, 'images:encode', { id: resultId!, format: 'jpeg' });
+    expect(encoded.notes).toEqual(['JPEG is lossy: the whole image is re-encoded']);
+    expect(await readRecipe(tiff)).toMatchObject({ output: { format: 'tiff', removeLocation: false } });
     expect(await call(services, 'jobs:events', { jobId })).toEqual({ events: list });
     const steps = list.filter((e) => e.type === 'step');
     expect(steps.length).toBeGreaterThan(0);

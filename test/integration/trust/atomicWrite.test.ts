@@ -92,7 +92,9 @@ describe('a full disk', () => {
     const target = join(mountPoint, 'settings.json');
     writeFileSync(target, '{"old":true}');
     const error: unknown = await writeFileAtomic(target, Buffer.alloc(256 * 1024, 1)).catch((e: unknown) => e);
-    expect(isIirError(error) && error.message).toBe(`cannot write ${target}: the disk is full`);
+    expect(isIirError(error) && error.message).toBe(
+      `disk full: could not write ${target}; free some space and try again`,
+    );
     expect(readFileSync(target, 'utf8')).toBe('{"old":true}');
     expect(leftovers(mountPoint)).toEqual([]);
   });

@@ -58,7 +58,7 @@ describe('CLI commands never overwrite without --force', () => {
       join(dir, '.bashrc'),
     ]);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/cannot tell the format of \.bashrc: use a \.png, \.jpg or \.webp name/);
+    expect(run.stderr).toMatch(/cannot tell the format of \.bashrc: use a \.png, \.jpg, \.webp or \.tif name/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
