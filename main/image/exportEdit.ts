@@ -6,7 +6,7 @@
 import type { EditRecipe } from '../engine/recipe';
 import { recipeMetadata } from '../engine/recipe';
 import type { ImageFormat, ImageSource } from './decode';
-import { encodeStored, exportNotes, type ExportFormat } from './exportStored';
+import { encodeStored, exportNotes, type ExportFormat, type JpegBlocks, wholeJpegNote } from './exportStored';
 import { estimateJpegQuality } from './jpegQuality';
 import { riffChunks } from './meta/webp';
 import { converterFor, type StoredPixels } from './stored';
@@ -56,6 +56,8 @@ export function editExportNotes(source: ImageSource, format: ExportFormat): stri
   const { space, depth } = source.colour;
   const notes = exportNotes({ space, depth, hasAlpha: source.info.hasAlpha }, format, losslessFor(source, format));
   if (format === 'webp' && source.meta.iptc) notes.push(webpIptcNote);
+  if (format === 'jpeg' && source.info.format === 'jpeg')
+    return notes.map((n) => (n === wholeJpegNote ? keptJpegNote : n));
   return notes;
 }
 
@@ -108,7 +110,7 @@ export async function exportEdit(
   const { image, icc } = await fitForFormat(source, edited.image, format);
   const quality =
     options.quality ?? (source.info.format === 'jpeg' && format === 'jpeg' ? estimateJpegQuality(source.bytes) : null);
-  const { bytes, dropped } = await encodeStored(image, source.meta, icc, {
+  const { bytes, dropped, blocks } = await encodeStored(image, source.meta, icc, {
     format,
     text: options.withoutRecipe ? {} : recipeMetadata(recipe),
     removeLocation,
@@ -118,5 +120,20 @@ export async function exportEdit(
       : {}),
     ...(quality === null || quality === undefined ? {} : { quality }),
   });
-  return { bytes, notes: [...notes, ...dropped.map((d) => `${d} could not be kept`)], recipe };
+  const isJpegNote = (note: string): boolean => note === wholeJpegNote || note === keptJpegNote;
+  const written = notes.map((note) => (isJpegNote(note) && blocks ? jpegBlocksNote(blocks) : note));
+  return { bytes, notes: [...written, ...dropped.map((d) => `${d} could not be kept`)], recipe };
+}
+
+/** A JPEG source exported as JPEG, before writing: the blocks the edit does not touch are kept. */
+export const keptJpegNote =
+  'JPEG → JPEG: only the blocks the edit touches are re-encoded; the others keep the original\u2019s compressed data';
+
+/** What a JPEG → JPEG export did with the source's compressed blocks, in one line. */
+export function jpegBlocksNote(blocks: JpegBlocks): string {
+  if (!blocks.kept) return `${wholeJpegNote} (${blocks.reason})`;
+  return (
+    `JPEG: ${blocks.mcusReencoded} of ${blocks.mcusTotal} blocks re-encoded with the original's tables; ` +
+    'the others keep its compressed data bit for bit'
+  );
 }

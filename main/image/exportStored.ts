@@ -16,6 +16,7 @@ import { withWebpMetadata } from './meta/webp';
 import { mergeXmp } from './meta/xmp';
 import { keepSpace, type StoredPixels, type StoredSpace } from './stored';
 import { encodeTiff } from './tiffWrite';
+import { encodeJpegKeepingBlocks } from './jpeg';
 
 /** The formats an edit is exported in. */
 export type ExportFormat = 'png' | 'jpeg' | 'webp' | 'tiff';
@@ -47,6 +48,9 @@ export interface StoredShape {
   readonly hasAlpha: boolean;
 }
 
+/** The note of a JPEG written whole (replaced by the block counts when a JPEG source's blocks are kept). */
+export const wholeJpegNote = 'JPEG is lossy: the whole image is re-encoded';
+
 /** One line per way `format` cannot keep the source as it is; empty when it keeps everything. */
 export function exportNotes(shape: StoredShape, format: ExportFormat, losslessWebp = false): string[] {
   const notes: string[] = [];
@@ -58,7 +62,7 @@ export function exportNotes(shape: StoredShape, format: ExportFormat, losslessWe
     notes.push(`${format === 'jpeg' ? 'JPEG' : 'WebP'} holds 8 bits per channel: the 16-bit values are rounded`);
   }
   if (shape.hasAlpha && format === 'jpeg') notes.push('JPEG has no transparency: the alpha channel is dropped');
-  if (format === 'jpeg') notes.push('JPEG is lossy: the whole image is re-encoded');
+  if (format === 'jpeg') notes.push(wholeJpegNote);
   if (format === 'webp' && !losslessWebp) notes.push('WebP is written lossy: the whole image is re-encoded');
   return notes;
 }
@@ -116,7 +120,7 @@ export async function encodeStored(
   meta: SourceMetadata,
   icc: Uint8Array | null,
   options: StoredExportOptions,
-): Promise<{ bytes: Uint8Array; dropped: string[] }> {
+): Promise<{ bytes: Uint8Array; dropped: string[]; blocks?: JpegBlocks }> {
   const out = outputMetadata(meta, options, icc);
   switch (options.format) {
     case 'tiff': {
@@ -142,21 +146,40 @@ export async function encodeStored(
   }
 }
 
+/** How a JPEG → JPEG export went: blocks kept (with counts), or the whole image re-encoded and why. */
+export type JpegBlocks =
+  | { readonly kept: true; readonly mcusTotal: number; readonly mcusReencoded: number }
+  | { readonly kept: false; readonly reason: string };
+
 /**
- * The JPEG output path: today a full re-encode with sharp at `quality` (the source's estimated quality for JPEG
- * sources), keeping the metadata segments. For a JPEG source (`jpegSource`), this is the one place where the
- * coefficient-level writer (`encodeJpegKeepingBlocks(jpegSource.bytes, image, jpegSource.region)`) goes: `image` is
- * already in the source's stored orientation and values, 8 bits, without alpha.
+ * The JPEG output path. For a JPEG source (`jpegSource`), the coefficient-level writer keeps every block the edit
+ * does not touch bit for bit and re-encodes only the touched ones with the source's tables (`image` is already in
+ * the source's stored orientation and values, 8 bits, without alpha); the metadata segments are then the export's
+ * (the recipe in XMP, GPS removed when asked). Any other source, or a JPEG the writer cannot keep (arithmetic,
+ * lossless, 12-bit, CMYK), is re-encoded whole with sharp at `quality`.
  */
 export async function encodeJpegOutput(
   image: StoredPixels,
   meta: OutputMetadata,
   quality: number,
   jpegSource?: JpegSource,
-): Promise<{ bytes: Uint8Array; dropped: string[] }> {
-  void jpegSource;
+): Promise<{ bytes: Uint8Array; dropped: string[]; blocks?: JpegBlocks }> {
+  const { segments, dropped } = jpegMetadataSegments(meta);
+  let blocks: JpegBlocks | undefined;
+  if (jpegSource) {
+    const pixels = { data: image.data as Uint8Array, width: image.width, height: image.height };
+    const kept = encodeJpegKeepingBlocks(
+      jpegSource.bytes,
+      { ...pixels, channels: image.channels as 1 | 3 | 4 },
+      jpegSource.region,
+    );
+    if ('bytes' in kept) {
+      blocks = { kept: true, mcusTotal: kept.mcusTotal, mcusReencoded: kept.mcusReencoded };
+      return { bytes: withJpegSegments(kept.bytes, segments), dropped, blocks };
+    }
+    blocks = { kept: false, reason: kept.fallback };
+  }
   const pipeline = await rawPipeline(image);
   const jpeg = await pipeline.jpeg({ quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' }).toBuffer();
-  const { segments, dropped } = jpegMetadataSegments(meta);
-  return { bytes: withJpegSegments(jpeg, segments), dropped };
+  return { bytes: withJpegSegments(jpeg, segments), dropped, ...(blocks ? { blocks } : {}) };
 }
