@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher } from '../engine/process/launcher';
 import { userDataDir } from '../paths';
@@ -22,12 +23,17 @@ export interface ServeOptions {
 
 /** Starts serve mode: the main-process services without Electron, the renderer over HTTP, the API over /api. */
 export async function startServe(options: ServeOptions): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+  const rendererDir = options.rendererDir ?? builtRendererDir;
   const dataDir = userDataDir(options.env);
-  const services = await createAppServices({ userDataDir: dataDir, launcher: forkLauncher(), env: options.env });
+  const services = await createAppServices({
+    userDataDir: dataDir,
+    launcher: forkLauncher(undefined, options.env),
+    env: options.env,
+  });
   const server = await startServer({
     host: options.host,
     port: options.port,
-    rendererDir: options.rendererDir ?? builtRendererDir,
+    rendererDir,
     router: services.router,
     emitter: services.emitter,
     imagePng: (id) => services.images.png(id),
@@ -38,6 +44,11 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     options.log(
       `warning: serving on ${options.host}, reachable from other machines; anyone with the URL (and its token) ` +
         'can use this computer’s files through IIR Studio',
+    );
+  }
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    options.log(
+      `warning: the editor is not built (${rendererDir} is missing): run \`npm run build\`, then serve again`,
     );
   }
   for (const notice of services.startupNotices) options.log(notice);
