@@ -1,7 +1,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IirError, throwIfCancelled } from '../../../shared/errors';
 import { unionMasks } from '../../../shared/image/mask';
-import { providerChoices, type ProviderChoice } from '../../engine/providers';
+import { type ProviderChoice } from '../../engine/providers';
 import { disposeSegmentation, segmentRegion, type SegmentResult } from '../../engine/segmentation';
 import { resolveModel } from '../../models/receipt';
 import { defaultGroundingModel, defaultSamModel } from './segment';
@@ -12,10 +12,13 @@ import { readMask } from '../../image/readMask';
 import { formatForPath, writeFilesAtomic } from '../../image/writeFile';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { userDataDir } from '../../paths';
-import { schedulerNames } from '../../../shared/engine/schedulers';
 import { defineCommand } from '../command';
-import { iirOptions } from './iirOptions';
+import { editParamKeys } from '../../../shared/api/editParams';
+import { checkParamRules, paramOptions, paramsFromOptions } from './paramOptions';
 import { UsageError } from '../options';
+
+/** Every declared edit parameter is an option of `iir edit`. */
+const cliParamKeys = editParamKeys;
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -84,98 +87,7 @@ export const editCommand = defineCommand({
       description: 'SAM model for --region: an installed id or a folder',
     },
     negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
-    noise: {
-      type: 'number',
-      valueName: 'σ',
-      min: 0,
-      max: 1,
-      default: 0.5,
-      description: 'texture removal: σ of the Gaussian noise added inside the region, in [0,1] units',
-    },
-    ...iirOptions,
-    strength: {
-      type: 'number',
-      valueName: '0..1',
-      min: 0.01,
-      max: 1,
-      description: 'img2img strength (default 1 with an IIR ControlNet, 0.75 with a Canny one)',
-    },
-    steps: { type: 'number', valueName: 'n', integer: true, min: 1, max: 150, default: 20, description: 'steps' },
-    guidance: {
-      type: 'number',
-      valueName: 'g',
-      min: 1,
-      max: 30,
-      default: 7.5,
-      description: 'classifier-free guidance scale (1 = no unconditional pass)',
-    },
-    'control-scale': {
-      type: 'number',
-      valueName: 'c',
-      min: 0,
-      max: 2,
-      default: 1,
-      description: 'ControlNet conditioning scale',
-    },
-    'control-start': {
-      type: 'number',
-      valueName: '0..1',
-      min: 0,
-      max: 1,
-      default: 0,
-      description: 'fraction of the steps before the ControlNet starts',
-    },
-    'control-end': {
-      type: 'number',
-      valueName: '0..1',
-      min: 0,
-      max: 1,
-      default: 1,
-      description: 'fraction of the steps after which the ControlNet stops',
-    },
-    scheduler: {
-      type: 'string',
-      valueName: 'name',
-      choices: schedulerNames,
-      default: 'ddim',
-      description: 'sampler',
-    },
-    seed: {
-      type: 'number',
-      valueName: 'n',
-      integer: true,
-      min: 0,
-      max: 4294967295,
-      default: 0,
-      description: 'seed of the latent and IIR noise',
-    },
-    variations: {
-      type: 'number',
-      valueName: 'n',
-      integer: true,
-      min: 1,
-      max: 16,
-      default: 1,
-      description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
-    },
-    feather: {
-      type: 'number',
-      valueName: 'px',
-      integer: true,
-      min: 0,
-      max: 256,
-      default: 8,
-      description: 'soft edge of the composite, image px',
-    },
-    dilate: {
-      type: 'number',
-      valueName: 'px',
-      integer: true,
-      min: 0,
-      max: 256,
-      default: 8,
-      description: 'grow the mask before compositing, image px',
-    },
+    ...paramOptions(cliParamKeys),
     sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
     controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
     models: {
@@ -183,14 +95,6 @@ export const editCommand = defineCommand({
       valueName: 'dir',
       description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
     },
-    provider: {
-      type: 'string',
-      valueName: 'name',
-      choices: providerChoices,
-      default: 'auto',
-      description: 'execution provider (auto = the first that passes its self-test)',
-    },
-    'low-memory': { type: 'boolean', description: 'load one stage\u2019s models at a time and release them' },
     out: { type: 'string', valueName: 'file', required: true, description: 'output image (.png, .jpg or .webp)' },
     json: { type: 'boolean', description: 'print the recipe, per-stage timings and providers as JSON' },
   },
@@ -200,10 +104,8 @@ export const editCommand = defineCommand({
     'edit field.jpg --mask grass.png --prompt "sand" --noise 0.9 --variations 4 --seed 10 --out sand.png --json',
   ],
   async run({ options, positionals }, context) {
-    if (options.size % 64 !== 0) throw new UsageError(`--size must be a multiple of 64, not ${options.size}`);
-    if (options['control-start'] > options['control-end']) {
-      throw new UsageError('--control-start must not exceed --control-end');
-    }
+    const params = paramsFromOptions(options, cliParamKeys);
+    checkParamRules(params);
     const out = resolve(options.out);
     formatForPath(out);
     const started = performance.now();
@@ -238,28 +140,9 @@ export const editCommand = defineCommand({
     const editOptions: EditOptions = {
       prompt: options.prompt,
       negativePrompt: options.negative ?? '',
-      noise: options.noise,
-      gray: !options['no-gray'],
-      noiseScope: options['noise-scope'],
-      cannyLow: options['canny-low'],
-      cannyHigh: options['canny-high'],
-      ...(options.strength !== undefined ? { strength: options.strength } : {}),
-      steps: options.steps,
-      guidance: options.guidance,
-      controlScale: options['control-scale'],
-      controlStart: options['control-start'],
-      controlEnd: options['control-end'],
-      scheduler: options.scheduler,
-      seed: options.seed,
-      variations: options.variations,
-      size: options.size,
-      focus: options.focus,
-      featherPx: options.feather,
-      dilatePx: options.dilate,
+      ...params,
       ...(options.sd !== undefined ? { sd: options.sd } : {}),
       ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
-      provider: options.provider,
-      lowMemory: options['low-memory'],
     };
     const bar = context.progress('edit');
     const result = await runEdit({
