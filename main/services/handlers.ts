@@ -39,21 +39,21 @@ export function createHandlers(services: HandlerServices): Handlers {
 
   /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */
   const forward = (context: JobContext, jobPreviews: ImageId[]) => (progress: EngineProgress) => {
-    if (progress.type === 'loading') return context.loading();
-    const preview = progress.preview;
-    context.step(
-      progress.i,
-      progress.n,
-      preview
-        ? () => {
-            const previous = jobPreviews.pop();
-            if (previous) images.release(previous);
-            const id = images.addRgb('preview', preview).id;
-            jobPreviews.push(id);
-            return id;
-          }
-        : undefined,
-    );
+    if (progress.type === 'loading') return context.progress(progress);
+    const { i, n, preview } = progress;
+    if (!preview) return context.progress({ type: 'step', i, n });
+    context.progress({
+      type: 'step',
+      i,
+      n,
+      preview: () => {
+        const previous = jobPreviews.pop();
+        if (previous) images.release(previous);
+        const id = images.addRgb('preview', preview).id;
+        jobPreviews.push(id);
+        return id;
+      },
+    });
   };
 
   return {

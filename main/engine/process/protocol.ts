@@ -1,4 +1,4 @@
-import type { ApiError } from '../../../shared/api';
+import type { ApiError, JobProgress } from '../../../shared/api';
 import type { RgbImage } from '../../../shared/image/types';
 import type { EngineTask, TaskValue } from './tasks';
 
@@ -8,9 +8,7 @@ export type EngineRequest =
   | { readonly type: 'cancel'; readonly id: number };
 
 /** Progress of one running task, as the engine reports it (main throttles before emitting). */
-export type EngineProgress =
-  | { readonly type: 'loading' }
-  | { readonly type: 'step'; readonly i: number; readonly n: number; readonly preview?: RgbImage };
+export type EngineProgress = JobProgress<RgbImage>;
 
 /** Engine process → main. Every `run` ends with exactly one `done` or `error` with its id. */
 export type EngineReply =
