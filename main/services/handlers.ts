@@ -146,7 +146,7 @@ export function createHandlers(services: HandlerServices): Handlers {
       });
       return { jobId };
     },
-    'edit:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
+    'jobs:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
 
     'jobs:list': () => ({ jobs: jobs.list() }),
     'jobs:events': ({ jobId }) => {

@@ -48,7 +48,7 @@ describe('the request handlers', () => {
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'x'.repeat(1_000_000) } }, /./],
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'a', steps: -3 } }, /./],
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'a', size: 500 } }, /./],
-      ['edit:cancel', { jobId: 5 }, /./],
+      ['jobs:cancel', { jobId: 5 }, /./],
       ['jobs:events', { jobId: 'job_unknown' }, /no job/],
       ['segment:start', { imageId: image.id }, /text, a box or points/],
       ['models:pull', { ids: ['../../evil'] }, /model id/],

@@ -94,10 +94,10 @@ describe('jobs through the engine process', () => {
     expect(
       (await call(services, 'jobs:list', {})).jobs.filter((j) => j.state === 'queued').map((j) => j.jobId),
     ).toEqual([queued.jobId, third.jobId]);
-    expect(await call(services, 'edit:cancel', { jobId: queued.jobId })).toEqual({ wasActive: true });
-    expect(await call(services, 'edit:cancel', { jobId: queued.jobId })).toEqual({ wasActive: false });
+    expect(await call(services, 'jobs:cancel', { jobId: queued.jobId })).toEqual({ wasActive: true });
+    expect(await call(services, 'jobs:cancel', { jobId: queued.jobId })).toEqual({ wasActive: false });
     await events.first(running.jobId, 'step');
-    expect(await call(services, 'edit:cancel', { jobId: running.jobId })).toEqual({ wasActive: true });
+    expect(await call(services, 'jobs:cancel', { jobId: running.jobId })).toEqual({ wasActive: true });
     const cancelledRunning = await events.terminal(running.jobId);
     const cancelledQueued = await events.terminal(queued.jobId);
     const completedThird = await events.terminal(third.jobId);
@@ -108,7 +108,7 @@ describe('jobs through the engine process', () => {
       2, 1,
     ]);
     expect(completedThird.at(-1)?.type).toBe('completed');
-    expect(await call(services, 'edit:cancel', { jobId: running.jobId })).toEqual({ wasActive: false });
+    expect(await call(services, 'jobs:cancel', { jobId: running.jobId })).toEqual({ wasActive: false });
   });
 
   it('survives the engine process dying mid-edit: that job fails with a clear message, the next succeeds', async () => {

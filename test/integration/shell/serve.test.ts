@@ -150,7 +150,7 @@ describe('serve mode', () => {
     })) as Envelope<{ jobId: string }>;
     if (!long.ok) throw new Error(long.error.message);
     await api.until((e) => e.jobId === long.value.jobId && e.type === 'step');
-    expect(await api.call('edit:cancel', { jobId: long.value.jobId })).toEqual({
+    expect(await api.call('jobs:cancel', { jobId: long.value.jobId })).toEqual({
       ok: true,
       value: { wasActive: true },
     });
