@@ -24,7 +24,7 @@ import { compositeMask, compositeResult, latentMask } from './composite';
 import { denoise, type DenoiseStats } from './denoise';
 import { sha256Cached } from './hashes';
 import { locateModelSet, rolesOf, type ModelSet } from './modelSet';
-import { preflight, type ModelRole, type ProviderChoice, type ProviderSettings } from './providers';
+import { preflight, type ProviderRole, type ProviderChoice, type ProviderSettings } from './providers';
 import { appVersion, recipeMetadata, type EditRecipe } from './recipe';
 import { ModelSessions } from './sessions';
 import { encodeText, loadTokenizer } from './text';
@@ -43,7 +43,7 @@ export interface EditOptions extends Partial<Readonly<Omit<EditParamValues, 'sch
   readonly sd?: string;
   readonly controlnet?: string;
   /** Per-role provider pins (settings), over `provider`. */
-  readonly providerPerRole?: Partial<Record<ModelRole, ProviderChoice>>;
+  readonly providerPerRole?: Partial<Record<ProviderRole, ProviderChoice>>;
 }
 
 /** Progress of an edit: stages, then one event per denoising step. */
@@ -219,7 +219,7 @@ export class EditEngine {
     const key = setKey(set, settings, o.lowMemory);
     if (this.key !== key) {
       await this.dispose();
-      const paths: Partial<Record<ModelRole, string>> = { ...set.files };
+      const paths: Partial<Record<ProviderRole, string>> = { ...set.files };
       this.sessions = new ModelSessions(paths, { report, settings, lowMemory: o.lowMemory });
       this.key = key;
     }
@@ -409,7 +409,7 @@ export class EditEngine {
   }
 
   /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */
-  loadedRoles(): ModelRole[] {
+  loadedRoles(): ProviderRole[] {
     return this.sessions?.loadedRoles() ?? [];
   }
 

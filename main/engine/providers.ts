@@ -13,25 +13,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { providerRoles } from '../../shared/api/edit';
+import {
+  type ProviderChoice,
+  type ProviderName,
+  type ProviderRole,
+  providerChoices,
+  providerNames,
+} from '../../shared/api/providers';
 import { IirError, invalidArgument } from '../../shared/errors';
 import { buildSelfTestGraph } from './tinyGraph';
 
-/** Providers in order of preference (fastest first). */
-export const providerPreference = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
-export type ProviderName = (typeof providerPreference)[number];
-/** What a user may ask for: a provider, or `auto` (the first that passed pre-flight). */
-export type ProviderChoice = 'auto' | ProviderName;
-export const providerChoices: readonly ProviderChoice[] = ['auto', ...providerPreference];
-
-/** Model roles that can be pinned to a provider separately (declared in the API contract). */
-export const modelRoles = providerRoles;
-export type ModelRole = (typeof modelRoles)[number];
+/** Providers in order of preference (fastest first), as the API declares them. */
+export const providerPreference = providerNames;
+export type { ProviderChoice, ProviderName, ProviderRole };
+export { providerChoices };
 
 /** The user's provider settings: one default and optional pins per role. */
 export interface ProviderSettings {
   readonly default: ProviderChoice;
-  readonly perRole?: Partial<Record<ModelRole, ProviderChoice>>;
+  readonly perRole?: Partial<Record<ProviderRole, ProviderChoice>>;
 }
 
 export const autoProviders: ProviderSettings = { default: 'auto' };
@@ -242,7 +242,11 @@ async function runPreflight(): Promise<PreflightReport> {
  * pre-flight is never used: the choice falls to the next working provider in preference order after it (then any
  * working one), and the reason is recorded in `fallbacks`.
  */
-export function chooseProvider(report: PreflightReport, settings: ProviderSettings, role: ModelRole): ProviderDecision {
+export function chooseProvider(
+  report: PreflightReport,
+  settings: ProviderSettings,
+  role: ProviderRole,
+): ProviderDecision {
   const requested = settings.perRole?.[role] ?? settings.default;
   if (requested === 'auto') {
     const fallbacks = report.providers

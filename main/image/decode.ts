@@ -12,7 +12,7 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'gif';
 export const maxImagePixels = 100_000_000;
 
 /** What the header says, with EXIF orientation already applied to `width`/`height`. */
-export interface ImageInfo {
+export interface ImageHeader {
   readonly format: ImageFormat;
   /** Width in image pixels after EXIF orientation. */
   readonly width: number;
@@ -51,7 +51,7 @@ export interface FrameRequest {
 export interface ImageSource {
   /** How messages name this image (the path's file name, or "the input"). */
   readonly name: string;
-  readonly info: ImageInfo;
+  readonly info: ImageHeader;
   /** Decodes the full-resolution image, or the requested frame. */
   decode(frame?: FrameRequest): Promise<DecodedImage>;
 }
@@ -97,7 +97,7 @@ export async function openImage(input: string | Uint8Array, options: OpenImageOp
         `the limit is ${maxImagePixels / 1e6} megapixels`,
     );
   }
-  const info: ImageInfo = {
+  const info: ImageHeader = {
     format,
     width: metadata.autoOrient.width,
     height: metadata.autoOrient.height,
@@ -176,7 +176,7 @@ function looksLikeText(bytes: Uint8Array): boolean {
   return !/[\u0000-\u0008\u000e-\u001f\u007f]/.test(text);
 }
 
-function checkFrame(frame: FrameRequest, info: ImageInfo): void {
+function checkFrame(frame: FrameRequest, info: ImageHeader): void {
   const { width, height, cropImagePx: crop } = frame;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw invalidArgument(`the frame size ${width}×${height} is not a positive whole number of pixels`);
@@ -201,7 +201,7 @@ function checkFrame(frame: FrameRequest, info: ImageInfo): void {
 async function decodePixels(
   bytes: Uint8Array,
   name: string,
-  info: ImageInfo,
+  info: ImageHeader,
   frame: FrameRequest | undefined,
 ): Promise<DecodedImage> {
   if (frame) checkFrame(frame, info);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher } from '../engine/process/launcher';
+import { isLoopbackHost } from '../loopback';
 import { userDataDir } from '../paths';
 import { createAppServices } from '../services/app';
 import { type RunningServer, startServer } from './server';
@@ -40,7 +41,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     log: (message) => services.log.warn(message),
   });
   options.printUrl(server.url);
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     options.log(
       `warning: serving on ${options.host}, reachable from other machines; anyone with the URL (and its token) ` +
         'can use this computer’s files through IIR Studio',
@@ -60,11 +61,6 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
       await services.dispose();
     },
   };
-}
-
-/** True for loopback addresses (the default binding). */
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 function openBrowser(url: string): void {

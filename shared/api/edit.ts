@@ -5,7 +5,7 @@ import { maskPixelsSchema } from './images';
 import { providerChoices } from './providers';
 
 /** The schedulers the engine implements. */
-export { schedulerNames as schedulers } from '../engine/schedulers/types';
+export { schedulerNames } from '../engine/schedulers/types';
 export * from './editParams';
 export * from './editParamSchema';
 export * from './providers';

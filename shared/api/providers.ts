@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Execution providers a user can ask for; `auto` picks by pre-flight. */
-export const providerChoices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+/** The execution providers the engine knows, in order of preference (fastest first). */
+export const providerNames = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
+/** One of {@link providerNames}. */
+export type ProviderName = (typeof providerNames)[number];
+/** Execution providers a user can ask for; `auto` picks the first that passes pre-flight. */
+export const providerChoices = ['auto', ...providerNames] as const;
 /** One of {@link providerChoices}. */
 export type ProviderChoice = (typeof providerChoices)[number];
 /** The models (graphs) of an edit or a search, each of which the user can pin to a provider. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { providerChoices, providerPerRoleSchema, schedulers } from './edit';
+import { providerChoices, providerPerRoleSchema, schedulerNames } from './edit';
 
 /** The user's settings, stored as JSON in the user-data folder. */
 export const settingsSchema = z.object({
@@ -14,7 +14,7 @@ export const settingsSchema = z.object({
   /** Short side of the working frame in workingPx. */
   workingSize: z.number().int().min(512).max(768).multipleOf(64),
   defaultSteps: z.number().int().min(1).max(150),
-  defaultScheduler: z.enum(schedulers),
+  defaultScheduler: z.enum(schedulerNames),
   theme: z.enum(['system', 'light', 'dark']),
   /** A Hugging Face token for gated repositories; sent only to the hub endpoint, never logged. */
   hubToken: z.string().min(1).max(512).nullable(),

@@ -18,7 +18,7 @@ export interface RoiPixels {
 }
 
 /** One generated variation. */
-export interface EditResult {
+export interface ResultVariation {
   readonly id: ImageId;
   readonly seed: number;
   readonly prompt: string;
@@ -46,7 +46,7 @@ export const useEditStore = defineStore('edit', () => {
   const blendGrowPx = ref<number>(editParams.dilatePx.default);
   const blendFeatherPx = ref<number>(editParams.featherPx.default);
   const iir = ref<IirSettings>({ ...defaultIirSettings });
-  const results = ref<EditResult[]>([]);
+  const results = ref<ResultVariation[]>([]);
   const selected = ref<number | null>(null);
   const compareMode = ref<CompareMode>('split');
   const splitFraction = ref(0.5);
