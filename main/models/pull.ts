@@ -1,4 +1,5 @@
 import { lstat, mkdir, readFile, rename, stat, statfs, writeFile, rm } from 'node:fs/promises';
+import { formatBytes } from '../../shared/format';
 import { dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import { CancelledError, IirError } from '../../shared/errors';
@@ -87,12 +88,6 @@ async function sizeOf(path: string): Promise<number> {
 
 export function defaultBackoffMs(failures: number): number {
   return Math.min(30_000, 500 * 2 ** (failures - 1)) * (0.75 + Math.random() * 0.5);
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${Math.round(n / 1e3)} kB`;
 }
 
 /** Sizes and hub hashes of files whose catalog entry leaves them open (HEAD, following redirects). */

@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { formatBytes } from '../../../shared/format';
 import { CancelledError, IirError, invalidArgument } from '../../../shared/errors';
 import { bundleBytes, licenseOf, loadCatalogs, modelBytes, resolveTargets } from '../../models/catalog';
 import { modelRoles, type Catalog, type License } from '../../models/catalogSchema';
@@ -11,13 +12,6 @@ import { listInstalled, modelDir, readReceipt } from '../../models/receipt';
 import { defineCommand, type CommandContext } from '../command';
 
 const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path'] as const;
-
-function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
-  return `${n} B`;
-}
 
 function formatEta(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';
