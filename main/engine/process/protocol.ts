@@ -15,7 +15,9 @@ export type EngineReply =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'progress'; readonly id: number; readonly progress: EngineProgress }
   | { readonly type: 'done'; readonly id: number; readonly value: TaskValue }
-  | { readonly type: 'error'; readonly id: number; readonly error: ApiError };
+  | { readonly type: 'error'; readonly id: number; readonly error: ApiError }
+  /** A bug the engine hit (with its stack), for main's log file: the engine process has no log of its own. */
+  | { readonly type: 'log'; readonly message: string };
 
 /** The two ends of the pipe, whatever carries it (Electron `utilityProcess` or `child_process.fork`). */
 export interface EnginePort {
