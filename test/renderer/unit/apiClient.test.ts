@@ -10,6 +10,7 @@ describe('the renderer API client', () => {
   it('has exactly one function per API channel, each invoking that channel', async () => {
     const invoked: Channel[] = [];
     const transport: Transport = {
+      kind: 'websocket',
       invoke: (channel) => {
         invoked.push(channel);
         return Promise.resolve({ ok: true, value: channel });
