@@ -123,12 +123,18 @@ export function createHandlers(services: HandlerServices): Handlers {
           const previews: ImageId[] = [];
           try {
             const imageBytes = await images.encoded(imageId);
-            const value = await engines
-              .client(device)
-              .run(
-                { kind: 'edit', imageBytes, mask, params, modelsDir, providerPerRole: settings.get().providerPerRole },
-                { signal: context.signal, onProgress: forward(context, previews) },
-              );
+            const value = await engines.client(device).run(
+              {
+                kind: 'edit',
+                imageBytes,
+                mask,
+                // The low-memory setting (the out-of-memory message tells users to turn it on) applies to every edit.
+                params: { ...params, lowMemory: params.lowMemory || settings.get().lowMemory },
+                modelsDir,
+                providerPerRole: settings.get().providerPerRole,
+              },
+              { signal: context.signal, onProgress: forward(context, previews) },
+            );
             if (value.kind !== 'edit') throw new Error('the engine answered an edit with another task');
             const resultIds = value.results.map(
               (result) =>

@@ -86,6 +86,24 @@ describe('jobs through the engine process', () => {
     }
   });
 
+  it('runs edits in low-memory mode when the setting says so', async () => {
+    const lowMemoryOf = async (name: string): Promise<boolean> => {
+      const { jobId } = await startEdit(await document(), 2, 13);
+      const last = (await events.terminal(jobId)).at(-1);
+      if (last?.type !== 'completed' || last.result.kind !== 'edit') throw new Error(`no edit result: ${last?.type}`);
+      const out = `${services.env.IIR_USER_DATA}/${name}.png`;
+      await call(services, 'images:export', { id: last.result.resultIds[0]!, path: out, format: 'png' });
+      return (await readRecipe(out)).params.lowMemory;
+    };
+    expect(await lowMemoryOf('normal')).toBe(false);
+    await call(services, 'settings:set', { lowMemory: true });
+    try {
+      expect(await lowMemoryOf('low-memory')).toBe(true);
+    } finally {
+      await call(services, 'settings:set', { lowMemory: false });
+    }
+  });
+
   it('keeps later jobs queued with positions and cancels a queued and a running job as cancelled', async () => {
     const doc = await document();
     const running = await startEdit(doc, 60);
