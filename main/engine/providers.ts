@@ -20,7 +20,7 @@ import {
   providerChoices,
   providerNames,
 } from '../../shared/api/providers';
-import { IirError, invalidArgument } from '../../shared/errors';
+import { IirError } from '../../shared/errors';
 import { buildSelfTestGraph } from './tinyGraph';
 
 /** Providers in order of preference (fastest first), as the API declares them. */
@@ -64,18 +64,6 @@ export interface ProviderDecision {
   readonly requested: ProviderChoice;
   /** One line per provider that was skipped or failed on the way, e.g. "cuda: provider library not installed". */
   readonly fallbacks: readonly string[];
-}
-
-export function isProviderChoice(value: string): value is ProviderChoice {
-  return (providerChoices as readonly string[]).includes(value);
-}
-
-/** Parses a user-supplied provider name; unknown names are an `invalid_argument` error listing the valid ones. */
-export function parseProviderChoice(value: string): ProviderChoice {
-  if (!isProviderChoice(value)) {
-    throw invalidArgument(`unknown provider "${value}": use one of ${providerChoices.join(', ')}`);
-  }
-  return value;
 }
 
 /** The folder holding onnxruntime-node's native binding (and, if installed, the CUDA provider libraries). */
