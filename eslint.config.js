@@ -3,12 +3,77 @@ import js from '@eslint/js';
 import vue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
-/** Imports each layer may not make (../shared/design/style.md, "Layers"). TS project references enforce it too. */
-const nodeAndElectron = [
-  { group: ['node:*'], message: 'This layer runs without Node: keep node:* in main/.' },
-  { group: ['electron', 'electron/*'], message: 'Only main/ and preload/ may use electron.' },
-];
-const notMain = [{ group: ['**/main/**', '**/preload/**'], message: 'Talk to main through the typed API.' }];
+import { relative, resolve, dirname, sep } from 'node:path';
+
+/**
+ * What each layer may import (../shared/design/style.md, "Layers"), as allow-lists: folders for relative imports,
+ * packages for bare ones (a Node built-in is a package too). main/ may import any package, never renderer/ or
+ * preload/. TS project references enforce the folders as well.
+ */
+const layers = {
+  shared: { folders: ['shared'], packages: ['zod'], says: 'shared/ may import only shared/ and zod' },
+  renderer: {
+    folders: ['renderer', 'shared'],
+    packages: ['vue', 'pinia'],
+    says: 'renderer/ may import only renderer/, shared/, vue and pinia',
+  },
+  preload: {
+    folders: ['preload', 'shared/api'],
+    packages: ['electron'],
+    electronNames: ['contextBridge', 'ipcRenderer', 'webUtils', 'IpcRendererEvent'],
+    says: 'preload/ may import only electron’s renderer API (contextBridge, ipcRenderer, webUtils) and shared/api',
+  },
+  main: { folders: ['main', 'shared'], packages: null, says: 'main/ may import shared/ and packages, never renderer/' },
+};
+
+/** The layer a file belongs to, by its first folder under the repository root. */
+function layerOf(filename) {
+  const first = relative(import.meta.dirname, filename).split(sep)[0];
+  return Object.hasOwn(layers, first) ? layers[first] : undefined;
+}
+
+/** The one reason `source` (imported by `filename`) is outside its layer's allow-list, or null. */
+function forbidden(layer, filename, source, node) {
+  if (source.startsWith('.')) {
+    const target = relative(import.meta.dirname, resolve(dirname(filename), source))
+      .split(sep)
+      .join('/');
+    return layer.folders.some((folder) => target === folder || target.startsWith(`${folder}/`)) ? null : target;
+  }
+  if (layer.packages === null) return null;
+  const name = source.startsWith('@') ? source.split('/').slice(0, 2).join('/') : source.split('/')[0];
+  if (!layer.packages.includes(name)) return source;
+  if (name === 'electron' && layer.electronNames) {
+    if (source !== 'electron') return source;
+    const specifiers = node.specifiers ?? [];
+    const names = specifiers.map((s) => (s.type === 'ImportSpecifier' ? s.imported.name : '*'));
+    const wrong = names.find((n) => !layer.electronNames.includes(n));
+    if (wrong !== undefined || specifiers.length === 0) return `electron (${wrong ?? 'the whole module'})`;
+  }
+  return null;
+}
+
+/** `layers/allowed-imports`: every import, re-export, dynamic import and import type checked against its layer. */
+const allowedImports = {
+  meta: { type: 'problem', schema: [], messages: { outside: '{{what}} is outside this layer: {{says}}.' } },
+  create(context) {
+    const layer = layerOf(context.filename);
+    if (!layer) return {};
+    const check = (node, literal) => {
+      if (typeof literal?.value !== 'string') return;
+      const what = forbidden(layer, context.filename, literal.value, node);
+      if (what !== null) context.report({ node, messageId: 'outside', data: { what, says: layer.says } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source),
+      ExportNamedDeclaration: (node) => check(node, node.source),
+      ExportAllDeclaration: (node) => check(node, node.source),
+      ImportExpression: (node) => check(node, node.source),
+      TSImportType: (node) => check(node, node.argument?.literal ?? node.argument),
+      TSExternalModuleReference: (node) => check(node, node.expression),
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'release/', '.cache/', '.tsbuild/', 'test-results/'] },
@@ -45,32 +110,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['shared/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...nodeAndElectron,
-            ...notMain,
-            { group: ['vue', 'pinia'], message: 'shared/ is framework-free.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['renderer/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...nodeAndElectron, ...notMain] }] },
-  },
-  {
-    files: ['preload/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/main/**', '**/renderer/**'], message: 'preload/ may import shared/ only.' }] },
-      ],
-    },
+    files: ['shared/**', 'renderer/**', 'preload/**', 'main/**'],
+    plugins: { layers: { rules: { 'allowed-imports': allowedImports } } },
+    rules: { 'layers/allowed-imports': 'error' },
   },
   {
     // One registrar and one emitter (main/ipc) are the only code that touches raw IPC.

@@ -38,10 +38,10 @@ const bridge = {
   edit: {
     /** Starts an IIR edit; answers the job id at once, progress arrives as `jobs:event`. */
     start: call('edit:start'),
-    /** Cancels a queued or running job; calling it again is harmless. */
-    cancel: call('edit:cancel'),
   },
   jobs: {
+    /** Cancels a queued or running job (an edit or a search); calling it again is harmless. */
+    cancel: call('jobs:cancel'),
     /** Every job with its state and queue position. */
     list: call('jobs:list'),
     /** The events of one job so far, in order. */

@@ -38,6 +38,8 @@ export interface NumberOption extends OptionBase {
   readonly integer?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** Only multiples of this (`--size`: 64). */
+  readonly multipleOf?: number;
   readonly default?: number;
   readonly required?: boolean;
   readonly multiple?: boolean;
@@ -109,6 +111,9 @@ export function parseNumber(name: string, spec: NumberOption, text: string): num
     (spec.min === undefined || value >= spec.min) &&
     (spec.max === undefined || value <= spec.max);
   if (!valid) throw new UsageError(`--${name} must be ${describeRange(spec)}, not "${text}"`);
+  if (spec.multipleOf !== undefined && value % spec.multipleOf !== 0) {
+    throw new UsageError(`--${name} must be a multiple of ${spec.multipleOf}, not ${text}`);
+  }
   return value;
 }
 

@@ -9,10 +9,11 @@ import { IirError, invalidArgument } from '../../shared/errors';
 import type { ControlChannels } from '../../shared/image/control';
 import { readOnnxSignature, type OnnxTensorInfo } from '../models/onnxHeader';
 import { listInstalled, resolveModel } from '../models/receipt';
-import type { ModelRole } from './providers';
+import type { EngineKind } from '../../shared/api/editParamTypes';
+import type { ProviderRole } from './providers';
 
 /** IIR (trained): a 4-channel ControlNet. IIR (training-free): a stock 3-channel Canny ControlNet. */
-export type EngineKind = 'iir-trained' | 'iir-training-free';
+export type { EngineKind };
 
 /** The ONNX files of one edit, by the role each plays, and how the ControlNet is wired. */
 export interface ModelSet {
@@ -160,7 +161,7 @@ export async function locateModelSet(request: ModelSetRequest): Promise<ModelSet
 }
 
 /** The session roles a model set uses. */
-export function rolesOf(set: ModelSet): ModelRole[] {
+export function rolesOf(set: ModelSet): ProviderRole[] {
   return set.form === 'split'
     ? ['text_encoder', 'controlnet', 'unet', 'vae_encoder', 'vae_decoder']
     : ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder'];

@@ -6,10 +6,17 @@
  */
 import { relative } from 'node:path';
 import { createScheduler } from '../../shared/engine/schedulers';
+import {
+  type EditParam,
+  type EditParamValues,
+  type NumberParam,
+  editParamKeys,
+  editParams,
+} from '../../shared/api/editParams';
+import { editParamRules, paramDefault } from '../../shared/api/editParamSchema';
 import { invalidArgument, throwIfCancelled } from '../../shared/errors';
 import { isMaskEmpty } from '../../shared/image/mask';
 import { Rng, fillGaussian } from '../../shared/image/random';
-import type { NoiseScope } from '../../shared/image/iir';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import { openImage, type ImageSource } from '../image/decode';
 import { preprocess, reseedPreprocess } from '../image/preprocess';
@@ -19,47 +26,26 @@ import { renderSrgb } from '../image/render';
 import { denoise, type DenoiseStats } from './denoise';
 import { sha256Cached } from './hashes';
 import { locateModelSet, rolesOf, type ModelSet } from './modelSet';
-import { preflight, type ModelRole, type ProviderChoice, type ProviderSettings } from './providers';
+import { preflight, type ProviderRole, type ProviderChoice, type ProviderSettings } from './providers';
 import { appVersion, colourRecord, recipeMetadata, type EditRecipe } from './recipe';
 import { ModelSessions } from './sessions';
 import { encodeText, loadTokenizer } from './text';
 import { guidanceEmbedding } from './tensors';
 import { vaeDecode, vaeEncode } from './vae';
 
-/** The parameters of one edit (see shared/api/edit.ts; `sd`/`controlnet` may also be folder paths here). */
-export interface EditOptions {
+/**
+ * The parameters of one edit: the declared ones (shared/api/editParams.ts; absent ones take their defaults), the
+ * prompts, and the models (`sd`/`controlnet` may also be folder paths here).
+ */
+export interface EditOptions extends Partial<Readonly<Omit<EditParamValues, 'scheduler'>>> {
   readonly prompt: string;
-  readonly negativePrompt?: string;
-  /** Texture removal σ in [0, 1]. Default 0.5. */
-  readonly noise?: number;
-  /** Colour removal. Default true. */
-  readonly gray?: boolean;
-  /** Where the texture-removal noise goes. Default 'roi'. */
-  readonly noiseScope?: NoiseScope;
-  /** Canny thresholds of the control's edge map. Default 100 / 200. */
-  readonly cannyLow?: number;
-  readonly cannyHigh?: number;
-  /** Default: 1 for the trained engine (pure noise), 0.75 for the training-free one. */
-  readonly strength?: number;
-  readonly steps?: number;
-  readonly guidance?: number;
-  readonly controlScale?: number;
-  readonly controlStart?: number;
-  readonly controlEnd?: number;
+  /** Checked here: callers may pass any name. */
   readonly scheduler?: string;
-  readonly seed?: number;
-  readonly variations?: number;
-  /** Working short side (multiple of 64). Default 512. */
-  readonly size?: number;
-  readonly focus?: boolean;
-  readonly featherPx?: number;
-  readonly dilatePx?: number;
+  readonly negativePrompt?: string;
   readonly sd?: string;
   readonly controlnet?: string;
-  readonly provider?: ProviderChoice;
   /** Per-role provider pins (settings), over `provider`. */
-  readonly providerPerRole?: Partial<Record<ModelRole, ProviderChoice>>;
-  readonly lowMemory?: boolean;
+  readonly providerPerRole?: Partial<Record<ProviderRole, ProviderChoice>>;
 }
 
 /** Progress of an edit: stages, then one event per denoising step. */
@@ -113,70 +99,44 @@ export interface EditRequest {
   readonly hashCachePath?: string;
 }
 
-function checkRange(name: string, value: number, min: number, max: number, integer = false): number {
+function checkRange(param: NumberParam, value: number): number {
+  const { name, min, max, integer, multipleOf } = param;
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     const kind = integer ? 'an integer' : 'a number';
     throw invalidArgument(`${name} must be ${kind} from ${min} to ${max}, got ${String(value)}`);
   }
+  if (multipleOf !== undefined && value % multipleOf !== 0) {
+    throw invalidArgument(`${name} must be a multiple of ${multipleOf}, got ${value}`);
+  }
   return value;
 }
 
-interface Resolved {
-  readonly prompt: string;
-  readonly negativePrompt: string;
-  readonly noise: number;
-  readonly gray: boolean;
-  readonly noiseScope: NoiseScope;
-  readonly cannyLow: number;
-  readonly cannyHigh: number;
-  readonly strength: number | undefined;
-  readonly steps: number;
-  readonly guidance: number;
-  readonly controlScale: number;
-  readonly controlStart: number;
-  readonly controlEnd: number;
-  readonly scheduler: string;
-  readonly seed: number;
-  readonly variations: number;
-  readonly size: number;
-  readonly focus: boolean;
-  readonly featherPx: number;
-  readonly dilatePx: number;
-  readonly lowMemory: boolean;
+/** The declared parameters after defaults; `strength` stays undefined until the engine is known. */
+type Resolved = { readonly prompt: string; readonly negativePrompt: string } & Readonly<
+  Omit<EditParamValues, 'strength' | 'provider'>
+> & { readonly strength: number | undefined };
+
+function resolveParam(param: EditParam, value: unknown): unknown {
+  if (param.type === 'number') {
+    if (value === undefined && typeof param.default === 'object') return undefined;
+    return checkRange(param, (value as number | undefined) ?? (param.default as number));
+  }
+  if (value === undefined) return param.default;
+  if (param.type === 'choice' && (typeof value !== 'string' || !param.choices.includes(value))) {
+    throw invalidArgument(`unknown ${param.name} ${JSON.stringify(value)}; choose one of ${param.choices.join(', ')}`);
+  }
+  return value;
 }
 
-/** Applies defaults and checks every number's range (one-line `invalid_argument` errors). */
+/** Applies the declared defaults and checks every range and rule (one-line `invalid_argument` errors). */
 export function resolveOptions(options: EditOptions): Resolved {
   if (options.prompt.trim() === '') throw invalidArgument('a prompt is required: say what the region should become');
-  const r: Resolved = {
-    prompt: options.prompt,
-    negativePrompt: options.negativePrompt ?? '',
-    noise: checkRange('noise', options.noise ?? 0.5, 0, 1),
-    gray: options.gray ?? true,
-    noiseScope: options.noiseScope ?? 'roi',
-    cannyLow: checkRange('Canny low threshold', options.cannyLow ?? 100, 0, 2040),
-    cannyHigh: checkRange('Canny high threshold', options.cannyHigh ?? 200, 0, 2040),
-    strength: options.strength === undefined ? undefined : checkRange('strength', options.strength, 0.01, 1),
-    steps: checkRange('steps', options.steps ?? 20, 1, 150, true),
-    guidance: checkRange('guidance', options.guidance ?? 7.5, 1, 30),
-    controlScale: checkRange('control scale', options.controlScale ?? 1, 0, 2),
-    controlStart: checkRange('control start', options.controlStart ?? 0, 0, 1),
-    controlEnd: checkRange('control end', options.controlEnd ?? 1, 0, 1),
-    scheduler: options.scheduler ?? 'ddim',
-    seed: checkRange('seed', options.seed ?? 0, 0, 0xffffffff, true),
-    variations: checkRange('variations', options.variations ?? 1, 1, 16, true),
-    size: checkRange('size', options.size ?? 512, 256, 1024, true),
-    focus: options.focus ?? false,
-    featherPx: checkRange('feather', options.featherPx ?? 8, 0, 256, true),
-    dilatePx: checkRange('dilate', options.dilatePx ?? 8, 0, 256, true),
-    lowMemory: options.lowMemory ?? false,
-  };
-  if (r.size % 64 !== 0) throw invalidArgument(`size must be a multiple of 64, got ${r.size}`);
-  if (r.cannyLow > r.cannyHigh) throw invalidArgument('the Canny low threshold must not exceed the high one');
-  if (r.controlStart > r.controlEnd) {
-    throw invalidArgument(`control start (${r.controlStart}) must not exceed control end (${r.controlEnd})`);
+  const values: Record<string, unknown> = { prompt: options.prompt, negativePrompt: options.negativePrompt ?? '' };
+  for (const key of editParamKeys) {
+    if (key !== 'provider') values[key] = resolveParam(editParams[key], options[key]);
   }
-  if (r.seed + r.variations - 1 > 0xffffffff) throw invalidArgument('seed + variations must stay below 2^32');
+  const r = values as Resolved;
+  for (const rule of editParamRules) if (!rule.holds(r)) throw invalidArgument(rule.message);
   return r;
 }
 
@@ -254,7 +214,7 @@ export class EditEngine {
       ...(request.options.sd !== undefined ? { sd: request.options.sd } : {}),
       ...(request.options.controlnet !== undefined ? { controlnet: request.options.controlnet } : {}),
     });
-    const strength = o.strength ?? (set.engine === 'iir-trained' ? 1 : 0.75);
+    const strength = o.strength ?? paramDefault(editParams.strength, set.engine);
     const scheduler0 = createScheduler(o.scheduler, { steps: o.steps, strength });
     const settings: ProviderSettings = {
       default: request.options.provider ?? 'auto',
@@ -264,7 +224,7 @@ export class EditEngine {
     const key = setKey(set, settings, o.lowMemory);
     if (this.key !== key) {
       await this.dispose();
-      const paths: Partial<Record<ModelRole, string>> = { ...set.files };
+      const paths: Partial<Record<ProviderRole, string>> = { ...set.files };
       this.sessions = new ModelSessions(paths, { report, settings, lowMemory: o.lowMemory });
       this.key = key;
     }
@@ -466,7 +426,7 @@ export class EditEngine {
   }
 
   /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */
-  loadedRoles(): ModelRole[] {
+  loadedRoles(): ProviderRole[] {
     return this.sessions?.loadedRoles() ?? [];
   }
 

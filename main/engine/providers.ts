@@ -13,25 +13,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { providerRoles } from '../../shared/api/edit';
-import { IirError, invalidArgument } from '../../shared/errors';
+import {
+  type ProviderChoice,
+  type ProviderName,
+  type ProviderRole,
+  providerChoices,
+  providerNames,
+} from '../../shared/api/providers';
+import { IirError } from '../../shared/errors';
 import { buildSelfTestGraph } from './tinyGraph';
 
-/** Providers in order of preference (fastest first). */
-export const providerPreference = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
-export type ProviderName = (typeof providerPreference)[number];
-/** What a user may ask for: a provider, or `auto` (the first that passed pre-flight). */
-export type ProviderChoice = 'auto' | ProviderName;
-export const providerChoices: readonly ProviderChoice[] = ['auto', ...providerPreference];
-
-/** Model roles that can be pinned to a provider separately (declared in the API contract). */
-export const modelRoles = providerRoles;
-export type ModelRole = (typeof modelRoles)[number];
+/** Providers in order of preference (fastest first), as the API declares them. */
+export const providerPreference = providerNames;
+export type { ProviderChoice, ProviderName, ProviderRole };
+export { providerChoices };
 
 /** The user's provider settings: one default and optional pins per role. */
 export interface ProviderSettings {
   readonly default: ProviderChoice;
-  readonly perRole?: Partial<Record<ModelRole, ProviderChoice>>;
+  readonly perRole?: Partial<Record<ProviderRole, ProviderChoice>>;
 }
 
 export const autoProviders: ProviderSettings = { default: 'auto' };
@@ -64,18 +64,6 @@ export interface ProviderDecision {
   readonly requested: ProviderChoice;
   /** One line per provider that was skipped or failed on the way, e.g. "cuda: provider library not installed". */
   readonly fallbacks: readonly string[];
-}
-
-export function isProviderChoice(value: string): value is ProviderChoice {
-  return (providerChoices as readonly string[]).includes(value);
-}
-
-/** Parses a user-supplied provider name; unknown names are an `invalid_argument` error listing the valid ones. */
-export function parseProviderChoice(value: string): ProviderChoice {
-  if (!isProviderChoice(value)) {
-    throw invalidArgument(`unknown provider "${value}": use one of ${providerChoices.join(', ')}`);
-  }
-  return value;
 }
 
 /** The folder holding onnxruntime-node's native binding (and, if installed, the CUDA provider libraries). */
@@ -243,7 +231,11 @@ async function runPreflight(): Promise<PreflightReport> {
  * pre-flight is never used: the choice falls to the next working provider in preference order after it (then any
  * working one), and the reason is recorded in `fallbacks`.
  */
-export function chooseProvider(report: PreflightReport, settings: ProviderSettings, role: ModelRole): ProviderDecision {
+export function chooseProvider(
+  report: PreflightReport,
+  settings: ProviderSettings,
+  role: ProviderRole,
+): ProviderDecision {
   const requested = settings.perRole?.[role] ?? settings.default;
   if (requested === 'auto') {
     const fallbacks = report.providers

@@ -6,6 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import {
+  type EditParam,
+  type EditParamKey,
+  type EditParamValues,
+  editParamKeys,
+  editParams,
+} from '../../shared/api/editParams';
 import { IirError } from '../../shared/errors';
 import { readImageText } from '../image/readText';
 import { renderingIntent } from '../image/icc/convert';
@@ -20,6 +27,38 @@ const modelRecordSchema = z.object({
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
 });
 
+/**
+ * The parameters a recipe records, as declared (types only: a recipe is a record of what ran, read back even when
+ * a range has changed since); those added later are optional, so older recipes still read.
+ */
+const recipeParamsSchema = z.object(
+  Object.fromEntries(
+    editParamKeys.flatMap((key) => {
+      const param: EditParam = editParams[key];
+      if (param.recipe === 'omitted') return [];
+      const type = recordedType(key, param);
+      return [[key, param.recipe === 'optional' ? type.optional() : type]];
+    }),
+  ) as unknown as RecipeParamsShape,
+);
+
+function recordedType(key: EditParamKey, param: EditParam): z.ZodType {
+  if (param.type === 'number') return param.integer ? z.number().int() : z.number();
+  if (param.type === 'boolean') return z.boolean();
+  return key === 'scheduler' ? z.string() : z.enum(param.choices as [string, ...string[]]);
+}
+
+type RecipeKey = {
+  [K in EditParamKey]: (typeof editParams)[K]['recipe'] extends 'omitted' ? never : K;
+}[EditParamKey];
+type RecipeParamsShape = {
+  [K in RecipeKey]: (typeof editParams)[K]['recipe'] extends 'optional'
+    ? z.ZodOptional<z.ZodType<RecipeValue<K>>>
+    : z.ZodType<RecipeValue<K>>;
+};
+/** A recorded scheduler stays a plain name: the recipe reads back even if that scheduler is gone. */
+type RecipeValue<K extends EditParamKey> = K extends 'scheduler' ? string : EditParamValues[K];
+
 export const recipeSchema = z.object({
   app: z.object({ name: z.literal('IIR Studio'), version: z.string() }),
   prompt: z.string(),
@@ -27,25 +66,7 @@ export const recipeSchema = z.object({
   seed: z.number().int(),
   engine: z.enum(['iir-trained', 'iir-training-free']),
   controlForm: z.enum(['split', 'fused']),
-  params: z.object({
-    noise: z.number(),
-    gray: z.boolean(),
-    noiseScope: z.enum(['roi', 'image']).optional(),
-    cannyLow: z.number().optional(),
-    cannyHigh: z.number().optional(),
-    strength: z.number(),
-    steps: z.number().int(),
-    guidance: z.number(),
-    controlScale: z.number(),
-    controlStart: z.number(),
-    controlEnd: z.number(),
-    scheduler: z.string(),
-    size: z.number().int(),
-    focus: z.boolean(),
-    featherPx: z.number(),
-    dilatePx: z.number(),
-    lowMemory: z.boolean(),
-  }),
+  params: recipeParamsSchema,
   workingFrame: z.object({
     sourcePx: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }),
     width: z.number().int(),

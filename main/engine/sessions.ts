@@ -11,7 +11,7 @@ import {
   chooseProvider,
   oneLine,
   providerFallbackChain,
-  type ModelRole,
+  type ProviderRole,
   type PreflightReport,
   type ProviderName,
   type ProviderSettings,
@@ -19,7 +19,7 @@ import {
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
-  readonly role: ModelRole;
+  readonly role: ProviderRole;
   readonly path: string;
   readonly session: ort.InferenceSession;
   readonly provider: ProviderName;
@@ -51,7 +51,7 @@ function sessionOptions(provider: ProviderName, lowMemory: boolean): ort.Inferen
  */
 export async function createSession(
   path: string,
-  role: ModelRole,
+  role: ProviderRole,
   options: SessionFactoryOptions,
 ): Promise<LoadedSession> {
   if (path.includes(`.asar${sep}`)) {
@@ -82,12 +82,12 @@ export async function createSession(
  * loaded for the next edit until {@link ModelSessions.releaseAll}.
  */
 export class ModelSessions {
-  private readonly loaded = new Map<ModelRole, Promise<LoadedSession>>();
+  private readonly loaded = new Map<ProviderRole, Promise<LoadedSession>>();
   /** Every session ever loaded here, by role: what ran where (for the recipe), kept after release. */
-  readonly history = new Map<ModelRole, { provider: ProviderName; fallbacks: readonly string[]; path: string }>();
+  readonly history = new Map<ProviderRole, { provider: ProviderName; fallbacks: readonly string[]; path: string }>();
 
   constructor(
-    private readonly paths: Partial<Record<ModelRole, string>>,
+    private readonly paths: Partial<Record<ProviderRole, string>>,
     private readonly options: SessionFactoryOptions,
   ) {}
 
@@ -96,7 +96,7 @@ export class ModelSessions {
   }
 
   /** The session for `role`, loading it if needed. */
-  get(role: ModelRole): Promise<LoadedSession> {
+  get(role: ProviderRole): Promise<LoadedSession> {
     let pending = this.loaded.get(role);
     if (!pending) {
       const path = this.paths[role];
@@ -112,17 +112,17 @@ export class ModelSessions {
   }
 
   /** The roles currently holding a session. */
-  loadedRoles(): ModelRole[] {
+  loadedRoles(): ProviderRole[] {
     return [...this.loaded.keys()];
   }
 
   /** Ends a stage: in low-memory mode its sessions are released; otherwise nothing happens. */
-  async done(...roles: ModelRole[]): Promise<void> {
+  async done(...roles: ProviderRole[]): Promise<void> {
     if (this.lowMemory) await this.release(roles);
   }
 
   /** Releases the given roles' sessions now. */
-  async release(roles: readonly ModelRole[]): Promise<void> {
+  async release(roles: readonly ProviderRole[]): Promise<void> {
     for (const role of roles) {
       const pending = this.loaded.get(role);
       if (!pending) continue;

@@ -15,7 +15,7 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'gif';
 export const maxImagePixels = 100_000_000;
 
 /** What the header says, with EXIF orientation already applied to `width`/`height`. */
-export interface ImageInfo {
+export interface ImageHeader {
   readonly format: ImageFormat;
   /** Width in image pixels after EXIF orientation. */
   readonly width: number;
@@ -54,7 +54,7 @@ export interface FrameRequest {
 export interface ImageSource {
   /** How messages name this image (the path's file name, or "the input"). */
   readonly name: string;
-  readonly info: ImageInfo;
+  readonly info: ImageHeader;
   /** The file's stored colour model, depth and profile (kept byte for byte for the output). */
   readonly colour: SourceColour;
   /** The file's bytes, as read. */
@@ -108,7 +108,7 @@ export async function openImage(input: string | Uint8Array, options: OpenImageOp
         `the limit is ${maxImagePixels / 1e6} megapixels`,
     );
   }
-  const info: ImageInfo = {
+  const info: ImageHeader = {
     format,
     width: metadata.autoOrient.width,
     height: metadata.autoOrient.height,

@@ -5,10 +5,10 @@
  */
 import sharp, { type Sharp } from 'sharp';
 import { IirError, invalidArgument } from '../../shared/errors';
-import { corrupt, maxImagePixels, type DecodedImage, type FrameRequest, type ImageInfo } from './decode';
+import { corrupt, maxImagePixels, type DecodedImage, type FrameRequest, type ImageHeader } from './decode';
 import { converterFor, storedPipeline, toStoredRaw, type SourceColour } from './stored';
 
-function checkFrame(frame: FrameRequest, info: ImageInfo): void {
+function checkFrame(frame: FrameRequest, info: ImageHeader): void {
   const { width, height, cropImagePx: crop } = frame;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw invalidArgument(`the frame size ${width}×${height} is not a positive whole number of pixels`);
@@ -30,7 +30,7 @@ function checkFrame(frame: FrameRequest, info: ImageInfo): void {
   }
 }
 
-function applyFrame(pipeline: Sharp, info: ImageInfo, frame: FrameRequest | undefined): Sharp {
+function applyFrame(pipeline: Sharp, info: ImageHeader, frame: FrameRequest | undefined): Sharp {
   if (!frame) return pipeline;
   const crop = frame.cropImagePx;
   if (crop && !(crop.x0 === 0 && crop.y0 === 0 && crop.x1 === info.width && crop.y1 === info.height)) {
@@ -67,7 +67,7 @@ function splitAlpha(data: Uint8Array, colourChannels: number, n: number): [Uint8
 export async function decodePixels(
   bytes: Uint8Array,
   name: string,
-  info: ImageInfo,
+  info: ImageHeader,
   colour: SourceColour,
   frame: FrameRequest | undefined,
 ): Promise<DecodedImage> {

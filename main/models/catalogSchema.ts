@@ -46,7 +46,7 @@ export type OnnxType = (typeof onnxTypes)[number];
 const dimSchema = z.union([z.number().int().nonnegative(), z.array(z.number().int().nonnegative()).min(1), z.string()]);
 export type DimSpec = z.infer<typeof dimSchema>;
 
-const tensorSpecSchema = z
+const tensorContractSchema = z
   .object({
     name: z.string().min(1),
     /** Element types accepted; omitted = any. */
@@ -55,12 +55,12 @@ const tensorSpecSchema = z
     shape: z.array(dimSchema).optional(),
   })
   .strict();
-export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+export type TensorContract = z.infer<typeof tensorContractSchema>;
 
 /** A tensor the graph must declare: one spec, or any one of several (exporters disagree on some names). */
 export const tensorRuleSchema = z.union([
-  tensorSpecSchema,
-  z.object({ anyOf: z.array(tensorSpecSchema).min(2) }).strict(),
+  tensorContractSchema,
+  z.object({ anyOf: z.array(tensorContractSchema).min(2) }).strict(),
 ]);
 export type TensorRule = z.infer<typeof tensorRuleSchema>;
 

@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { IirError } from '../../shared/errors';
-import type { ContractFile, DimSpec, RoleContract, TensorRule, TensorSpec } from './catalogSchema';
+import type { ContractFile, DimSpec, RoleContract, TensorRule, TensorContract } from './catalogSchema';
 import { readOnnxSignature, type OnnxTensorInfo } from './onnxHeader';
 
 /** Every regular file under `dir`, as forward-slash paths relative to it. Links are reported separately. */
@@ -34,14 +34,14 @@ function describeDims(shape: (number | string | null)[] | null): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
 }
 
-function describeSpec(spec: TensorSpec): string {
+function describeSpec(spec: TensorContract): string {
   const type = spec.type ? ` ${spec.type.join('|')}` : '';
   const shape = spec.shape ? ` [${spec.shape.map((d) => (Array.isArray(d) ? d.join('|') : String(d))).join(',')}]` : '';
   return `${spec.name}${type}${shape}`;
 }
 
 /** Null when `found` satisfies `spec`, otherwise what differs. */
-function mismatch(spec: TensorSpec, found: OnnxTensorInfo): string | null {
+function mismatch(spec: TensorContract, found: OnnxTensorInfo): string | null {
   if (spec.type && found.type !== null && !spec.type.includes(found.type as never)) {
     return `type: expected ${spec.type.join(' or ')}, found ${found.type}`;
   }

@@ -119,11 +119,3 @@ export async function verifyPart(
     ? 'ok'
     : { found: digest, reason: `SHA-256: expected ${expected.sha256}, found ${digest}` };
 }
-
-/** Bytes for a message: `1.23 GB`, `45.6 MB`, `789 kB`, `12 B`. */
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
-  return `${n} B`;
-}

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../shared/format';
 import type { Hash } from 'node:crypto';
 import { constants, open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -7,7 +8,6 @@ import {
   type Verdict,
   RetryableError,
   declaredLength,
-  formatBytes,
   hashFile,
   hashPrefix,
   parseContentRange,

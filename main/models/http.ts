@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { IirError, invalidArgument } from '../../shared/errors';
+import { isLoopbackHost } from '../loopback';
 
 /** The Hugging Face hub; `IIR_HUB_ENDPOINT` points downloads at a mirror instead. */
 export const defaultHubEndpoint = 'https://huggingface.co';
@@ -27,12 +28,6 @@ export function rewriteForHub(url: string, hub: HubConfig): string {
   return url;
 }
 
-function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  );
-}
-
 /** https only; plain http only to the loopback interface (tests, a local mirror). */
 export function assertAllowedUrl(url: string): URL {
   let parsed: URL;
@@ -42,7 +37,7 @@ export function assertAllowedUrl(url: string): URL {
     throw invalidArgument(`not a URL: ${url}`);
   }
   if (parsed.protocol === 'https:') return parsed;
-  if (parsed.protocol === 'http:' && isLoopback(parsed.hostname)) return parsed;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) return parsed;
   throw invalidArgument(`refusing ${parsed.protocol}//${parsed.host}: downloads must use https`);
 }
 

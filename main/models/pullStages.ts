@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CancelledError, IirError } from '../../shared/errors';
 import type { CatalogFile } from './catalogSchema';
 import type { FileEvent, FileResult } from './downloadFile';
-import { formatBytes } from './downloadSupport';
+import { formatBytes } from '../../shared/format';
 import { openUrl, rewriteForHub } from './http';
 import type { PullEvent, PullOptions } from './pull';
 import { RateMeter } from './progress';

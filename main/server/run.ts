@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkLauncher } from '../engine/process/launcher';
+import { isLoopbackHost } from '../loopback';
 import { userDataDir } from '../paths';
 import { createAppServices } from '../services/app';
 import { type RunningServer, startServer } from './server';
@@ -24,12 +26,17 @@ export interface ServeOptions {
 
 /** Starts serve mode: the main-process services without Electron, the renderer over HTTP, the API over /api. */
 export async function startServe(options: ServeOptions): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+  const rendererDir = options.rendererDir ?? builtRendererDir;
   const dataDir = userDataDir(options.env);
-  const services = await createAppServices({ userDataDir: dataDir, launcher: forkLauncher(), env: options.env });
+  const services = await createAppServices({
+    userDataDir: dataDir,
+    launcher: forkLauncher(undefined, options.env),
+    env: options.env,
+  });
   const server = await startServer({
     host: options.host,
     port: options.port,
-    rendererDir: options.rendererDir ?? builtRendererDir,
+    rendererDir,
     router: services.router,
     emitter: services.emitter,
     imagePng: (id) => services.images.png(id),
@@ -37,10 +44,15 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     onAllClientsGone: () => services.images.clear(),
   });
   options.printUrl(server.url);
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     options.log(
       `warning: serving on ${options.host}, reachable from other machines; anyone with the URL (and its token) ` +
         'can use this computer’s files through IIR Studio',
+    );
+  }
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    options.log(
+      `warning: the editor is not built (${rendererDir} is missing): run \`npm run build\`, then serve again`,
     );
   }
   for (const notice of services.startupNotices) options.log(notice);
@@ -53,11 +65,6 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
       await services.dispose();
     },
   };
-}
-
-/** True for loopback addresses (the default binding). */
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 function openBrowser(url: string): void {

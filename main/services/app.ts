@@ -48,7 +48,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     notices.push(message);
   });
   const images = new ImageStore();
-  const engines = new EnginePool(options.launcher, options.cancelGraceMs);
+  const engines = new EnginePool(options.launcher, options.cancelGraceMs, (message) => log.error(`engine: ${message}`));
   const jobs = new JobQueue({
     emit: (event) => emitter.emit('jobs:event', event),
     log: (message, error) => log.error(message, error),

@@ -8,13 +8,14 @@ export class EnginePool {
   constructor(
     private readonly launch: EngineLauncher,
     private readonly cancelGraceMs?: number,
+    private readonly log?: (message: string) => void,
   ) {}
 
   /** The engine client of `device`. */
   client(device: string): EngineClient {
     let client = this.clients.get(device);
     if (!client) {
-      client = new EngineClient(this.launch, this.cancelGraceMs);
+      client = new EngineClient(this.launch, this.cancelGraceMs, this.log);
       this.clients.set(device, client);
     }
     return client;

@@ -39,21 +39,21 @@ export function createHandlers(services: HandlerServices): Handlers {
 
   /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */
   const forward = (context: JobContext, jobPreviews: ImageId[]) => (progress: EngineProgress) => {
-    if (progress.type === 'loading') return context.loading();
-    const preview = progress.preview;
-    context.step(
-      progress.i,
-      progress.n,
-      preview
-        ? () => {
-            const previous = jobPreviews.pop();
-            if (previous) images.release(previous);
-            const id = images.addRgb('preview', preview).id;
-            jobPreviews.push(id);
-            return id;
-          }
-        : undefined,
-    );
+    if (progress.type === 'loading') return context.progress(progress);
+    const { i, n, preview } = progress;
+    if (!preview) return context.progress({ type: 'step', i, n });
+    context.progress({
+      type: 'step',
+      i,
+      n,
+      preview: () => {
+        const previous = jobPreviews.pop();
+        if (previous) images.release(previous);
+        const id = images.addRgb('preview', preview).id;
+        jobPreviews.push(id);
+        return id;
+      },
+    });
   };
 
   return {
@@ -111,12 +111,18 @@ export function createHandlers(services: HandlerServices): Handlers {
           const previews: ImageId[] = [];
           try {
             const imageBytes = await images.encoded(imageId);
-            const value = await engines
-              .client(device)
-              .run(
-                { kind: 'edit', imageBytes, mask, params, modelsDir, providerPerRole: settings.get().providerPerRole },
-                { signal: context.signal, onProgress: forward(context, previews) },
-              );
+            const value = await engines.client(device).run(
+              {
+                kind: 'edit',
+                imageBytes,
+                mask,
+                // The low-memory setting (the out-of-memory message tells users to turn it on) applies to every edit.
+                params: { ...params, lowMemory: params.lowMemory || settings.get().lowMemory },
+                modelsDir,
+                providerPerRole: settings.get().providerPerRole,
+              },
+              { signal: context.signal, onProgress: forward(context, previews) },
+            );
             if (value.kind !== 'edit') throw new Error('the engine answered an edit with another task');
             const resultIds = value.results.map(
               (result) =>
@@ -142,7 +148,7 @@ export function createHandlers(services: HandlerServices): Handlers {
       });
       return { jobId };
     },
-    'edit:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
+    'jobs:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
 
     'jobs:list': () => ({ jobs: jobs.list() }),
     'jobs:events': ({ jobId }) => {

@@ -7,6 +7,7 @@ import {
   type JobKind,
   type JobResult,
   type JobSummary,
+  type JobProgress,
   isTerminalJobEvent,
   maxStepEventsPerSecond,
 } from '../../shared/api';
@@ -16,12 +17,11 @@ import { toApiError } from '../ipc/router';
 /** What a running job may report; step reports are throttled by the queue. */
 export interface JobContext {
   readonly signal: AbortSignal;
-  loading(): void;
   /**
-   * Step `i` of `n` done. `makePreview` is called only when the step event is actually emitted, so a preview image
-   * is stored at most as often as events go out.
+   * Loading, or step `i` of `n` done. A step's `preview` is called only when its event is actually emitted, so a
+   * preview image is stored at most as often as events go out.
    */
-  step(i: number, n: number, makePreview?: () => ImageId | undefined): void;
+  progress(progress: JobProgress<() => ImageId | undefined>): void;
 }
 
 /** A job to queue: its kind, the device queue it runs in and the work itself. */
@@ -194,11 +194,10 @@ export class JobQueue {
     const { id, spec } = job;
     const context: JobContext = {
       signal: job.controller.signal,
-      loading: () => {
-        if (job.state === 'running') this.record(job, { jobId: id, kind: spec.kind, type: 'loading' });
-      },
-      step: (i, n, makePreview) => {
+      progress: (progress) => {
         if (job.state !== 'running') return;
+        if (progress.type === 'loading') return this.record(job, { jobId: id, kind: spec.kind, type: 'loading' });
+        const { i, n, preview: makePreview } = progress;
         job.step = { i, n };
         const at = this.now();
         if (at - job.lastStepAt < 1000 / maxStepEventsPerSecond) return;

@@ -82,8 +82,8 @@ export const requestChannels = {
   'segment:start': { request: segmentStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Start an IIR edit; answers with the job id at once, progress arrives as `jobs:event`. */
   'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
-  /** Cancel a queued or running job (idempotent); `wasActive` is false when it had already ended. */
-  'edit:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
+  /** Cancel a queued or running job, an edit or a search (idempotent); `wasActive` is false when it had ended. */
+  'jobs:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
   /** Every job the queue knows, queued first by position, then running, then finished (most recent last). */
   'jobs:list': { request: none, response: z.object({ jobs: z.array(jobSummarySchema) }) },
   /** The events of one job so far, in order (to catch up after subscribing late). */

@@ -1,30 +1,14 @@
 import { z } from 'zod';
 import { imageIdSchema, modelIdSchema } from './ids';
+import { editParamRules, editParamShape } from './editParamSchema';
 import { maskPixelsSchema } from './images';
+import { providerChoices } from './providers';
 
 /** The schedulers the engine implements. */
-export const schedulers = ['ddim', 'euler', 'euler-a', 'dpmpp-2m', 'lcm'] as const;
-/** Execution providers a user can ask for; `auto` picks by pre-flight. */
-export const providerChoices = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
-/** One of {@link providerChoices}. */
-export type ProviderChoice = (typeof providerChoices)[number];
-/** The models (graphs) of an edit or a search, each of which the user can pin to a provider. */
-export const providerRoles = [
-  'text_encoder',
-  'unet',
-  'controlnet',
-  'vae_encoder',
-  'vae_decoder',
-  'grounding',
-  'sam_encoder',
-  'sam_decoder',
-] as const;
-/** One of {@link providerRoles}. */
-export type ProviderRole = (typeof providerRoles)[number];
-/** Per-role provider pins, over the default provider (`auto` or absent: the default applies). */
-export const providerPerRoleSchema = z.partialRecord(z.enum(providerRoles), z.enum(providerChoices));
-/** See {@link providerPerRoleSchema}. */
-export type ProviderPerRole = z.infer<typeof providerPerRoleSchema>;
+export { schedulerNames } from '../engine/schedulers/types';
+export * from './editParams';
+export * from './editParamSchema';
+export * from './providers';
 
 /** The RoI of an edit: a stored mask image, or mask pixels painted in the renderer (0 outside, 255 inside). */
 export const roiSchema = z.union([
@@ -32,45 +16,21 @@ export const roiSchema = z.union([
   z.object({ mask: maskPixelsSchema }).strict(),
 ]);
 
-/** The parameters of one IIR edit (architecture.md §3); defaults follow the paper's setting. */
+/** The parameters of one IIR edit: the prompts, the models, and the declared {@link editParams}. */
 export const editParamsSchema = z
   .object({
     prompt: z.string().min(1, 'a prompt is required').max(2000),
     negativePrompt: z.string().max(2000).default(''),
-    /** Texture removal: σ of the Gaussian noise in [0,1] units inside the RoI. */
-    noise: z.number().min(0).max(1).default(0.5),
-    /** Colour removal (gray inside the RoI). */
-    gray: z.boolean().default(true),
-    /** Where the noise goes: inside the RoI (the paper's setting) or over the whole image (scene / style edits). */
-    noiseScope: z.enum(['roi', 'image']).default('roi'),
-    /** Canny hysteresis thresholds of the edge map the ControlNet sees (OpenCV's `Canny(gray, low, high)`). */
-    cannyLow: z.number().min(0).max(2040).default(100),
-    cannyHigh: z.number().min(0).max(2040).default(200),
-    /** img2img strength; the engine's default when omitted (1 trained, 0.75 training-free). */
-    strength: z.number().min(0).max(1).optional(),
-    steps: z.number().int().min(1).max(150).default(20),
-    guidance: z.number().min(1).max(30).default(7.5),
-    controlScale: z.number().min(0).max(2).default(1),
-    controlStart: z.number().min(0).max(1).default(0),
-    controlEnd: z.number().min(0).max(1).default(1),
-    scheduler: z.enum(schedulers).default('ddim'),
-    seed: z.number().int().min(0).max(0xffffffff).default(0),
-    variations: z.number().int().min(1).max(8).default(1),
-    /** Short side of the working frame in workingPx, a multiple of 64. */
-    size: z.number().int().min(512).max(768).multipleOf(64).default(512),
-    focus: z.boolean().default(false),
-    /** Feather of the composite in imagePx; the engine's default when omitted. */
-    featherPx: z.number().int().min(0).max(256).optional(),
-    /** Growth of the RoI before compositing, in imagePx; the engine's default when omitted. */
-    dilatePx: z.number().int().min(0).max(256).optional(),
     sd: modelIdSchema.optional(),
     controlnet: modelIdSchema.optional(),
-    provider: z.enum(providerChoices).default('auto'),
-    lowMemory: z.boolean().default(false),
+    ...editParamShape,
   })
   .strict()
-  .refine((p) => p.controlStart <= p.controlEnd, 'controlStart must not exceed controlEnd')
-  .refine((p) => p.cannyLow <= p.cannyHigh, 'cannyLow must not exceed cannyHigh');
+  .superRefine((p, context) => {
+    for (const rule of editParamRules) {
+      if (!rule.holds(p)) context.addIssue({ code: 'custom', message: rule.message, path: [...rule.keys] });
+    }
+  });
 /** See {@link editParamsSchema} (after defaults). */
 export type EditParams = z.infer<typeof editParamsSchema>;
 

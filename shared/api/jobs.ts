@@ -53,6 +53,18 @@ export type JobResult = z.infer<typeof jobResultSchema>;
 const eventBase = { jobId: jobIdSchema, kind: z.enum(jobKinds) };
 
 /**
+ * How far a job has got, one shape from the engine to the screen: loading models, or step `i` of `n` (1-based) done
+ * with an optional preview. The preview travels as what each hop can carry: pixels from the engine process, a lazy
+ * maker in the job queue (stored only when an event goes out), an image id in {@link JobEvent} (`previewId`).
+ */
+export type JobProgress<Preview = never> =
+  | { readonly type: 'loading' }
+  | { readonly type: 'step'; readonly i: number; readonly n: number; readonly preview?: Preview };
+
+/** The step fields of {@link JobProgress} as the `step` event carries them. */
+const stepFields = { i: z.number().int().min(0), n: z.number().int().min(1) };
+
+/**
  * One job event. Per job they arrive in this order: `queued` (again whenever its position changes), `loading`,
  * `step`…, then exactly one terminal event: `completed`, `failed` or `cancelled`.
  */
@@ -62,13 +74,7 @@ export const jobEventSchema = z.discriminatedUnion('type', [
   /** The engine is loading models for this job. */
   z.object({ ...eventBase, type: z.literal('loading') }),
   /** Step `i` of `n` (1-based) done; `previewId` is an approximate preview image when one was made. */
-  z.object({
-    ...eventBase,
-    type: z.literal('step'),
-    i: z.number().int().min(0),
-    n: z.number().int().min(1),
-    previewId: imageIdSchema.optional(),
-  }),
+  z.object({ ...eventBase, type: z.literal('step'), ...stepFields, previewId: imageIdSchema.optional() }),
   z.object({ ...eventBase, type: z.literal('completed'), result: jobResultSchema }),
   z.object({ ...eventBase, type: z.literal('failed'), error: apiErrorSchema }),
   z.object({ ...eventBase, type: z.literal('cancelled') }),

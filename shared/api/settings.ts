@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { providerChoices, providerPerRoleSchema, schedulers } from './edit';
+import { providerChoices, providerPerRoleSchema } from './edit';
 
-/** The user's settings, stored as JSON in the user-data folder. */
+/**
+ * The user's settings, stored as JSON in the user-data folder. Keys a file holds that are no longer settings
+ * (`workingSize`, `defaultSteps`, `defaultScheduler`, `theme` of early versions) are dropped when it is read.
+ */
 export const settingsSchema = z.object({
   /** The models folder, or null for `<userData>/models`. */
   modelsDir: z.string().min(1).max(4096).nullable(),
@@ -10,12 +13,8 @@ export const settingsSchema = z.object({
   provider: z.enum(providerChoices),
   /** Per-model pins over `provider` (Devices). */
   providerPerRole: providerPerRoleSchema,
+  /** Every edit loads one stage's models at a time and releases them. */
   lowMemory: z.boolean(),
-  /** Short side of the working frame in workingPx. */
-  workingSize: z.number().int().min(512).max(768).multipleOf(64),
-  defaultSteps: z.number().int().min(1).max(150),
-  defaultScheduler: z.enum(schedulers),
-  theme: z.enum(['system', 'light', 'dark']),
   /** A Hugging Face token for gated repositories; sent only to the hub endpoint, never logged. */
   hubToken: z.string().min(1).max(512).nullable(),
 });
@@ -29,10 +28,6 @@ export const defaultSettings: Settings = {
   provider: 'auto',
   providerPerRole: {},
   lowMemory: false,
-  workingSize: 512,
-  defaultSteps: 20,
-  defaultScheduler: 'ddim',
-  theme: 'system',
   hubToken: null,
 };
 

@@ -241,8 +241,3 @@ function hysteresis(map: Uint8Array, mapStep: number, stack: EdgeStack): void {
     }
   }
 }
-
-/** Canny edges of an RGB image: {@link toGray} then {@link canny}, as `cv.Canny(cv.cvtColor(rgb, RGB2GRAY))`. */
-export function cannyRgb(rgb: RgbImage, options: CannyOptions = {}): GrayImage {
-  return canny(toGray(rgb), options);
-}

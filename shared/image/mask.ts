@@ -8,7 +8,7 @@
  */
 
 import { invalidArgument } from '../errors';
-import { checkRect, checkSize, cropChannels, resizeChannels } from './resize';
+import { checkSize, resizeChannels } from './resize';
 import type { Mask, Rect } from './types';
 
 /** Throws unless `mask` has positive integer sizes and `width × height` bytes. */
@@ -313,13 +313,6 @@ export function resizeMask(mask: Mask, width: number, height: number, mode: Mask
     for (let x = 0; x < width; x++) out[row + x] = mask.data[sourceRow + columns[x]!]!;
   }
   return { width, height, data: out };
-}
-
-/** Copies the pixels of `rect` (x1/y1 exclusive) out of a mask. The rect must lie inside it. */
-export function cropMask(mask: Mask, rect: Rect): Mask {
-  checkMask(mask);
-  checkRect(rect, mask.width, mask.height);
-  return cropChannels(mask.data, mask.width, mask.height, 1, rect);
 }
 
 /**

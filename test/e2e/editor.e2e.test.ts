@@ -6,9 +6,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dilateMask, featherMask } from '../../shared/image/mask';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, sharedPhoto, startServeMode } from './serve';
 
-const photo = '/work/shared/fixtures/images/coffee.png';
+const photo = sharedPhoto('coffee.png');
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
 let serve: ServeProcess;

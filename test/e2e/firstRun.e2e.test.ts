@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, launchChromium, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, sharedPhoto, startServeMode } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -26,7 +26,7 @@ describe('first run without models', () => {
   });
 
   it('opens a photo, lets the user paint, and says which models an edit and a search need', async () => {
-    await page.getByTestId('open-path').fill('/work/shared/fixtures/images/chelsea.png');
+    await page.getByTestId('open-path').fill(sharedPhoto('chelsea.png'));
     await page.getByTestId('open-path-submit').click();
     await page.getByTestId('doc-facts').filter({ hasText: '451×300' }).waitFor();
 

@@ -1,11 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, chromium } from 'playwright-core';
 
 const root = join(import.meta.dirname, '..', '..');
+
+/** The shared test photographs, in `../shared` beside the repository (as CI and every worktree have it). */
+export const sharedImagesDir = join(root, '..', 'shared', 'fixtures', 'images');
+
+/** A shared test photograph's path; throws a one-line explanation when `../shared` is missing. */
+export function sharedPhoto(name: 'chelsea.png' | 'coffee.png'): string {
+  const path = join(sharedImagesDir, name);
+  if (!existsSync(path)) {
+    throw new Error(
+      `the e2e tests open ${path}, which is missing: check out the shared fixtures beside the repository ` +
+        `(../shared/fixtures/images), or copy test/fixtures/images there`,
+    );
+  }
+  return path;
+}
 
 /** A running `iir serve` with its URL (token included). */
 export interface ServeProcess {
@@ -19,12 +34,11 @@ export async function startServeMode(modelsDir: string): Promise<ServeProcess> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iir-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'main/cli/index.ts'), 'serve', '--port', '0'],
-    {
-      cwd: root,
-      env: { ...process.env, IIR_USER_DATA: userDataDir, IIR_MODELS_DIR: modelsDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    [
+      ...['--import', 'tsx', join(root, 'main/cli/index.ts'), 'serve', '--port', '0'],
+      ...['--models', modelsDir, '--user-data', userDataDir],
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

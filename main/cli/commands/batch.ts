@@ -14,7 +14,8 @@ import { readModelSettings, resolveModelsDir } from '../../models/modelSettings'
 import { type CommandContext, defineCommand } from '../command';
 import { UsageError } from '../options';
 import { forceOption } from '../outputs';
-import { editOptionsFrom, editParamOptions } from './editParamOptions';
+import { editParamKeys, type EditParamKey } from '../../../shared/api/editParams';
+import { paramOptions, paramsFromOptions } from './paramOptions';
 
 /** "2 min 5 s", "40 s". */
 export function formatEta(ms: number): string {
@@ -22,11 +23,19 @@ export function formatEta(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
 }
 
+/** Every declared edit parameter but `variations` (a batch makes one result per photo). */
+const batchParamKeys = editParamKeys.filter((key): key is Exclude<EditParamKey, 'variations'> => key !== 'variations');
+
 /** The API's parameters for the command line's edit options; a value the engine would refuse is a usage error. */
-function paramsFrom(options: Omit<Parameters<typeof editOptionsFrom>[0], 'prompt'> & { prompt?: string }): EditParams {
-  if (options.prompt === undefined) throw new UsageError('--prompt <text> is required');
+function paramsFrom(options: Readonly<Record<string, unknown>>): EditParams {
+  const { prompt, negative, sd, controlnet } = options as Record<string, string | undefined>;
+  if (prompt === undefined) throw new UsageError('--prompt <text> is required');
   const parsed = editParamsSchema.safeParse({
-    ...editOptionsFrom({ ...options, prompt: options.prompt }),
+    prompt,
+    negativePrompt: negative ?? '',
+    ...paramsFromOptions(options, batchParamKeys),
+    ...(sd === undefined ? {} : { sd }),
+    ...(controlnet === undefined ? {} : { controlnet }),
     variations: 1,
   });
   if (parsed.success) return parsed.data;
@@ -46,7 +55,12 @@ export const batchCommand = defineCommand({
     'Re-running the same command resumes: photos whose output and report line exist are skipped. Ctrl-C leaves no\n' +
     'half-written file. Reading, segmentation, editing and writing of different photos overlap (--jobs).',
   positionals: [
-    { name: 'photos', description: 'folders (their photos, not sub-folders) and photo files', variadic: true },
+    {
+      name: 'photos',
+      description: 'folders (their photos, not sub-folders) and photo files',
+      variadic: true,
+      optional: true,
+    },
   ],
   options: {
     region: {
@@ -54,11 +68,19 @@ export const batchCommand = defineCommand({
       valueName: 'text',
       description: 'what to find in every photo (required unless --attach)',
     },
-    ...editParamOptions,
     prompt: {
-      ...editParamOptions.prompt,
-      required: false,
+      type: 'string',
+      valueName: 'text',
       description: 'what the region should become (required unless --attach)',
+    },
+    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
+    ...paramOptions(batchParamKeys),
+    sd: { type: 'string', valueName: 'id', description: 'SD1.5 model: an installed id (required with --queue)' },
+    controlnet: { type: 'string', valueName: 'id', description: 'ControlNet: an installed id (required with --queue)' },
+    models: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
     },
     'box-threshold': {
       type: 'number',

@@ -1,11 +1,11 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { IirError, throwIfCancelled } from '../../../shared/errors';
 import { unionMasks } from '../../../shared/image/mask';
-import type { ProviderChoice } from '../../engine/providers';
+import { type ProviderChoice } from '../../engine/providers';
 import { disposeSegmentation, segmentRegion, type SegmentResult } from '../../engine/segmentation';
 import { resolveModel } from '../../models/receipt';
 import { defaultGroundingModel, defaultSamModel } from './segment';
-import { runEdit } from '../../engine/pipeline';
+import { runEdit, type EditOptions } from '../../engine/pipeline';
 import { openImage, type ImageSource } from '../../image/decode';
 import { editExportNotes, exportEdit } from '../../image/exportEdit';
 import { readMask } from '../../image/readMask';
@@ -13,9 +13,13 @@ import { exportFormatForPath, writeFilesAtomic } from '../../image/writeFile';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { userDataDir } from '../../paths';
 import { defineCommand } from '../command';
-import { editOptionsFrom, editParamOptions } from './editParamOptions';
+import { editParamKeys } from '../../../shared/api/editParams';
+import { checkParamRules, paramOptions, paramsFromOptions } from './paramOptions';
 import { UsageError } from '../options';
 import { forceOption, refuseExisting } from '../outputs';
+
+/** Every declared edit parameter is an option of `iir edit`. */
+const cliParamKeys = editParamKeys;
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
@@ -64,6 +68,7 @@ export const editCommand = defineCommand({
     'The recipe (prompt, seed, parameters, models and their SHA-256, providers) is stored in the output file.',
   positionals: [{ name: 'image', description: 'the photo (JPEG, PNG, WebP, TIFF, AVIF or GIF)' }],
   options: {
+    prompt: { type: 'string', valueName: 'text', required: true, description: 'what the region should become' },
     mask: { type: 'string', valueName: 'png', description: 'region to edit, same size as the image' },
     region: {
       type: 'string',
@@ -82,15 +87,14 @@ export const editCommand = defineCommand({
       default: defaultSamModel,
       description: 'SAM model for --region: an installed id or a folder',
     },
-    ...editParamOptions,
-    variations: {
-      type: 'number',
-      valueName: 'n',
-      integer: true,
-      min: 1,
-      max: 16,
-      default: 1,
-      description: 'outputs with consecutive seeds, written as <name>-<seed>.<ext>',
+    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
+    ...paramOptions(cliParamKeys),
+    sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
+    controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
+    models: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
     },
     out: {
       type: 'string',
@@ -112,15 +116,13 @@ export const editCommand = defineCommand({
     'edit field.jpg --mask grass.png --prompt "sand" --noise 0.9 --variations 4 --seed 10 --out sand.png --json',
   ],
   async run({ options, positionals }, context) {
-    if (options.size % 64 !== 0) throw new UsageError(`--size must be a multiple of 64, not ${options.size}`);
-    if (options['control-start'] > options['control-end']) {
-      throw new UsageError('--control-start must not exceed --control-end');
-    }
+    const params = paramsFromOptions(options, cliParamKeys);
+    checkParamRules(params);
     const out = resolve(options.out);
     const format = exportFormatForPath(out);
-    const outputs = Array.from({ length: options.variations }, (_, v) =>
-      options.variations > 1 ? variationPath(out, options.seed + v) : out,
-    );
+    const variations = params.variations ?? 1;
+    const seed = params.seed ?? 0;
+    const outputs = Array.from({ length: variations }, (_, v) => (variations > 1 ? variationPath(out, seed + v) : out));
     await refuseExisting(outputs, options.force);
     const started = performance.now();
     if (options.mask === undefined && options.region === undefined) {
@@ -153,7 +155,13 @@ export const editCommand = defineCommand({
       mask = painted === undefined ? found.mask : unionMasks(painted, found.mask);
     }
     if (mask === undefined) throw new UsageError('give --mask <png> or --region <text>');
-    const editOptions = editOptionsFrom(options, options.variations);
+    const editOptions: EditOptions = {
+      prompt: options.prompt,
+      negativePrompt: options.negative ?? '',
+      ...params,
+      ...(options.sd !== undefined ? { sd: options.sd } : {}),
+      ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
+    };
     const bar = context.progress('edit');
     const result = await runEdit({
       image: source,
@@ -175,8 +183,8 @@ export const editCommand = defineCommand({
     const exportOptions = { format, removeLocation: options['remove-location'] };
     const files = [];
     for (const v of result.variations) {
-      const { bytes, recipe } = await exportEdit(source, { ...v.stored, recipe: v.recipe }, exportOptions);
-      files.push({ path: result.variations.length > 1 ? variationPath(out, v.seed) : out, bytes, recipe });
+      const written = await exportEdit(source, { ...v.stored, recipe: v.recipe }, exportOptions);
+      files.push({ path: result.variations.length > 1 ? variationPath(out, v.seed) : out, ...written });
     }
     await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
@@ -201,7 +209,7 @@ export const editCommand = defineCommand({
           perStepOverhead: round(overheadMs / Math.max(1, steps)),
         },
         warnings: result.warnings,
-        notes,
+        notes: files[0]!.notes,
       });
     } else {
       const names = files.map((f) => f.path).join(', ');

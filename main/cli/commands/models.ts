@@ -5,7 +5,8 @@ import { importModel, removeModel, verifyModel, type VerifyResult } from '../../
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { listInstalled } from '../../models/receipt';
 import { defineCommand, type CommandContext } from '../command';
-import { formatBytes, printCatalog, printList, pull } from './modelsActions';
+import { formatBytes } from '../../../shared/format';
+import { printCatalog, printList, pull } from './modelsActions';
 
 const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path'] as const;
 

@@ -8,13 +8,7 @@ import { diskUsage } from '../../models/manage';
 import { pullModel, type PullEvent } from '../../models/pull';
 import { listInstalled, modelDir, readReceipt, unverifiedFiles, verification } from '../../models/receipt';
 import type { CommandContext } from '../command';
-
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
-  return `${n} B`;
-}
+import { formatBytes } from '../../../shared/format';
 
 /** `models catalog`: what can be downloaded, with sizes and licences (`*` = installed). */
 export async function printCatalog(

@@ -9,7 +9,9 @@ import { preprocess, previewControl } from '../../image/preprocess';
 import { readMask } from '../../image/readMask';
 import { writeFilesAtomic } from '../../image/writeFile';
 import { defineCommand } from '../command';
+import { editParams } from '../../../shared/api/editParams';
 import { iirOptions } from './iirOptions';
+import { paramOptions } from './paramOptions';
 import { UsageError } from '../options';
 import { forceOption, refuseExisting } from '../outputs';
 
@@ -28,10 +30,7 @@ export const preprocessCommand = defineCommand({
   options: {
     mask: { type: 'string', valueName: 'png', description: 'region to edit, same size as the image (white = edit)' },
     noise: {
-      type: 'number',
-      valueName: 'σ',
-      min: 0,
-      max: 1,
+      ...paramOptions(['noise']).noise,
       default: 0,
       description: 'texture removal: standard deviation of the added Gaussian noise, in [0,1] units',
     },
@@ -40,8 +39,8 @@ export const preprocessCommand = defineCommand({
       type: 'number',
       valueName: 'n',
       integer: true,
-      min: 0,
-      max: 4294967295,
+      min: editParams.seed.min,
+      max: editParams.seed.max,
       description: 'noise seed (random when not given; printed with --json)',
     },
     'out-dir': { type: 'string', valueName: 'dir', required: true, description: 'folder for the five PNGs' },
@@ -53,7 +52,6 @@ export const preprocessCommand = defineCommand({
     'preprocess photo.jpg --mask cup.png --noise 0.5 --seed 7 --out-dir out/ --json',
   ],
   async run({ options, positionals }, context) {
-    if (options.size % 64 !== 0) throw new UsageError(`--size must be a multiple of 64, not ${options.size}`);
     if (options.focus && options.mask === undefined) throw new UsageError('--focus needs --mask');
     const outputNames = ['working', 'mask', 'iir', 'canny', 'control'] as const;
     const outDir = resolve(options['out-dir']);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { startServe } from '../../server/run';
 import { defineCommand } from '../command';
 
@@ -27,14 +28,28 @@ export const serveCommand = defineCommand({
       description: 'address to bind; anything but loopback is announced with a warning',
     },
     open: { type: 'boolean', description: 'open the URL in the default browser' },
+    models: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
+    },
+    'user-data': {
+      type: 'string',
+      valueName: 'dir',
+      description: 'settings, logs and the default models folder (default: IIR_USER_DATA, then the app\u2019s own)',
+    },
   },
-  examples: ['serve', 'serve --port 8080 --open'],
+  examples: ['serve', 'serve --port 8080 --open', 'serve --models fixtures/ --user-data /tmp/iir-try'],
   async run({ options }, context) {
     const { stop } = await startServe({
       host: options.host,
       port: options.port,
       open: options.open,
-      env: context.env,
+      env: {
+        ...context.env,
+        ...(options.models ? { IIR_MODELS_DIR: resolve(options.models) } : {}),
+        ...(options['user-data'] ? { IIR_USER_DATA: resolve(options['user-data']) } : {}),
+      },
       log: (message) => context.log(message),
       printUrl: (url) => context.stdout.write(`${url}\n`),
     });

@@ -29,6 +29,8 @@ export class EngineClient {
   constructor(
     private readonly launch: EngineLauncher,
     private readonly cancelGraceMs = 15_000,
+    /** Where the engine's bug reports go (main's log file). */
+    private readonly log: (message: string) => void = (message) => process.stderr.write(`engine: ${message}\n`),
   ) {}
 
   /** The engine's process id, when it is running. */
@@ -99,6 +101,7 @@ export class EngineClient {
 
   private onReply(message: EngineReply): void {
     if (message.type === 'ready') return;
+    if (message.type === 'log') return this.log(message.message);
     const entry = this.pending.get(message.id);
     if (!entry) return;
     if (message.type === 'progress') {

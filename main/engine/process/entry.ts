@@ -53,6 +53,8 @@ port.onMessage((message) => {
 
 port.send({ type: 'ready', pid: process.pid });
 
+/** Sends a bug to main, which writes it to the log file (a packaged app has no console to read). */
 function logBug(message: string, error: unknown): void {
-  console.error(`[engine] ${message}:`, error);
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  port.send({ type: 'log', message: `${message}: ${detail}` });
 }

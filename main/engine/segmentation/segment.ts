@@ -5,7 +5,7 @@ import {
   autoProviders,
   chooseProvider,
   preflight,
-  type ModelRole,
+  type ProviderRole,
   type ProviderDecision,
   type ProviderSettings,
 } from '../providers';
@@ -135,7 +135,7 @@ export class SegmentationEngine {
 
     const report = await preflight();
     const settings = models.providers ?? autoProviders;
-    const decide = (role: ModelRole): ProviderDecision => chooseProvider(report, settings, role);
+    const decide = (role: ProviderRole): ProviderDecision => chooseProvider(report, settings, role);
     const providers: SegmentProviders = {
       samEncoder: decide('sam_encoder'),
       samDecoder: decide('sam_decoder'),

@@ -1,3 +1,4 @@
+import { editParams } from '../../../shared/api/editParams';
 import { canny, toGray } from '../../../shared/image/canny';
 import { type ControlChannels, controlPreview } from '../../../shared/image/control';
 import { type NoiseScope, removeInformation } from '../../../shared/image/iir';
@@ -25,7 +26,11 @@ export const iirPresets = {
 /** One of the IIR presets. */
 export type IirPreset = keyof typeof iirPresets;
 
-export const defaultIirSettings: IirSettings = { ...iirPresets.colour, cannyLow: 100, cannyHigh: 200 };
+export const defaultIirSettings: IirSettings = {
+  ...iirPresets.colour,
+  cannyLow: editParams.cannyLow.default,
+  cannyHigh: editParams.cannyHigh.default,
+};
 
 /** The preset the settings match, or null when edited by hand. */
 export function presetOf(settings: IirSettings): IirPreset | null {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ImageId, JobResult, schedulers } from '../../../shared/api';
+import { type EditParamValues, type ImageId, type JobResult, editParams } from '../../../shared/api';
 import { api } from '../api/client';
 import { type IirPreset, type IirSettings, defaultIirSettings, iirPresets, presetOf } from '../iir/livePreview';
 import { useDocumentStore } from './documentStore';
@@ -20,7 +20,7 @@ export interface RoiPixels {
 }
 
 /** One generated variation. */
-export interface EditResult {
+export interface ResultVariation {
   readonly id: ImageId;
   readonly seed: number;
   readonly prompt: string;
@@ -31,24 +31,24 @@ export const useEditStore = defineStore('edit', () => {
   const jobs = useJobsStore();
   const prompt = ref('');
   const negativePrompt = ref('');
-  const steps = ref(20);
-  const guidance = ref(7.5);
-  const controlScale = ref(1);
-  const controlStart = ref(0);
-  const controlEnd = ref(1);
+  const steps = ref<number>(editParams.steps.default);
+  const guidance = ref<number>(editParams.guidance.default);
+  const controlScale = ref<number>(editParams.controlScale.default);
+  const controlStart = ref<number>(editParams.controlStart.default);
+  const controlEnd = ref<number>(editParams.controlEnd.default);
   /** null: the engine's default (1 trained, 0.75 training-free). */
   const strength = ref<number | null>(null);
-  const scheduler = ref<(typeof schedulers)[number]>('ddim');
+  const scheduler = ref<EditParamValues['scheduler']>(editParams.scheduler.default);
   const seed = ref(1234);
   const isSeedLocked = ref(true);
-  const variations = ref(1);
-  const workingSize = ref(512);
-  const focus = ref(false);
+  const variations = ref<number>(editParams.variations.default);
+  const workingSize = ref<number>(editParams.size.default);
+  const focus = ref<boolean>(editParams.focus.default);
   /** How far the result blends past the RoI (imagePx): grown, then feathered, as the engine composites. */
-  const blendGrowPx = ref(8);
-  const blendFeatherPx = ref(8);
+  const blendGrowPx = ref<number>(editParams.dilatePx.default);
+  const blendFeatherPx = ref<number>(editParams.featherPx.default);
   const iir = ref<IirSettings>({ ...defaultIirSettings });
-  const results = ref<EditResult[]>([]);
+  const results = ref<ResultVariation[]>([]);
   const selected = ref<number | null>(null);
   const compareMode = ref<CompareMode>('split');
   const splitFraction = ref(0.5);

@@ -36,7 +36,7 @@ export const useJobsStore = defineStore('jobs', () => {
       const flow = dispatch(kind, { type: 'started', jobId });
       const { events } = await api().jobs.events({ jobId });
       for (const event of events) dispatch(kind, { type: 'event', event });
-      if (flow.status === 'cancelling') await api().edit.cancel({ jobId });
+      if (flow.status === 'cancelling') await api().jobs.cancel({ jobId });
     } catch (caught) {
       const error =
         caught instanceof Error && 'code' in caught
@@ -49,7 +49,7 @@ export const useJobsStore = defineStore('jobs', () => {
   async function cancel(kind: JobKind): Promise<void> {
     const flow = dispatch(kind, { type: 'cancel' });
     const jobId = jobIdOf(flow);
-    if (flow.status === 'cancelling' && jobId !== null) await api().edit.cancel({ jobId });
+    if (flow.status === 'cancelling' && jobId !== null) await api().jobs.cancel({ jobId });
   }
 
   function reset(kind: JobKind): void {

@@ -1,12 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { LicenseInfo, ModelId, ModelProgress, ResponseOf } from '../../../shared/api';
+import type { EngineKind, LicenseInfo, ModelId, ModelProgress, ResponseOf } from '../../../shared/api';
 import { modelIdSchema } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
-
-/** Which engine an edit runs on, from the installed ControlNet. */
-export type EngineKind = 'trained' | 'trainingFree' | 'none';
 
 /** Roles an edit needs (one ControlNet of either kind) and roles finding by text needs. */
 export const editRoles = ['sd15'] as const;
@@ -27,14 +24,15 @@ export const useModelsStore = defineStore('models', () => {
   let unsubscribe: (() => void) | null = null;
 
   const installedRoles = computed(() => new Set(installed.value.map((model) => model.role)));
-  const engine = computed<EngineKind>(() =>
+  /** Which engine an edit runs on, from the installed ControlNet ('none' before one is installed). */
+  const engine = computed<EngineKind | 'none'>(() =>
     installedRoles.value.has('controlnet-iir')
-      ? 'trained'
+      ? 'iir-trained'
       : installedRoles.value.has('controlnet-canny')
-        ? 'trainingFree'
+        ? 'iir-training-free'
         : 'none',
   );
-  const controlChannels = computed<3 | 4>(() => (engine.value === 'trainingFree' ? 3 : 4));
+  const controlChannels = computed<3 | 4>(() => (engine.value === 'iir-training-free' ? 3 : 4));
   /** Catalog entries still to download before an edit can run. */
   const missingForEdit = computed(() => missing([...editRoles, engine.value === 'none' ? offeredControlNet() : null]));
   /** Catalog entries still to download before finding by text can run. */

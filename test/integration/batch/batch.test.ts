@@ -243,10 +243,10 @@ describe('iir batch', () => {
   });
 
   it('says in one line what is wrong with the arguments', async () => {
-    const run = await iir('batch', photos, ...common(join(work, 'cli-bad')), '--size', '256');
+    const run = await iir('batch', photos, ...common(join(work, 'cli-bad')), '--strength', '0');
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/size/);
+    expect(run.stderr).toMatch(/strength/);
     const missing = await iir('batch', join(work, 'nowhere'), ...common(join(work, 'cli-bad')));
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('iir: cannot read nowhere: no such file');

@@ -48,14 +48,14 @@ describe('the request handlers', () => {
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'x'.repeat(1_000_000) } }, /./],
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'a', steps: -3 } }, /./],
       ['edit:start', { imageId: image.id, roi: { maskId: image.id }, params: { prompt: 'a', size: 500 } }, /./],
-      ['edit:cancel', { jobId: 5 }, /./],
+      ['jobs:cancel', { jobId: 5 }, /./],
       ['jobs:events', { jobId: 'job_unknown' }, /no job/],
       ['segment:start', { imageId: image.id }, /text, a box or points/],
       ['models:pull', { ids: ['../../evil'] }, /model id/],
       ['models:import', { path: '/models/../../etc', id: 'x' }, /segments/],
       ['models:remove', { id: '..' }, /./],
-      ['settings:set', { workingSize: 'big' }, /./],
-      ['settings:set', { theme: 'dark', unknownField: 1 }, /./],
+      ['settings:set', { lowMemory: 'yes' }, /./],
+      ['settings:set', { lowMemory: true, unknownField: 1 }, /./],
       ['settings:set', { modelsDir: 'x'.repeat(10_000) }, /./],
       ['nope:nope', {}, /unknown channel/],
       ['__proto__', {}, /unknown channel/],
@@ -108,11 +108,12 @@ describe('the request handlers', () => {
   });
 
   it('reads and writes settings through the API', async () => {
-    expect(await call(services, 'settings:set', { theme: 'dark', lowMemory: true })).toMatchObject({
-      theme: 'dark',
+    expect(await call(services, 'settings:set', { provider: 'cpu', lowMemory: true })).toMatchObject({
+      provider: 'cpu',
       lowMemory: true,
     });
-    expect(await call(services, 'settings:get', {})).toMatchObject({ theme: 'dark' });
+    expect(await call(services, 'settings:get', {})).toMatchObject({ provider: 'cpu', lowMemory: true });
+    await call(services, 'settings:set', { provider: 'auto', lowMemory: false });
   });
 
   it('takes a hub token but never gives it back to the renderer', async () => {

@@ -97,6 +97,24 @@ describe('jobs through the engine process', () => {
     }
   });
 
+  it('runs edits in low-memory mode when the setting says so', async () => {
+    const lowMemoryOf = async (name: string): Promise<boolean> => {
+      const { jobId } = await startEdit(await document(), 2, 13);
+      const last = (await events.terminal(jobId)).at(-1);
+      if (last?.type !== 'completed' || last.result.kind !== 'edit') throw new Error(`no edit result: ${last?.type}`);
+      const out = `${services.env.IIR_USER_DATA}/${name}.png`;
+      await call(services, 'images:export', { id: last.result.resultIds[0]!, path: out, format: 'png' });
+      return (await readRecipe(out)).params.lowMemory;
+    };
+    expect(await lowMemoryOf('normal')).toBe(false);
+    await call(services, 'settings:set', { lowMemory: true });
+    try {
+      expect(await lowMemoryOf('low-memory')).toBe(true);
+    } finally {
+      await call(services, 'settings:set', { lowMemory: false });
+    }
+  });
+
   it('keeps later jobs queued with positions and cancels a queued and a running job as cancelled', async () => {
     const doc = await document();
     const running = await startEdit(doc, 60);
@@ -105,10 +123,10 @@ describe('jobs through the engine process', () => {
     expect(
       (await call(services, 'jobs:list', {})).jobs.filter((j) => j.state === 'queued').map((j) => j.jobId),
     ).toEqual([queued.jobId, third.jobId]);
-    expect(await call(services, 'edit:cancel', { jobId: queued.jobId })).toEqual({ wasActive: true });
-    expect(await call(services, 'edit:cancel', { jobId: queued.jobId })).toEqual({ wasActive: false });
+    expect(await call(services, 'jobs:cancel', { jobId: queued.jobId })).toEqual({ wasActive: true });
+    expect(await call(services, 'jobs:cancel', { jobId: queued.jobId })).toEqual({ wasActive: false });
     await events.first(running.jobId, 'step');
-    expect(await call(services, 'edit:cancel', { jobId: running.jobId })).toEqual({ wasActive: true });
+    expect(await call(services, 'jobs:cancel', { jobId: running.jobId })).toEqual({ wasActive: true });
     const cancelledRunning = await events.terminal(running.jobId);
     const cancelledQueued = await events.terminal(queued.jobId);
     const completedThird = await events.terminal(third.jobId);
@@ -119,7 +137,7 @@ describe('jobs through the engine process', () => {
       2, 1,
     ]);
     expect(completedThird.at(-1)?.type).toBe('completed');
-    expect(await call(services, 'edit:cancel', { jobId: running.jobId })).toEqual({ wasActive: false });
+    expect(await call(services, 'jobs:cancel', { jobId: running.jobId })).toEqual({ wasActive: false });
   });
 
   it('survives the engine process dying mid-edit: that job fails with a clear message, the next succeeds', async () => {

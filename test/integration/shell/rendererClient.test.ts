@@ -54,7 +54,7 @@ describe('the renderer client over serve mode', () => {
   });
 
   it('answers values, throws typed errors, streams events and loads images by URL', async () => {
-    expect(await client.settings.get({})).toMatchObject({ provider: 'auto', workingSize: 512 });
+    expect(await client.settings.get({})).toMatchObject({ provider: 'auto', lowMemory: false });
     const failure = await client.images.open({ path: 'not/absolute.png' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiCallError);
     expect(failure).toMatchObject({ code: 'invalid_argument' });

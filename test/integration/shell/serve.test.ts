@@ -22,12 +22,10 @@ let token: string;
 let origin: string;
 
 beforeAll(async () => {
-  const env = {
-    ...process.env,
-    IIR_USER_DATA: mkdtempSync(join(cacheDir, 'serve-')),
-    IIR_MODELS_DIR: ensureFixtures(),
-  };
-  child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'serve', '--port', '0'], {
+  // The folders come as options, not IIR_USER_DATA / IIR_MODELS_DIR, as the README tells people to run it.
+  const options = ['--models', ensureFixtures(), '--user-data', mkdtempSync(join(cacheDir, 'serve-'))];
+  const { IIR_USER_DATA: _userData, IIR_MODELS_DIR: _models, ...env } = process.env;
+  child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'serve', '--port', '0', ...options], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -154,7 +152,7 @@ describe('serve mode', () => {
     })) as Envelope<{ jobId: string }>;
     if (!long.ok) throw new Error(long.error.message);
     await api.until((e) => e.jobId === long.value.jobId && e.type === 'step');
-    expect(await api.call('edit:cancel', { jobId: long.value.jobId })).toEqual({
+    expect(await api.call('jobs:cancel', { jobId: long.value.jobId })).toEqual({
       ok: true,
       value: { wasActive: true },
     });

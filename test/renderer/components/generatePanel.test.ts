@@ -28,8 +28,8 @@ function handler(channel: string) {
 
 beforeAll(() => {
   const bridge = {
-    edit: { start: handler('edit:start'), cancel: handler('edit:cancel') },
-    jobs: { events: handler('jobs:events'), list: handler('jobs:list') },
+    edit: { start: handler('edit:start') },
+    jobs: { cancel: handler('jobs:cancel'), events: handler('jobs:events'), list: handler('jobs:list') },
     on: (channel: string, listener: (payload: unknown) => void) => {
       let set = listeners.get(channel);
       if (!set) listeners.set(channel, (set = new Set()));
@@ -103,7 +103,7 @@ describe('Generate panel with the job flow', () => {
     const wrapper = mount(GeneratePanel);
     await edit.generate(info.id, roi);
     await useJobsStore().cancel('edit');
-    expect(calls.find((c) => c.channel === 'edit:cancel')?.request).toEqual({ jobId: 'job_1' });
+    expect(calls.find((c) => c.channel === 'jobs:cancel')?.request).toEqual({ jobId: 'job_1' });
     emit('jobs:event', event({ type: 'cancelled' }));
     await nextTick();
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Cancelled');

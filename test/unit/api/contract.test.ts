@@ -11,6 +11,7 @@ import {
   requestChannels,
   settingsPatchSchema,
 } from '../../../shared/api';
+import { type HandlerServices, createHandlers } from '../../../main/services/handlers';
 
 describe('the channel map', () => {
   it('names every channel domain:verb and knows only its own keys', () => {
@@ -21,6 +22,15 @@ describe('the channel map', () => {
     expect(isChannel('__proto__')).toBe(false);
     expect(isChannel('toString')).toBe(false);
     expect(isChannel('edit:start')).toBe(true);
+  });
+});
+
+describe('main’s handlers', () => {
+  // The handlers' type is declared from the channel map, so a type test cannot tell what the object holds.
+  it('are exactly one function per channel of the map', () => {
+    const handlers = createHandlers({} as HandlerServices) as Record<string, unknown>;
+    expect(Object.keys(handlers).sort()).toEqual([...channelNames].sort());
+    for (const name of channelNames) expect(typeof handlers[name], name).toBe('function');
   });
 });
 

@@ -40,13 +40,13 @@ describe('the router', () => {
       'handler for jobs:list failed: TypeError: cannot read x of undefined at /home/me/secret.ts',
     ]);
     const echo = createRouter(everyChannel((request) => request));
-    expect(await echo.dispatch('settings:set', { theme: 'dark' }, context)).toEqual({
+    expect(await echo.dispatch('settings:set', { provider: 'cpu' }, context)).toEqual({
       ok: true,
-      value: { theme: 'dark' },
+      value: { provider: 'cpu' },
     });
-    expect(await echo.dispatch('settings:set', { theme: 'purple' }, context)).toMatchObject({
+    expect(await echo.dispatch('settings:set', { provider: 'purple' }, context)).toMatchObject({
       ok: false,
-      error: { code: 'invalid_argument', message: expect.stringMatching(/^theme: /) as unknown },
+      error: { code: 'invalid_argument', message: expect.stringMatching(/^provider: /) as unknown },
     });
   });
 });

@@ -51,6 +51,20 @@ describe('EngineClient', () => {
     expect(progress).toEqual([{ type: 'loading' }]);
   });
 
+  it('hands the engine’s bug reports to the log, not the console', async () => {
+    const engine = fakeEngine();
+    const logged: string[] = [];
+    const client = new EngineClient(engine.launch, 5000, (message) => logged.push(message));
+    const errors = vi.spyOn(console, 'error');
+    const result = client.run({ kind: 'preflight', refresh: false });
+    engine.children[0]!.reply({ type: 'log', message: 'job edit: TypeError: x is undefined\n    at run' });
+    engine.children[0]!.reply({ type: 'done', id: 1, value: { kind: 'preflight', report: {} } as never });
+    await result;
+    expect(logged).toEqual(['job edit: TypeError: x is undefined\n    at run']);
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+  });
+
   it('fails the running task when the process dies and starts a new process for the next', async () => {
     const engine = fakeEngine();
     const client = new EngineClient(engine.launch);

@@ -58,10 +58,10 @@ describe('JobQueue', () => {
       [idC, 'running', null],
     ]);
     expect(events.find((e) => e.jobId === idB && e.type === 'queued')).toMatchObject({ position: 1 });
-    a.context().loading();
-    a.context().step(1, 3);
+    a.context().progress({ type: 'loading' });
+    a.context().progress({ type: 'step', i: 1, n: 3 });
     tick(100);
-    a.context().step(2, 3);
+    a.context().progress({ type: 'step', i: 2, n: 3 });
     a.finish(editResult);
     await b.hasStarted;
     expect(
@@ -76,7 +76,7 @@ describe('JobQueue', () => {
     expect(events.find((e) => e.jobId === idC && e.type === 'failed')).toMatchObject({
       error: { code: 'model_missing', message: 'no model' },
     });
-    a.context().step(3, 3);
+    a.context().progress({ type: 'step', i: 3, n: 3 });
     expect(of(idA).at(-1)).toBe('completed');
   });
 
@@ -87,9 +87,14 @@ describe('JobQueue', () => {
     await a.hasStarted;
     let previews = 0;
     for (let i = 1; i <= 100; i++) {
-      a.context().step(i, 100, () => {
-        previews++;
-        return undefined;
+      a.context().progress({
+        type: 'step',
+        i,
+        n: 100,
+        preview: () => {
+          previews++;
+          return undefined;
+        },
       });
       tick(10);
     }

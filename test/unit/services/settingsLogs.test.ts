@@ -13,15 +13,15 @@ describe('SettingsStore', () => {
     const dir = freshDir();
     const store = await SettingsStore.open(dir);
     expect(store.get()).toEqual(defaultSettings);
-    expect(await store.set({ lowMemory: true, workingSize: 640 })).toMatchObject({ lowMemory: true, workingSize: 640 });
+    expect(await store.set({ lowMemory: true, provider: 'cpu' })).toMatchObject({ lowMemory: true, provider: 'cpu' });
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8'))).toMatchObject({ lowMemory: true });
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     const again = await SettingsStore.open(dir);
-    expect(again.get()).toMatchObject({ lowMemory: true, workingSize: 640, provider: 'auto' });
+    expect(again.get()).toMatchObject({ lowMemory: true, provider: 'cpu', catalogs: [] });
   });
 
   it('keeps a corrupt file aside and uses the defaults, with a notice', async () => {
-    for (const content of ['{ not json', JSON.stringify({ workingSize: 'huge' })]) {
+    for (const content of ['{ not json', JSON.stringify({ lowMemory: 'huge' })]) {
       const dir = freshDir();
       writeFileSync(join(dir, 'settings.json'), content);
       const notices: string[] = [];
@@ -37,9 +37,11 @@ describe('SettingsStore', () => {
 
   it('keeps known fields of an older file and fills the rest', async () => {
     const dir = freshDir();
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ theme: 'dark', removedLongAgo: 1 }));
+    // theme and workingSize were settings of early versions: dropped, not a reason to reset the file
+    const old = { lowMemory: true, theme: 'dark', workingSize: 640, removedLongAgo: 1 };
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(old));
     const store = await SettingsStore.open(dir);
-    expect(store.get()).toEqual({ ...defaultSettings, theme: 'dark' });
+    expect(store.get()).toEqual({ ...defaultSettings, lowMemory: true });
   });
 });
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canny, cannyRgb, toGray } from '../../../shared/image/canny';
+import { canny, toGray } from '../../../shared/image/canny';
 import type { GrayImage, RgbImage } from '../../../shared/image/types';
 
 /** The slice of OpenCV.js this test uses (the package's own typings are too loose to lint cleanly). */
@@ -217,11 +217,6 @@ describe('canny', () => {
     expect(canny(flat).data.every((v) => v === 0)).toBe(true);
     const edges = canny(toGray(photo('astronaut')));
     expect(edges.data.every((v) => v === 0 || v === 255)).toBe(true);
-  });
-
-  it('cannyRgb is toGray followed by canny', () => {
-    const rgb = photo('chelsea');
-    expect(cannyRgb(rgb, { low: 50, high: 150 }).data).toEqual(canny(toGray(rgb), { low: 50, high: 150 }).data);
   });
 
   it('refuses bad input with one line', () => {

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
-  cropMask,
   dilateMask,
   dropIslands,
   erodeMask,
@@ -234,7 +233,7 @@ describe('featherMask', () => {
   });
 });
 
-describe('resizeMask and cropMask', () => {
+describe('resizeMask', () => {
   const hard = maskOf(37, 23, (x, y) => (x - 18) ** 2 + (y - 11) ** 2 < 64);
 
   it('nearest keeps a hard mask hard and duplicates pixels on an exact 2× enlargement', () => {
@@ -261,13 +260,6 @@ describe('resizeMask and cropMask', () => {
     const covered = small.data.reduce((s, v) => s + v / 255, 0) * 16;
     expect(Math.abs(covered - maskArea(big))).toBeLessThan(8);
     expect(() => resizeMask(big, 0, 10)).toThrow(/positive integers/);
-  });
-
-  it('crops a rectangle', () => {
-    const crop = cropMask(hard, { x0: 10, y0: 3, x1: 27, y1: 20 });
-    expect(crop.width).toBe(17);
-    expect(crop.data[8 * 17 + 8]).toBe(hard.data[11 * 37 + 18]);
-    expect(() => cropMask(hard, { x0: 10, y0: 3, x1: 40, y1: 20 })).toThrow(/outside/);
   });
 });
 
