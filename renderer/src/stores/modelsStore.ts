@@ -22,6 +22,8 @@ export const useModelsStore = defineStore('models', () => {
   const verify = ref<Record<string, { ok: boolean; problems: string[] }>>({});
   const isLoaded = ref(false);
   const error = ref<string | null>(null);
+  /** Why the last import failed, shown next to the Import button. */
+  const importError = ref<string | null>(null);
   let unsubscribe: (() => void) | null = null;
 
   const installedRoles = computed(() => new Set(installed.value.map((model) => model.role)));
@@ -110,11 +112,20 @@ export const useModelsStore = defineStore('models', () => {
       const { results } = await api().models.verify({});
       verify.value = Object.fromEntries(results.map((r) => [r.id, { ok: r.ok, problems: r.problems }]));
     });
-  const importFolder = (path: string, id: string, mode: 'copy' | 'link') =>
-    guarded(async () => {
-      await api().models.import({ path, id: modelIdSchema.parse(id), mode });
+  async function importFolder(path: string, id: string, mode: 'copy' | 'link'): Promise<void> {
+    const parsed = modelIdSchema.safeParse(id.trim());
+    if (!parsed.success) {
+      importError.value = `“${id}” cannot be a model id: ${parsed.error.issues[0]?.message ?? 'not accepted'}.`;
+      return;
+    }
+    try {
+      await api().models.import({ path, id: parsed.data, mode });
+      importError.value = null;
       await refreshInstalled();
-    });
+    } catch (caught) {
+      importError.value = describeError(caught).text;
+    }
+  }
   const preflight = () =>
     guarded(async () => {
       devices.value = await api().devices.preflight({});
@@ -129,6 +140,7 @@ export const useModelsStore = defineStore('models', () => {
     verify,
     isLoaded,
     error,
+    importError,
     engine,
     controlChannels,
     missingForEdit,
