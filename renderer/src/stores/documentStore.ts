@@ -1,16 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ImageId, ImageInfo } from '../../../shared/api';
+import type { ImageInfo } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
-
-/** An edit that was kept: the result that became the base, and how it was made. */
-export interface KeptEdit {
-  readonly resultId: ImageId;
-  readonly previousBaseId: ImageId;
-  readonly prompt: string;
-  readonly seed: number;
-}
 
 const recentKey = 'iir.recentFiles';
 const recentLimit = 8;
@@ -24,11 +16,11 @@ function readRecent(): string[] {
   }
 }
 
-/** The open photo: the original, the current base (the last kept result), the kept edits, recent files. */
+/** The open photo: the original, the current base (the last kept result), recent files. Kept edits are steps of the
+ * history (`historyStore`). */
 export const useDocumentStore = defineStore('document', () => {
   const original = ref<ImageInfo | null>(null);
   const base = ref<ImageInfo | null>(null);
-  const kept = ref<KeptEdit[]>([]);
   const recent = ref<string[]>(readRecent());
   const isOpening = ref(false);
   const error = ref<string | null>(null);
@@ -45,47 +37,27 @@ export const useDocumentStore = defineStore('document', () => {
   function adopt(info: ImageInfo): void {
     original.value = info;
     base.value = info;
-    kept.value = [];
     error.value = null;
     remember(info.path);
   }
 
-  async function open(request: { path: string } | { bytes: Uint8Array<ArrayBuffer>; name?: string }): Promise<boolean> {
+  /** Opens a photo; null (and `error` says why) when it could not be opened. */
+  async function open(
+    request: { path: string } | { bytes: Uint8Array<ArrayBuffer>; name?: string },
+  ): Promise<ImageInfo | null> {
     isOpening.value = true;
+    error.value = null;
     try {
-      adopt(await api().images.open(request));
-      return true;
+      const info = await api().images.open(request);
+      adopt(info);
+      return info;
     } catch (caught) {
       error.value = describeError(caught).text;
-      return false;
+      return null;
     } finally {
       isOpening.value = false;
     }
   }
 
-  /** A result becomes the new base. */
-  async function keep(resultId: ImageId, recipe: { prompt: string; seed: number }): Promise<void> {
-    if (!base.value) return;
-    try {
-      const info = await api().images.info({ id: resultId });
-      kept.value = [...kept.value, { resultId, previousBaseId: base.value.id, ...recipe }];
-      base.value = info;
-    } catch (caught) {
-      error.value = describeError(caught).text;
-    }
-  }
-
-  /** Goes back to the base before the last kept edit. */
-  async function revert(): Promise<void> {
-    const last = kept.value.at(-1);
-    if (!last) return;
-    try {
-      base.value = await api().images.info({ id: last.previousBaseId });
-      kept.value = kept.value.slice(0, -1);
-    } catch (caught) {
-      error.value = describeError(caught).text;
-    }
-  }
-
-  return { original, base, kept, recent, isOpening, error, name, hasPhoto, adopt, open, keep, revert };
+  return { original, base, recent, isOpening, error, name, hasPhoto, adopt, open };
 });

@@ -72,17 +72,17 @@ export const useModelsStore = defineStore('models', () => {
       progress.value = { ...progress.value, [event.modelId]: event };
       if (event.state === 'done') void refreshInstalled();
     });
+    // The installed models first: the devices' self-test can take seconds, and Generate and Find wait on these.
+    const devicesLoaded = guarded(async () => {
+      devices.value = await api().devices.providers({});
+    });
     await guarded(async () => {
-      const [nextCatalog, nextInstalled, nextDevices] = await Promise.all([
-        api().models.catalog({}),
-        api().models.installed({}),
-        api().devices.providers({}),
-      ]);
+      const [nextCatalog, nextInstalled] = await Promise.all([api().models.catalog({}), api().models.installed({})]);
       catalog.value = nextCatalog;
       installed.value = nextInstalled.models;
-      devices.value = nextDevices;
       isLoaded.value = true;
     });
+    await devicesLoaded;
     await guarded(async () => {
       disk.value = await api().models.diskUsage({});
     });
