@@ -5,6 +5,8 @@ import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
 import { imageIdSchema, jobIdSchema } from './ids';
 import { exportFormats, exportImageRequestSchema, imageInfoSchema, openImageRequestSchema } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
+import { bytesSchema } from './images';
+import { projectOpenedSchema, projectSaveRequestSchema } from './projects';
 import {
   catalogSchema,
   diskUsageSchema,
@@ -80,6 +82,23 @@ export const requestChannels = {
   'devices:providers': { request: none, response: devicesSchema },
   /** Run the pre-flight self-test of every shipped provider now (in the engine process). */
   'devices:preflight': { request: none, response: devicesSchema },
+  /**
+   * Save the document as a `.iirproj`: to the user-data folder (`autosave`, for recovery after a crash) or as bytes
+   * the renderer hands to a download (`download`).
+   */
+  'projects:save': {
+    request: projectSaveRequestSchema,
+    response: z.object({ bytes: bytesSchema.nullable(), savedAt: z.string() }),
+  },
+  /** Open a `.iirproj` from its bytes. */
+  'projects:open': {
+    request: z.object({ bytes: bytesSchema.refine((b) => b.byteLength > 0, 'the file is empty') }).strict(),
+    response: projectOpenedSchema,
+  },
+  /** The autosaved document left by a session that did not end cleanly, or null. */
+  'projects:recover': { request: none, response: z.object({ project: projectOpenedSchema.nullable() }) },
+  /** Forget the autosave (the work was saved, discarded or recovered). */
+  'projects:discardAutosave': { request: none, response: z.object({ removed: z.boolean() }) },
   /** The current settings. */
   'settings:get': { request: none, response: visibleSettingsSchema },
   /** Change some settings; answers with all of them. */

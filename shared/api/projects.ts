@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { imageIdSchema } from './ids';
+import { imageInfoSchema, maskPixelsSchema } from './images';
 
 /** The `.iirproj` format version this build writes; it opens this one and every older one. */
 export const projectSchemaVersion = 1;
@@ -66,3 +68,26 @@ export const projectManifestSchema = z.object({
 });
 /** See {@link projectManifestSchema}. */
 export type ProjectManifest = z.infer<typeof projectManifestSchema>;
+
+/** `projects:save`: the document as the renderer holds it; main adds the pixels it keeps. */
+export const projectSaveRequestSchema = z
+  .object({
+    /** `autosave`: to the user-data folder, for recovery after a crash; `download`: answer the file's bytes. */
+    destination: z.enum(['autosave', 'download']),
+    originalId: imageIdSchema,
+    /** The image behind each key of `manifest.images`. */
+    images: z.array(z.object({ key: projectImageKeySchema, id: imageIdSchema }).strict()),
+    masks: z.object({ roi: maskPixelsSchema, protect: maskPixelsSchema }).strict(),
+    manifest: projectManifestSchema.omit({ savedAt: true }),
+  })
+  .strict();
+
+/** A project opened (or recovered): its images are in main's store again, under new ids. */
+export const projectOpenedSchema = z.object({
+  original: imageInfoSchema,
+  images: z.array(z.object({ key: projectImageKeySchema, info: imageInfoSchema })),
+  masks: z.object({ roi: maskPixelsSchema, protect: maskPixelsSchema }),
+  manifest: projectManifestSchema,
+});
+/** See {@link projectOpenedSchema}. */
+export type ProjectOpened = z.infer<typeof projectOpenedSchema>;
