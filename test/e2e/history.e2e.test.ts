@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../main/projects/zip';
 import { ensureFixtures } from '../fixtures/models/all';
 import { type ServeProcess, launchChromium, startServeMode } from './serve';
 
@@ -60,7 +61,11 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
     cpSync(ensureFixtures(), models, { recursive: true });
     serve = await startServeMode(models);
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      colorScheme: 'dark',
+      acceptDownloads: true,
+    });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(serve.url);
@@ -181,9 +186,42 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
     expect(pageErrors).toEqual([]);
   });
 
+  it('saves a project, recovers the autosave after a reload, and opens the project again', async () => {
+    const results = () => page.locator('[data-testid^=result-]:not([data-testid=result-photo])').count();
+    const area = await maskArea();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-project').click()]);
+    expect(download.suggestedFilename()).toBe('coffee.iirproj');
+    const saved = join(mkdtempSync(join(tmpdir(), 'iir-e2e-project-')), 'coffee.iirproj');
+    await download.saveAs(saved);
+    const files = readZip(new Uint8Array(readFileSync(saved)));
+    expect(Buffer.from(files.get('original/coffee.png')!).equals(readFileSync(join(images, 'coffee.png')))).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(files.get('project.json')))).toMatchObject({ schemaVersion: 1 });
+
+    // A reload (as after a crash) offers the autosave written at the last Keep.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.reload();
+    await page.getByTestId('recovery').waitFor();
+    await shot('39-recovery-offer');
+    await page.getByTestId('recover').click();
+    await page.getByTestId('doc-facts').filter({ hasText: 'coffee.png' }).waitFor();
+    expect(await results()).toBe(2);
+    await shot('40-recovered');
+
+    // Open the saved project: photo, region, results strip and history as they were saved.
+    await page.getByTestId('project-input').setInputFiles(saved);
+    await page.waitForFunction(
+      (expected) => document.querySelector('[data-testid=mask-area]')?.textContent?.startsWith(expected),
+      area.toLocaleString('en-US'),
+    );
+    expect(await results()).toBe(2);
+    await page.getByTestId('toggle-history').click();
+    expect(await page.getByTestId('history-panel').innerText()).toMatch(/Open coffee\.png[\s\S]*Keep/);
+    await shot('41-project-opened');
+    await page.getByTestId('toggle-history').click();
+  });
+
   it('at 1024×700 keeps Generate in view and fits the photo again when the window shrinks (7)', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
-    await page.getByTestId('toggle-history').click();
     await page.getByText('More settings').click();
     const generate = (await page.getByTestId('generate').boundingBox())!;
     expect(generate.y + generate.height).toBeLessThanOrEqual(700);

@@ -151,6 +151,8 @@ function createSession() {
       begin(info);
     },
     mayDiscard,
+    begin,
+    showBase,
     generate(): void {
       if (modelsStore.isLoaded && !modelsStore.canEdit) {
         editStore.error = 'Editing needs models that are not installed yet: download them from the Models sheet.';

@@ -72,6 +72,18 @@ function createLayerState() {
       notify('roi', { x0: 0, y0: 0, x1: width, y1: height });
       notify('protect', { x0: 0, y0: 0, x1: width, y1: height });
     },
+    /** Layers of a saved document (same size as the photo), with a fresh history. */
+    load(roi: Mask, protect: Mask): void {
+      this.reset(roi.width, roi.height);
+      const current = masks.value!;
+      current.roi.data.set(roi.data);
+      current.protect.data.set(protect.data);
+      areasPx.roi = roi.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      areasPx.protect = protect.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      syncFacts();
+      notify('roi', fullRect(roi));
+      notify('protect', fullRect(protect));
+    },
     onChange(listener: ChangeListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);

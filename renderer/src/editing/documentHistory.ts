@@ -20,7 +20,8 @@ export interface Recipe {
 /** One step of a document's history. Mask and keep steps can be undone; open and generate only mark the time line. */
 export type HistoryStep =
   | { readonly kind: 'open'; readonly name: string }
-  | { readonly kind: 'mask'; readonly label: string }
+  /** `fromFile`: made before the project was saved; its bytes are in the saved mask, so it cannot be undone alone. */
+  | { readonly kind: 'mask'; readonly label: string; readonly fromFile?: boolean }
   | { readonly kind: 'generate'; readonly resultIds: readonly ImageId[]; readonly recipe: Recipe }
   | {
       readonly kind: 'keep';
@@ -46,9 +47,9 @@ export interface DocumentHistory {
 /** A history that holds nothing (no document). */
 export const emptyHistory: DocumentHistory = { entries: [], cursor: -1 };
 
-/** True for the steps that change the document (and so can be undone). */
+/** True for the steps that change the document and can be undone. */
 export function isUndoable(entry: HistoryEntry): boolean {
-  return entry.step.kind === 'mask' || entry.step.kind === 'keep';
+  return (entry.step.kind === 'mask' && entry.step.fromFile !== true) || entry.step.kind === 'keep';
 }
 
 /** Adds a step after the cursor; the steps that were undone are dropped (they can no longer be redone). */

@@ -176,6 +176,13 @@ export const useEditStore = defineStore('edit', () => {
     else if (selected.value > index) selected.value--;
   }
 
+  /** The results strip of a saved document. */
+  function loadResults(saved: EditResult[]): void {
+    clearResults();
+    results.value = saved;
+    generations.value = Math.max(0, ...saved.map((result) => result.generation));
+  }
+
   /** A new document: no results, no comparison, no error. */
   function clearResults(): void {
     results.value = [];
@@ -221,6 +228,7 @@ export const useEditStore = defineStore('edit', () => {
     retry,
     absorb,
     remove,
+    loadResults,
     clearResults,
   };
 });

@@ -63,6 +63,15 @@ export const useHistoryStore = defineStore('history', () => {
     version.value++;
   }
 
+  /** A saved document's history, as it was saved (nothing unsaved yet). */
+  function load(next: DocumentHistory): void {
+    history.value = next;
+    nextId = Math.max(nextId, ...next.entries.map((entry) => entry.id + 1));
+    viewingIndex.value = null;
+    version.value++;
+    savedVersion.value = version.value;
+  }
+
   function markSaved(): void {
     savedVersion.value = version.value;
   }
@@ -83,6 +92,7 @@ export const useHistoryStore = defineStore('history', () => {
     start,
     push,
     moveTo,
+    load,
     markSaved,
   };
 });
