@@ -1,6 +1,6 @@
 import type { ImageId, ImageInfo } from '../../../shared/api';
 import { api } from '../api/client';
-import { redoTarget, stepsTo, undoTarget } from '../editing/documentHistory';
+import { type Recipe, redoTarget, stepsTo, undoTarget } from '../editing/documentHistory';
 import { describeError } from '../editing/errorMessages';
 import { isJobActive } from '../jobs/jobReducer';
 import { useDocumentStore } from '../stores/documentStore';
@@ -166,6 +166,12 @@ function createSession() {
       const base = documentStore.base;
       const roi = layer.effectiveRoi();
       if (base && roi) void editStore.retry(base.id, roi, editModels());
+    },
+    /** Runs a saved recipe again, on the current base and region (same provider and region: same pixels). */
+    regenerate(recipe: Recipe): void {
+      const base = documentStore.base;
+      const roi = layer.effectiveRoi();
+      if (base && roi) void editStore.run(base.id, roi, editModels(), recipe.params);
     },
     /** The selected result becomes the base, as one undoable step. */
     async keep(): Promise<void> {

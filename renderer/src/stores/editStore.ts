@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ImageId, JobResult, schedulers } from '../../../shared/api';
+import { type ImageId, type JobResult, type schedulers, editParamsSchema } from '../../../shared/api';
 import { api } from '../api/client';
 import type { Recipe } from '../editing/documentHistory';
 import { type IirPreset, type IirSettings, defaultIirSettings, iirPresets, presetOf } from '../iir/livePreview';
@@ -93,11 +93,25 @@ export const useEditStore = defineStore('edit', () => {
     }
     error.value = null;
     if (!isSeedLocked.value) seed.value = Math.floor(Math.random() * 0xffff_ffff);
-    const params = currentParams(text);
+    await run(imageId, roi, models, currentParams(text));
+  }
+
+  /** Starts an edit with exactly `params` (a saved recipe's), remembering them for the new results' recipes. */
+  async function run(
+    imageId: ImageId,
+    roi: RoiPixels,
+    models: readonly string[],
+    params: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    const parsed = editParamsSchema.safeParse(params);
+    if (!parsed.success) {
+      error.value = `This recipe cannot be run: ${parsed.error.issues[0]?.message ?? 'its parameters are not accepted'}.`;
+      return;
+    }
+    error.value = null;
     pending = { startedAt: Date.now(), models, params };
-    await jobs.run('edit', () =>
-      api().edit.start({ imageId, roi: { mask: { width: roi.width, height: roi.height, data: roi.data } }, params }),
-    );
+    const mask = { width: roi.width, height: roi.height, data: roi.data };
+    await jobs.run('edit', () => api().edit.start({ imageId, roi: { mask }, params: parsed.data }));
   }
 
   function currentParams(text: string) {
@@ -226,6 +240,7 @@ export const useEditStore = defineStore('edit', () => {
     applyPreset,
     generate,
     retry,
+    run,
     absorb,
     remove,
     loadResults,

@@ -218,6 +218,22 @@ describe('the document session', () => {
     expect(useHistoryStore().entries.map((e) => e.step.kind)).toEqual(['open']);
   });
 
+  it('regenerates from a saved recipe with exactly its parameters', async () => {
+    const edit = useEditStore();
+    paint(0, 2);
+    await generateResults(['r1', 'r2']);
+    const recipe = edit.results[1]!.recipe;
+    expect(recipe.params).toMatchObject({ prompt: 'a green cup', seed: 101, variations: 1 });
+    edit.prompt = 'something else';
+    edit.steps = 50;
+    calls.length = 0;
+    useDocumentSession().regenerate(recipe);
+    await settle();
+    const start = calls.find((c) => c.channel === 'edit:start')!.request as { params: unknown };
+    expect(start.params).toMatchObject(recipe.params);
+    expect(start.params).toMatchObject({ prompt: 'a green cup', steps: 20, seed: 101 });
+  });
+
   it('asks the browser to confirm a reload only while there is unsaved work', () => {
     const unload = () => {
       const event = new Event('beforeunload', { cancelable: true });
