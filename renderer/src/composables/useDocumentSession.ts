@@ -31,6 +31,8 @@ function createSession() {
   const prompt = useDiscardPrompt();
   /** Facts of every image that was a base of this document (undo and restore switch between them). */
   const infos = new Map<ImageId, ImageInfo>();
+  /** Saves the work before it would be discarded (the project file); true when it was saved. */
+  let saveWork: (() => Promise<boolean>) | null = null;
 
   async function showBase(id: ImageId): Promise<void> {
     try {
@@ -55,8 +57,9 @@ function createSession() {
     ].filter((part) => part !== null);
     const answer = await prompt.ask(
       `${documentStore.name} has unsaved work (${what.join(', ')}). Opening another photo discards it.`,
-      false,
+      saveWork !== null,
     );
+    if (answer === 'save' && saveWork) return saveWork();
     return answer === 'discard';
   }
 
@@ -151,6 +154,10 @@ function createSession() {
       begin(info);
     },
     mayDiscard,
+    /** What "Save" in the unsaved-work question does. */
+    setSaveWork(save: () => Promise<boolean>): void {
+      saveWork = save;
+    },
     begin,
     showBase,
     generate(): void {

@@ -74,21 +74,23 @@ function createProjectFile() {
   return {
     message,
     recoverable,
-    /** Saves the document as a `.iirproj` download (the desktop app asks where). */
-    async save(): Promise<void> {
+    /** Saves the document as a `.iirproj` download (the desktop app asks where); true when it was saved. */
+    async save(): Promise<boolean> {
       const body = request('download');
-      if (!body) return;
+      if (!body) return false;
       try {
         const { bytes } = await api().projects.save(body);
-        if (!bytes) return;
+        if (!bytes) return false;
         downloadBlob(
           new Blob([bytes as Uint8Array<ArrayBuffer>]),
           `${documentStore.name.replace(/\.[^.]+$/, '')}.iirproj`,
         );
         historyStore.markSaved();
         message.value = null;
+        return true;
       } catch (caught) {
         message.value = `The project was not saved: ${describeError(caught).text}`;
+        return false;
       }
     },
     /** Opens a `.iirproj` (asking first when that would discard unsaved work). */

@@ -234,6 +234,23 @@ describe('the document session', () => {
     expect(start.params).toMatchObject({ prompt: 'a green cup', steps: 20, seed: 101 });
   });
 
+  it('offers Save in the question once saving is possible, and opens after the work was saved', async () => {
+    const prompt = useDiscardPrompt();
+    const saved: string[] = [];
+    useDocumentSession().setSaveWork(() => {
+      saved.push(useDocumentStore().name);
+      return Promise.resolve(true);
+    });
+    paint(0, 2);
+    const opening = useDocumentSession().open({ path: '/photos/c.png' });
+    await settle();
+    expect(prompt.question.value?.canSave).toBe(true);
+    prompt.answer('save');
+    expect(await opening).toBe(true);
+    expect(saved).toEqual(['a.png']);
+    expect(useDocumentStore().name).toBe('c.png');
+  });
+
   it('asks the browser to confirm a reload only while there is unsaved work', () => {
     const unload = () => {
       const event = new Event('beforeunload', { cancelable: true });
