@@ -77,6 +77,16 @@ const bridge = {
     /** Runs the pre-flight self-test of every provider now. */
     preflight: call('devices:preflight'),
   },
+  projects: {
+    /** Saves the document as a `.iirproj` (the autosave, or bytes to download). */
+    save: call('projects:save'),
+    /** Opens a `.iirproj` from its bytes. */
+    open: call('projects:open'),
+    /** The autosave a session that did not end cleanly left, or null. */
+    recover: call('projects:recover'),
+    /** Forgets the autosave. */
+    discardAutosave: call('projects:discardAutosave'),
+  },
   settings: {
     /** The current settings. */
     get: call('settings:get'),

@@ -1,3 +1,4 @@
+import { ProjectService } from '../projects/projectService';
 import type { EngineLauncher } from '../engine/process/launcher';
 import { type Emitter, createEmitter } from '../ipc/emitter';
 import { type Router, createRouter } from '../ipc/router';
@@ -66,6 +67,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       engines,
       models,
       settings,
+      projects: new ProjectService(images, options.userDataDir),
       ...(options.showSaveDialog ? { showSaveDialog: options.showSaveDialog } : {}),
     }),
     (message, error) => log.error(message, error),

@@ -10,6 +10,7 @@ import type { ImageStore } from './images';
 import type { JobContext, JobQueue } from './jobs';
 import type { ModelService } from './models';
 import type { SettingsStore } from './settings';
+import type { ProjectService } from '../projects/projectService';
 import type { EngineProgress } from '../engine/process/protocol';
 
 /** The services the handlers use. */
@@ -19,6 +20,7 @@ export interface HandlerServices {
   readonly engines: EnginePool;
   readonly models: ModelService;
   readonly settings: SettingsStore;
+  readonly projects: ProjectService;
   /** The desktop app's native save dialog; absent in serve mode. */
   readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
@@ -58,6 +60,10 @@ export function createHandlers(services: HandlerServices): Handlers {
 
   return {
     ...createImageHandlers(images, services.showSaveDialog),
+    'projects:save': (request) => services.projects.save(request),
+    'projects:open': ({ bytes }) => services.projects.open(bytes),
+    'projects:recover': async () => ({ project: await services.projects.recover() }),
+    'projects:discardAutosave': async () => ({ removed: await services.projects.discardAutosave() }),
 
     'segment:start': (request) => {
       const { rgb } = images.rgb(request.imageId);

@@ -14,6 +14,7 @@ import {
   storedDifferenceSchema,
 } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
+import { projectOpenedSchema, projectSaveRequestSchema } from './projects';
 import {
   acceptLicensesRequestSchema,
   catalogSchema,
@@ -120,6 +121,23 @@ export const requestChannels = {
   'devices:providers': { request: none, response: devicesSchema },
   /** Run the pre-flight self-test of every shipped provider now (in the engine process). */
   'devices:preflight': { request: none, response: devicesSchema },
+  /**
+   * Save the document as a `.iirproj`: to the user-data folder (`autosave`, for recovery after a crash) or as bytes
+   * the renderer hands to a download (`download`).
+   */
+  'projects:save': {
+    request: projectSaveRequestSchema,
+    response: z.object({ bytes: bytesSchema.nullable(), savedAt: z.string() }),
+  },
+  /** Open a `.iirproj` from its bytes. */
+  'projects:open': {
+    request: z.object({ bytes: bytesSchema.refine((b) => b.byteLength > 0, 'the file is empty') }).strict(),
+    response: projectOpenedSchema,
+  },
+  /** The autosaved document left by a session that did not end cleanly, or null. */
+  'projects:recover': { request: none, response: z.object({ project: projectOpenedSchema.nullable() }) },
+  /** Forget the autosave (the work was saved, discarded or recovered). */
+  'projects:discardAutosave': { request: none, response: z.object({ removed: z.boolean() }) },
   /** The current settings. */
   'settings:get': { request: none, response: visibleSettingsSchema },
   /** Change some settings; answers with all of them. */

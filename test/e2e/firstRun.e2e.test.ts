@@ -45,6 +45,11 @@ describe('first run without models', () => {
     await page.waitForFunction(
       () => !/^0 px/.test(document.querySelector('[data-testid=mask-area]')?.textContent ?? ''),
     );
+    // Without the models, Generate and Find cannot be pressed (the notes above say why).
+    await page.getByTestId('prompt').fill('a dog');
+    await page.getByTestId('find-text').fill('cat');
+    expect(await page.getByTestId('generate').isDisabled()).toBe(true);
+    expect(await page.getByTestId('find').isDisabled()).toBe(true);
     await page.screenshot({ path: join(shotsDir, '20-first-run.png') });
 
     await page.getByRole('button', { name: 'Download…' }).first().click();

@@ -9,6 +9,7 @@ import { useMaskStore } from '../stores/maskStore';
 export type MaskLayer = 'roi' | 'protect';
 
 type ChangeListener = (layer: MaskLayer, dirtyImagePx: Rect) => void;
+type CommitListener = (layer: MaskLayer, label: string) => void;
 
 /** Undo history of both layers together holds at most this many bytes. */
 export const historyBudgetBytes = 256 * 1024 * 1024;
@@ -19,6 +20,7 @@ function createLayerState() {
   const undoOrder: MaskLayer[] = [];
   let redoOrder: MaskLayer[] = [];
   const listeners = new Set<ChangeListener>();
+  const commitListeners = new Set<CommitListener>();
   let stroke: { layer: MaskLayer; last: PointPx; brush: Brush; dirty: Rect | null } | null = null;
   // Nonzero pixels per layer, kept from the history's per-change counts: recounting a 12 MP mask after every stroke
   // took ~130 ms of the stroke's last frame.
@@ -45,11 +47,13 @@ function createLayerState() {
   }
 
   function recorded(layer: MaskLayer, mask: Mask, dirty: Rect | null, label: string): void {
-    if (histories[layer].commit(mask, dirty, label)) {
+    const isRecorded = histories[layer].commit(mask, dirty, label);
+    if (isRecorded) {
       undoOrder.push(layer);
       redoOrder = [];
     }
     syncFacts(layer);
+    if (isRecorded) for (const listener of commitListeners) listener(layer, label);
   }
 
   return {
@@ -68,9 +72,31 @@ function createLayerState() {
       notify('roi', { x0: 0, y0: 0, x1: width, y1: height });
       notify('protect', { x0: 0, y0: 0, x1: width, y1: height });
     },
+    /** Layers of a saved document (same size as the photo), with a fresh history. */
+    load(roi: Mask, protect: Mask): void {
+      this.reset(roi.width, roi.height);
+      const current = masks.value!;
+      current.roi.data.set(roi.data);
+      current.protect.data.set(protect.data);
+      areasPx.roi = roi.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      areasPx.protect = protect.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      syncFacts();
+      notify('roi', fullRect(roi));
+      notify('protect', fullRect(protect));
+    },
     onChange(listener: ChangeListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    /** Called after each change that became an undo step (a stroke, a fill, a found region). */
+    onCommit(listener: CommitListener): () => void {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
+    /** Forgets the changes that could be redone (another kind of step was taken after undoing). */
+    clearRedo(): void {
+      redoOrder = [];
+      syncFacts();
     },
     beginStroke(layer: MaskLayer, atImagePx: PointPx, brush: Brush): void {
       const mask = masks.value?.[layer];
@@ -114,7 +140,8 @@ function createLayerState() {
         return fullRect(mask);
       });
     },
-    undo(): void {
+    /** Undoes the last mask change; false when there was none left (the history budget may have dropped it). */
+    undo(): boolean {
       const current = masks.value;
       while (current && undoOrder.length > 0) {
         const layer = undoOrder.pop()!;
@@ -123,12 +150,14 @@ function createLayerState() {
           redoOrder.push(layer);
           notify(layer, dirty);
           syncFacts(layer);
-          return;
+          return true;
         }
       }
       syncFacts();
+      return false;
     },
-    redo(): void {
+    /** Re-applies the last undone mask change; false when there was none. */
+    redo(): boolean {
       const current = masks.value;
       while (current && redoOrder.length > 0) {
         const layer = redoOrder.pop()!;
@@ -137,10 +166,11 @@ function createLayerState() {
           undoOrder.push(layer);
           notify(layer, dirty);
           syncFacts(layer);
-          return;
+          return true;
         }
       }
       syncFacts();
+      return false;
     },
     /** The RoI as the engine gets it: the RoI minus the protected area. */
     effectiveRoi(): { width: number; height: number; data: Uint8Array<ArrayBuffer> } | null {

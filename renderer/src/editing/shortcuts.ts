@@ -46,15 +46,16 @@ const toolKeys: Record<string, Tool> = {
 };
 
 /**
- * The action of a key press, or null. `isTyping`: focus is in a text field, where only the shortcuts with Ctrl/⌘
- * and Esc apply.
+ * The action of a key press, or null. `isTyping`: focus is in a text field, which keeps its own keys (Ctrl+Z undoes
+ * typing there): only Ctrl/⌘+Enter (generate) and Esc (cancel the running job) reach the app.
  */
 export function shortcutFor(press: KeyPress, isTyping: boolean): ShortcutAction | null {
   const mod = press.ctrlKey || press.metaKey;
   const key = press.key.toLowerCase();
   if (press.key === 'Escape') return { type: 'cancel' };
+  if (mod && press.key === 'Enter') return { type: 'generate' };
+  if (isTyping) return null;
   if (mod) {
-    if (press.key === 'Enter') return { type: 'generate' };
     if (key === 'z') return { type: press.shiftKey ? 'redo' : 'undo' };
     if (key === 'y') return { type: 'redo' };
     if (key === 'o') return { type: 'open' };
@@ -65,7 +66,6 @@ export function shortcutFor(press: KeyPress, isTyping: boolean): ShortcutAction 
     if (key === '-') return { type: 'zoomOut' };
     return null;
   }
-  if (isTyping) return null;
   if (press.code === 'BracketLeft') {
     return press.shiftKey ? { type: 'hardness', delta: -0.1 } : { type: 'brushSize', factor: 1 / 1.2 };
   }

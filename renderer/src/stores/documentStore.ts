@@ -3,15 +3,9 @@ import { computed, ref } from 'vue';
 import type { ImageId, ImageInfo } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
+import { useEditStore } from './editStore';
+import { useHistoryStore } from './historyStore';
 import { releaseImages } from './imageRelease';
-
-/** An edit that was kept: the result that became the base, and how it was made. */
-export interface KeptEdit {
-  readonly resultId: ImageId;
-  readonly previousBaseId: ImageId;
-  readonly prompt: string;
-  readonly seed: number;
-}
 
 const recentKey = 'iir.recentFiles';
 const recentLimit = 8;
@@ -25,11 +19,11 @@ function readRecent(): string[] {
   }
 }
 
-/** The open photo: the original, the current base (the last kept result), the kept edits, recent files. */
+/** The open photo: the original, the current base (the last kept result), recent files. Kept edits are steps of the
+ * history (`historyStore`). */
 export const useDocumentStore = defineStore('document', () => {
   const original = ref<ImageInfo | null>(null);
   const base = ref<ImageInfo | null>(null);
-  const kept = ref<KeptEdit[]>([]);
   const recent = ref<string[]>(readRecent());
   const isOpening = ref(false);
   const error = ref<string | null>(null);
@@ -43,60 +37,38 @@ export const useDocumentStore = defineStore('document', () => {
     localStorage.setItem(recentKey, JSON.stringify(recent.value));
   }
 
-  /** Every image id the document refers to: the original, the base and the kept edits with their bases. */
+  /** The images the document refers to now: the original and the base it shows. */
   function heldIds(): Set<ImageId> {
-    const ids = kept.value.flatMap((edit) => [edit.resultId, edit.previousBaseId]);
-    for (const info of [original.value, base.value]) if (info) ids.push(info.id);
-    return new Set(ids);
+    return new Set([original.value?.id, base.value?.id].filter((id): id is ImageId => id !== undefined));
   }
 
-  /** A new photo replaces the document: main forgets the images of the old one. */
+  /** A new photo replaces the document: main forgets the old one's images (original, bases, results). */
   function adopt(info: ImageInfo): void {
-    const previous = heldIds();
+    const previous = [...heldIds(), ...useHistoryStore().baseIds(), ...useEditStore().results.map((r) => r.id)];
+    releaseImages(previous, new Set([info.id]));
     original.value = info;
     base.value = info;
-    kept.value = [];
     error.value = null;
     remember(info.path);
-    releaseImages([...previous], new Set([info.id]));
   }
 
-  async function open(request: { path: string } | { bytes: Uint8Array<ArrayBuffer>; name?: string }): Promise<boolean> {
+  /** Opens a photo; null (and `error` says why) when it could not be opened. */
+  async function open(
+    request: { path: string } | { bytes: Uint8Array<ArrayBuffer>; name?: string },
+  ): Promise<ImageInfo | null> {
     isOpening.value = true;
+    error.value = null;
     try {
-      adopt(await api().images.open(request));
-      return true;
+      const info = await api().images.open(request);
+      adopt(info);
+      return info;
     } catch (caught) {
       error.value = describeError(caught).text;
-      return false;
+      return null;
     } finally {
       isOpening.value = false;
     }
   }
 
-  /** A result becomes the new base. */
-  async function keep(resultId: ImageId, recipe: { prompt: string; seed: number }): Promise<void> {
-    if (!base.value) return;
-    try {
-      const info = await api().images.info({ id: resultId });
-      kept.value = [...kept.value, { resultId, previousBaseId: base.value.id, ...recipe }];
-      base.value = info;
-    } catch (caught) {
-      error.value = describeError(caught).text;
-    }
-  }
-
-  /** Goes back to the base before the last kept edit. */
-  async function revert(): Promise<void> {
-    const last = kept.value.at(-1);
-    if (!last) return;
-    try {
-      base.value = await api().images.info({ id: last.previousBaseId });
-      kept.value = kept.value.slice(0, -1);
-    } catch (caught) {
-      error.value = describeError(caught).text;
-    }
-  }
-
-  return { original, base, kept, recent, isOpening, error, name, hasPhoto, heldIds, adopt, open, keep, revert };
+  return { original, base, recent, isOpening, error, name, hasPhoto, heldIds, adopt, open };
 });

@@ -1,9 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { type EditParamValues, type ImageId, type JobResult, editParams } from '../../../shared/api';
+import { type EditParamValues, type ImageId, type JobResult, editParams, editParamsSchema } from '../../../shared/api';
 import { api } from '../api/client';
+import type { Recipe } from '../editing/documentHistory';
 import { type IirPreset, type IirSettings, defaultIirSettings, iirPresets, presetOf } from '../iir/livePreview';
 import { useDocumentStore } from './documentStore';
+import { useHistoryStore } from './historyStore';
 import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
 
@@ -19,11 +21,21 @@ export interface RoiPixels {
   readonly data: Uint8Array<ArrayBuffer>;
 }
 
-/** One generated variation. */
+/** One generated variation, kept in the results strip until the user deletes it. */
 export interface ResultVariation {
   readonly id: ImageId;
   readonly seed: number;
   readonly prompt: string;
+  /** Which generation of this document it came from (1 = the first). */
+  readonly generation: number;
+  readonly recipe: Recipe;
+}
+
+/** What was asked for, remembered from the click until the results arrive. */
+interface PendingRecipe {
+  readonly startedAt: number;
+  readonly models: readonly string[];
+  readonly params: Readonly<Record<string, unknown>>;
 }
 
 /** The generation's parameters (the IIR ones live beside them), what it produced and how it is compared. */
@@ -50,6 +62,10 @@ export const useEditStore = defineStore('edit', () => {
   const iir = ref<IirSettings>({ ...defaultIirSettings });
   const results = ref<ResultVariation[]>([]);
   const selected = ref<number | null>(null);
+  /** The left ("before") side of a comparison; null: the current base. */
+  const compareAId = ref<ImageId | null>(null);
+  const generations = ref(0);
+  let pending: PendingRecipe | null = null;
   const compareMode = ref<CompareMode>('split');
   const splitFraction = ref(0.5);
   const isShowingOriginal = ref(false);
@@ -64,8 +80,11 @@ export const useEditStore = defineStore('edit', () => {
     iir.value = { ...iir.value, ...iirPresets[name] };
   }
 
-  /** Starts an edit of `imageId` within `roi`; a new random seed first unless the seed is locked. */
-  async function generate(imageId: ImageId, roi: RoiPixels): Promise<void> {
+  /**
+   * Starts an edit of `imageId` within `roi`; a new random seed first unless the seed is locked. `models`: the ids of
+   * the installed models it will use, for the recipe.
+   */
+  async function generate(imageId: ImageId, roi: RoiPixels, models: readonly string[] = []): Promise<void> {
     const text = prompt.value.trim();
     if (!text) {
       error.value = 'Say what the region should become: type a prompt first.';
@@ -77,72 +96,120 @@ export const useEditStore = defineStore('edit', () => {
     }
     error.value = null;
     if (!isSeedLocked.value) seed.value = Math.floor(Math.random() * 0xffff_ffff);
-    await jobs.run('edit', () =>
-      api().edit.start({
-        imageId,
-        roi: { mask: { width: roi.width, height: roi.height, data: roi.data } },
-        params: {
-          prompt: text,
-          negativePrompt: negativePrompt.value,
-          noise: iir.value.noise,
-          gray: iir.value.gray,
-          noiseScope: iir.value.scope,
-          cannyLow: iir.value.cannyLow,
-          cannyHigh: iir.value.cannyHigh,
-          ...(strength.value === null ? {} : { strength: strength.value }),
-          steps: steps.value,
-          guidance: guidance.value,
-          controlScale: controlScale.value,
-          controlStart: Math.min(controlStart.value, controlEnd.value),
-          controlEnd: controlEnd.value,
-          scheduler: scheduler.value,
-          seed: seed.value,
-          variations: variations.value,
-          size: workingSize.value,
-          focus: focus.value,
-          dilatePx: blendGrowPx.value,
-          featherPx: blendFeatherPx.value,
-        },
-      }),
-    );
+    await run(imageId, roi, models, currentParams(text));
+  }
+
+  /** Starts an edit with exactly `params` (a saved recipe's), remembering them for the new results' recipes. */
+  async function run(
+    imageId: ImageId,
+    roi: RoiPixels,
+    models: readonly string[],
+    params: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    const parsed = editParamsSchema.safeParse(params);
+    if (!parsed.success) {
+      error.value = `This recipe cannot be run: ${parsed.error.issues[0]?.message ?? 'its parameters are not accepted'}.`;
+      return;
+    }
+    error.value = null;
+    pending = { startedAt: Date.now(), models, params };
+    const mask = { width: roi.width, height: roi.height, data: roi.data };
+    await jobs.run('edit', () => api().edit.start({ imageId, roi: { mask }, params: parsed.data }));
+  }
+
+  function currentParams(text: string) {
+    return {
+      prompt: text,
+      negativePrompt: negativePrompt.value,
+      noise: iir.value.noise,
+      gray: iir.value.gray,
+      noiseScope: iir.value.scope,
+      cannyLow: iir.value.cannyLow,
+      cannyHigh: iir.value.cannyHigh,
+      ...(strength.value === null ? {} : { strength: strength.value }),
+      steps: steps.value,
+      guidance: guidance.value,
+      controlScale: controlScale.value,
+      controlStart: Math.min(controlStart.value, controlEnd.value),
+      controlEnd: controlEnd.value,
+      scheduler: scheduler.value,
+      seed: seed.value,
+      variations: variations.value,
+      size: workingSize.value,
+      focus: focus.value,
+      dilatePx: blendGrowPx.value,
+      featherPx: blendFeatherPx.value,
+    };
   }
 
   /** Re-runs with a new seed. */
-  async function retry(imageId: ImageId, roi: RoiPixels): Promise<void> {
+  async function retry(imageId: ImageId, roi: RoiPixels, models: readonly string[] = []): Promise<void> {
     seed.value = (seed.value + 0x9e37_79b9) >>> 0;
     const wasLocked = isSeedLocked.value;
     isSeedLocked.value = true;
     try {
-      await generate(imageId, roi);
+      await generate(imageId, roi, models);
     } finally {
       isSeedLocked.value = wasLocked;
     }
   }
 
-  /** Main forgets the results shown so far, except those the document kept (and `keep`). */
-  function releaseResults(keep: readonly ImageId[] = []): void {
-    releaseImages(
-      results.value.map((r) => r.id),
-      new Set([...useDocumentStore().heldIds(), ...keep]),
-    );
-  }
-
-  /** Takes in a finished edit's results (the previous ones are released). */
-  function absorb(result: Extract<JobResult, { kind: 'edit' }>): void {
-    releaseResults(result.resultIds);
-    results.value = result.resultIds.map((id, i) => ({
-      id,
-      seed: result.seeds[i] ?? seed.value,
-      prompt: prompt.value,
-    }));
-    selected.value = results.value.length > 0 ? 0 : null;
+  /** Appends a finished edit's variations to the strip, each with its recipe, and selects the first; returns them. */
+  function absorb(result: Extract<JobResult, { kind: 'edit' }>): ResultVariation[] {
+    const asked = pending ?? { startedAt: Date.now(), models: [], params: { prompt: prompt.value } };
+    pending = null;
+    generations.value++;
+    const durationMs = Date.now() - asked.startedAt;
+    const added = result.resultIds.map((id, i): ResultVariation => {
+      const variationSeed = result.seeds[i] ?? seed.value;
+      const text = typeof asked.params.prompt === 'string' ? asked.params.prompt : prompt.value;
+      const recipe: Recipe = {
+        prompt: text,
+        noise: typeof asked.params.noise === 'number' ? asked.params.noise : iir.value.noise,
+        gray: asked.params.gray !== false,
+        seed: variationSeed,
+        models: asked.models,
+        provider: result.provider,
+        startedAt: asked.startedAt,
+        durationMs,
+        params: { ...asked.params, seed: variationSeed, variations: 1 },
+      };
+      return { id, seed: variationSeed, prompt: text, generation: generations.value, recipe };
+    });
+    if (added.length > 0) selected.value = results.value.length;
+    results.value = [...results.value, ...added];
     providerUsed.value = result.provider;
+    return added;
   }
 
+  /** Takes a variation out of the strip (the only way one is lost). */
+  function remove(index: number): void {
+    const removed = results.value[index];
+    if (!removed) return;
+    results.value = results.value.filter((_, i) => i !== index);
+    if (compareAId.value === removed.id) compareAId.value = null;
+    // Main forgets its pixels unless the document still shows or can go back to it.
+    releaseImages([removed.id], new Set([...useDocumentStore().heldIds(), ...useHistoryStore().baseIds()]));
+    if (selected.value === null) return;
+    if (selected.value === index) selected.value = null;
+    else if (selected.value > index) selected.value--;
+  }
+
+  /** The results strip of a saved document. */
+  function loadResults(saved: ResultVariation[]): void {
+    clearResults();
+    results.value = saved;
+    generations.value = Math.max(0, ...saved.map((result) => result.generation));
+  }
+
+  /** A new document: no results, no comparison, no error. */
   function clearResults(): void {
-    releaseResults();
     results.value = [];
     selected.value = null;
+    compareAId.value = null;
+    generations.value = 0;
+    error.value = null;
+    pending = null;
   }
 
   return {
@@ -165,6 +232,8 @@ export const useEditStore = defineStore('edit', () => {
     iir,
     results,
     selected,
+    compareAId,
+    generations,
     compareMode,
     splitFraction,
     isShowingOriginal,
@@ -176,7 +245,10 @@ export const useEditStore = defineStore('edit', () => {
     applyPreset,
     generate,
     retry,
+    run,
     absorb,
+    remove,
+    loadResults,
     clearResults,
   };
 });

@@ -21,6 +21,8 @@ export const useModelsStore = defineStore('models', () => {
   const error = ref<string | null>(null);
   /** Licences to show and accept before the download of `ids` starts. */
   const licencePrompt = ref<{ ids: ModelId[]; licenses: LicenseInfo[] } | null>(null);
+  /** Why the last import failed, shown next to the Import button. */
+  const importError = ref<string | null>(null);
   let unsubscribe: (() => void) | null = null;
 
   const installedRoles = computed(() => new Set(installed.value.map((model) => model.role)));
@@ -70,17 +72,17 @@ export const useModelsStore = defineStore('models', () => {
       progress.value = { ...progress.value, [event.modelId]: event };
       if (event.state === 'done') void refreshInstalled();
     });
+    // The installed models first: the devices' self-test can take seconds, and Generate and Find wait on these.
+    const devicesLoaded = guarded(async () => {
+      devices.value = await api().devices.providers({});
+    });
     await guarded(async () => {
-      const [nextCatalog, nextInstalled, nextDevices] = await Promise.all([
-        api().models.catalog({}),
-        api().models.installed({}),
-        api().devices.providers({}),
-      ]);
+      const [nextCatalog, nextInstalled] = await Promise.all([api().models.catalog({}), api().models.installed({})]);
       catalog.value = nextCatalog;
       installed.value = nextInstalled.models;
-      devices.value = nextDevices;
       isLoaded.value = true;
     });
+    await devicesLoaded;
     await guarded(async () => {
       disk.value = await api().models.diskUsage({});
     });
@@ -132,11 +134,20 @@ export const useModelsStore = defineStore('models', () => {
       const { results } = await api().models.verify({});
       verify.value = Object.fromEntries(results.map((r) => [r.id, { ok: r.ok, problems: r.problems }]));
     });
-  const importFolder = (path: string, id: string, mode: 'copy' | 'link') =>
-    guarded(async () => {
-      await api().models.import({ path, id: modelIdSchema.parse(id), mode });
+  async function importFolder(path: string, id: string, mode: 'copy' | 'link'): Promise<void> {
+    const parsed = modelIdSchema.safeParse(id.trim());
+    if (!parsed.success) {
+      importError.value = `“${id}” cannot be a model id: ${parsed.error.issues[0]?.message ?? 'not accepted'}.`;
+      return;
+    }
+    try {
+      await api().models.import({ path, id: parsed.data, mode });
+      importError.value = null;
       await refreshInstalled();
-    });
+    } catch (caught) {
+      importError.value = describeError(caught).text;
+    }
+  }
   const preflight = () =>
     guarded(async () => {
       devices.value = await api().devices.preflight({});
@@ -152,6 +163,7 @@ export const useModelsStore = defineStore('models', () => {
     isLoaded,
     error,
     licencePrompt,
+    importError,
     engine,
     controlChannels,
     missingForEdit,

@@ -92,7 +92,7 @@ describe('Generate panel with the job flow', () => {
     const flow = useJobsStore().flows.edit;
     if (flow.status === 'completed' && flow.result.kind === 'edit') edit.absorb(flow.result);
     await nextTick();
-    expect(edit.results).toEqual([{ id: 'img_r1', seed: 1234, prompt: 'a green cup' }]);
+    expect(edit.results).toMatchObject([{ id: 'img_r1', seed: 1234, prompt: 'a green cup', generation: 1 }]);
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Done · ran on cpu');
   });
 

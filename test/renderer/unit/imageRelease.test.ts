@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope, ImageId, ImageInfo, JobResult } from '../../../shared/api';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
+import { useHistoryStore } from '../../../renderer/src/stores/historyStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
 import { useRoiStore } from '../../../renderer/src/stores/roiStore';
 
@@ -35,27 +36,37 @@ function editResult(...ids: string[]): Extract<JobResult, { kind: 'edit' }> {
 }
 
 describe('the renderer releases the images it replaces', () => {
-  it('opening another photo releases the old original, its kept edits and their bases', async () => {
+  it('opening another photo releases the old original, the bases its history can go back to, and its results', async () => {
     const document = useDocumentStore();
-    document.adopt(photo('img_a'));
-    await document.keep('img_r1' as ImageId, { prompt: 'p', seed: 1 });
-    document.adopt(photo('img_b'));
-    await flushPromises();
-    expect(released.sort()).toEqual(['img_a', 'img_r1']);
-  });
-
-  it('new results release the old ones, except a result the document kept', async () => {
-    const document = useDocumentStore();
+    const history = useHistoryStore();
     const edit = useEditStore();
     document.adopt(photo('img_a'));
+    history.start('img_a' as ImageId, 'a');
     edit.absorb(editResult('img_r1', 'img_r2'));
-    await document.keep('img_r2' as ImageId, { prompt: 'p', seed: 1 });
-    edit.absorb(editResult('img_r3'));
+    history.push(
+      { kind: 'keep', resultId: 'img_r2' as ImageId, previousBaseId: 'img_a' as ImageId, recipe: null },
+      'img_r2' as ImageId,
+    );
+    document.adopt(photo('img_b'));
+    await flushPromises();
+    expect([...new Set(released)].sort()).toEqual(['img_a', 'img_r1', 'img_r2']);
+  });
+
+  it('deleting a result releases it, unless the document shows it or its history can go back to it', async () => {
+    const document = useDocumentStore();
+    const history = useHistoryStore();
+    const edit = useEditStore();
+    document.adopt(photo('img_a'));
+    history.start('img_a' as ImageId, 'a');
+    edit.absorb(editResult('img_r1', 'img_r2'));
+    history.push(
+      { kind: 'keep', resultId: 'img_r2' as ImageId, previousBaseId: 'img_a' as ImageId, recipe: null },
+      'img_r2' as ImageId,
+    );
+    edit.remove(1);
+    edit.remove(0);
     await flushPromises();
     expect(released).toEqual(['img_r1']);
-    edit.clearResults();
-    await flushPromises();
-    expect(released).toEqual(['img_r1', 'img_r3']);
   });
 
   it('a segmentation mask is released once the page has read it into its own mask', async () => {

@@ -70,6 +70,7 @@ describe('IIR live preview', () => {
     },
     { error: { code: 'cancelled', message: 'cancelled' }, text: 'Cancelled.' },
     { error: new Error('boom'), text: 'Boom' },
+    { error: new Error('photo.jpg is gone'), text: 'photo.jpg is gone' },
   ])('describes $error.message in the user’s words', ({ error, text }) => {
     expect(describeError(error).text).toBe(text);
   });

@@ -15,7 +15,7 @@ describe('shortcuts', () => {
   it.each([
     { name: 'B brush', p: press('b'), typing: false, action: { type: 'tool', tool: 'brush' } },
     { name: 'E eraser', p: press('e'), typing: false, action: { type: 'tool', tool: 'eraser' } },
-    { name: 'Ctrl+E export', p: press('e', { ctrlKey: true }), typing: true, action: { type: 'export' } },
+    { name: 'Ctrl+E export', p: press('e', { ctrlKey: true }), typing: false, action: { type: 'export' } },
     { name: 'L lasso', p: press('L', { shiftKey: true }), typing: false, action: { type: 'tool', tool: 'lasso' } },
     { name: 'M box', p: press('m'), typing: false, action: { type: 'tool', tool: 'box' } },
     {
@@ -52,6 +52,14 @@ describe('shortcuts', () => {
     },
     { name: 'Esc while typing', p: press('Escape', { code: 'Escape' }), typing: true, action: { type: 'cancel' } },
     { name: 'B while typing is text', p: press('b'), typing: true, action: null },
+    { name: 'Ctrl+Z while typing undoes the text', p: press('z', { ctrlKey: true }), typing: true, action: null },
+    {
+      name: 'Ctrl+Shift+Z while typing redoes the text',
+      p: press('Z', { ctrlKey: true, shiftKey: true }),
+      typing: true,
+      action: null,
+    },
+    { name: 'Ctrl+O while typing stays in the field', p: press('o', { ctrlKey: true }), typing: true, action: null },
     { name: 'K keeps', p: press('k'), typing: false, action: { type: 'keep' } },
     { name: '? help', p: press('?', { shiftKey: true, code: 'Slash' }), typing: false, action: { type: 'help' } },
     { name: 'unbound', p: press('q'), typing: false, action: null },
