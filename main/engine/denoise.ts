@@ -71,8 +71,10 @@ export interface DenoiseStats {
   readonly runMs: number;
   /** Outside `session.run` (the engine's own per-step work), ms. */
   readonly overheadMs: number;
-  /** Bytes of every tensor fed to and returned by ONNX Runtime. */
+  /** Bytes of every tensor fed to and returned by ONNX Runtime from and to JS memory. */
   readonly bytesCopied: number;
+  /** The part of {@link bytesCopied} that is ControlNet residuals (0 when they stay on the device, or fused). */
+  readonly residualBytes: number;
 }
 
 function tensorBytes(tensor: ort.Tensor): number {
@@ -116,14 +118,30 @@ function guide(prediction: Float32Array, batch: number, guidance: number, out: F
   return out;
 }
 
+interface Totals {
+  runMs: number;
+  bytesCopied: number;
+  residualBytes: number;
+}
+
+const isResidual = (name: string): boolean => name.endsWith('_additional_residual');
+
 /** A {@link ModelRunner} that adds the time inside ONNX Runtime and the bytes crossing JS to `totals`. */
-function measuredRunner(totals: { runMs: number; bytesCopied: number }): ModelRunner {
+function measuredRunner(totals: Totals): ModelRunner {
   return async (model, what, feeds, fetches) => {
-    for (const name in feeds) totals.bytesCopied += tensorBytes(feeds[name]!);
+    for (const name in feeds) {
+      const bytes = tensorBytes(feeds[name]!);
+      totals.bytesCopied += bytes;
+      if (isResidual(name)) totals.residualBytes += bytes;
+    }
     const started = performance.now();
     const out = await runModel(model, what, feeds, fetches);
     totals.runMs += performance.now() - started;
-    for (const name in out) totals.bytesCopied += tensorBytes(out[name]!);
+    for (const name in out) {
+      const bytes = tensorBytes(out[name]!);
+      totals.bytesCopied += bytes;
+      if (isResidual(name)) totals.residualBytes += bytes;
+    }
     return out;
   };
 }
@@ -134,12 +152,12 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
   const unet = models.unet;
   const n = latents.length;
   const unetInputs = new StepInputs(unet.session, 'UNet', input, [batch, 4, latentHeight, latentWidth]);
-  const control = controlPath(unet.session, models.controlnet, input);
+  const control = controlPath(unet, models.controlnet, input);
   const outputName = noiseOutputName(unet.session, 'UNet', unet.path);
   const eps = new Float32Array(n);
   const predictionScratch = new Float32Array(batch * n);
   const applyBlend = latentBlender(input);
-  const totals = { runMs: 0, bytesCopied: 0 };
+  const totals: Totals = { runMs: 0, bytesCopied: 0, residualBytes: 0 };
   const run = measuredRunner(totals);
 
   const total = scheduler.stepCount;
@@ -153,6 +171,7 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
     unetInputs.set(latents, scale, batch, timestep);
     const controlFeeds = await control.feeds({ latents, scale, timestep, active }, run);
     const out = await run(unet, 'UNet', { ...unetInputs.feeds(), ...controlFeeds }, [outputName]);
+    control.endStep();
     const prediction = readFloat(out[outputName], outputName, predictionScratch);
     if (prediction.length !== batch * n) {
       throw new IirError(
@@ -165,5 +184,5 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
     input.onStep?.({ step: i + 1, total, timestep, preview: () => latentPreview(latents, latentHeight, latentWidth) });
   }
   const elapsed = performance.now() - loopStarted;
-  return { steps: total, runMs: totals.runMs, overheadMs: elapsed - totals.runMs, bytesCopied: totals.bytesCopied };
+  return { steps: total, ...totals, overheadMs: elapsed - totals.runMs };
 }

@@ -4,7 +4,7 @@
  * bridged into the residual UNet, or the fused UNet's control images and per-ControlNet scales. Every scalar-like
  * input is shaped from its declared rank (models.md: exporters disagree).
  */
-import type ort from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
 import type { ControlTensor } from '../../shared/image/control';
 import type { RunnableModel } from './modelRun';
@@ -126,25 +126,30 @@ export class ResidualBridge {
     return this.zeros;
   }
 
-  /** The ControlNet's outputs as UNet feeds (the same tensors when the dtypes agree). */
-  feeds(outputs: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  /**
+   * The ControlNet's outputs as UNet feeds: the same tensors when the dtypes agree (GPU buffers stay on the device
+   * when the UNet runs there too); otherwise read back and converted.
+   */
+  async feeds(outputs: Record<string, ort.Tensor>, unetOnDevice: boolean): Promise<Record<string, ort.Tensor>> {
     const feeds: Record<string, ort.Tensor> = {};
-    this.specs.forEach((spec, i) => {
+    for (const [i, spec] of this.specs.entries()) {
       const out = outputs[spec.name];
       if (!out) throw new IirError('model_missing', `the ControlNet gave no "${spec.name}"`);
-      if (out.type === spec.type) {
+      const onHost = out.location === 'cpu' || out.location === 'cpu-pinned';
+      if (out.type === spec.type && (onHost || unetOnDevice)) {
         feeds[spec.name] = out;
-        return;
+        continue;
       }
+      const host = onHost ? out : new ort.Tensor(out.type, await out.getData(true), out.dims);
       let converter = this.converters.get(spec.name);
       if (!converter) {
         converter = new FloatInput(spec, this.dims(i), 'residual UNet');
         this.converters.set(spec.name, converter);
       }
-      const values = readFloat(out, spec.name, converter.type === 'float32' ? converter.values : undefined);
+      const values = readFloat(host, spec.name, converter.type === 'float32' ? converter.values : undefined);
       if (values !== converter.values) converter.values.set(values);
       feeds[spec.name] = converter.sync();
-    });
+    }
     return feeds;
   }
 }
@@ -169,6 +174,13 @@ export type ModelRunner = (
 /** The UNet feeds that carry the control: the fused UNet's inputs, or the split ControlNet's residuals. */
 export interface ControlPath {
   feeds(step: ControlStep, run: ModelRunner): Promise<Record<string, ort.Tensor>>;
+  /** Frees what the last step left on the device (after the UNet has used it). */
+  endStep(): void;
+}
+
+/** A model and the provider it runs on (a {@link LoadedSession} fits). */
+export interface DeviceModel extends RunnableModel {
+  readonly provider?: string;
 }
 
 /** What a control path is built from. */
@@ -192,11 +204,12 @@ function fusedPath(unet: ort.InferenceSession, source: ControlSource): ControlPa
   const inactive = filledTensor(scaleSpec, 0, dims);
   return {
     feeds: (step) => Promise.resolve({ controlnet_conds: cond, conditioning_scales: step.active ? active : inactive }),
+    endStep: () => undefined,
   };
 }
 
 /** The split form: a ControlNet session whose 13 residuals feed the residual UNet. */
-function splitPath(unet: ort.InferenceSession, controlnet: RunnableModel, source: ControlSource): ControlPath {
+function splitPath(unet: DeviceModel, controlnet: RunnableModel, source: ControlSource): ControlPath {
   const { batch, latentHeight, latentWidth } = source;
   const session = controlnet.session;
   const [, channels, height, width] = source.control.shape;
@@ -208,23 +221,31 @@ function splitPath(unet: ort.InferenceSession, controlnet: RunnableModel, source
     controlnet_cond: new FloatInput(condSpec, [batch, channels, height, width], 'ControlNet', values).sync(),
     conditioning_scale: filledTensor(scaleSpec, source.controlScale, scalarDims(scaleSpec, 1)),
   };
-  const bridge = new ResidualBridge(unet, batch, latentHeight, latentWidth);
+  const bridge = new ResidualBridge(unet.session, batch, latentHeight, latentWidth);
+  const unetOnDevice = unet.provider === 'webgpu';
+  let onDevice: ort.Tensor[] = [];
   return {
     async feeds(step, run) {
       if (!step.active) return bridge.zeroFeeds();
       inputs.set(step.latents, step.scale, batch, step.timestep);
-      return bridge.feeds(await run(controlnet, 'ControlNet', { ...inputs.feeds(), ...fixed }));
+      const residuals = await run(controlnet, 'ControlNet', { ...inputs.feeds(), ...fixed });
+      onDevice = Object.values(residuals).filter((t) => t.location === 'gpu-buffer');
+      return bridge.feeds(residuals, unetOnDevice);
+    },
+    endStep() {
+      for (const tensor of onDevice) tensor.dispose();
+      onDevice = [];
     },
   };
 }
 
 /** The control path of a UNet: fused when it takes `controlnet_conds`, else split through `controlnet`. */
 export function controlPath(
-  unet: ort.InferenceSession,
+  unet: DeviceModel,
   controlnet: RunnableModel | undefined,
   source: ControlSource,
 ): ControlPath {
-  if (findInput(unet, 'controlnet_conds')) return fusedPath(unet, source);
+  if (findInput(unet.session, 'controlnet_conds')) return fusedPath(unet.session, source);
   if (!controlnet) throw new IirError('internal', 'a split model set needs a ControlNet session');
   return splitPath(unet, controlnet, source);
 }

@@ -79,13 +79,19 @@ export interface SessionFactoryOptions {
   readonly lowMemory?: boolean;
 }
 
-function sessionOptions(provider: ProviderName, lowMemory: boolean): ort.InferenceSession.SessionOptions {
+function sessionOptions(
+  provider: ProviderName,
+  lowMemory: boolean,
+  role: ModelRole,
+): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     enableCpuMemArena: !lowMemory,
     enableMemPattern: !lowMemory,
     logSeverityLevel: 3,
+    // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
+    ...(provider === 'webgpu' && role === 'controlnet' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   };
 }
 
@@ -108,7 +114,7 @@ export async function createSession(
   const { source, deterministic, notes } = await modelSource(path, role);
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options.lowMemory ?? false);
+      const settings = sessionOptions(provider, options.lowMemory ?? false, role);
       const session =
         typeof source === 'string'
           ? await ort.InferenceSession.create(source, settings)
