@@ -208,6 +208,26 @@ function fusedPath(unet: ort.InferenceSession, source: ControlSource): ControlPa
   };
 }
 
+/**
+ * A ControlNet fused with the residual UNet at install time (`models fuse`): the split ControlNet's own inputs,
+ * `controlnet_cond` [B,C,H,W] and `conditioning_scale`. Its residuals come out pre-scaled, so scale 0 gives the
+ * zero residuals of a step outside the guidance window.
+ */
+function mergedPath(unet: ort.InferenceSession, source: ControlSource): ControlPath {
+  const { batch } = source;
+  const [, channels, height, width] = source.control.shape;
+  const values = batch === 1 ? (source.control.data as Float32Array<ArrayBuffer>) : repeatBatch(source.control.data, 2);
+  const condSpec = requireInput(unet, 'controlnet_cond', 'fused ControlNet + UNet');
+  const cond = new FloatInput(condSpec, [batch, channels, height, width], 'fused ControlNet + UNet', values).sync();
+  const scaleSpec = requireInput(unet, 'conditioning_scale', 'fused ControlNet + UNet');
+  const active = filledTensor(scaleSpec, source.controlScale, scalarDims(scaleSpec, 1));
+  const inactive = filledTensor(scaleSpec, 0, scalarDims(scaleSpec, 1));
+  return {
+    feeds: (step) => Promise.resolve({ controlnet_cond: cond, conditioning_scale: step.active ? active : inactive }),
+    endStep: () => undefined,
+  };
+}
+
 /** The split form: a ControlNet session whose 13 residuals feed the residual UNet. */
 function splitPath(unet: DeviceModel, controlnet: RunnableModel, source: ControlSource): ControlPath {
   const { batch, latentHeight, latentWidth } = source;
@@ -246,6 +266,7 @@ export function controlPath(
   source: ControlSource,
 ): ControlPath {
   if (findInput(unet.session, 'controlnet_conds')) return fusedPath(unet.session, source);
+  if (findInput(unet.session, 'controlnet_cond')) return mergedPath(unet.session, source);
   if (!controlnet) throw new IirError('internal', 'a split model set needs a ControlNet session');
   return splitPath(unet, controlnet, source);
 }

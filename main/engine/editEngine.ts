@@ -80,7 +80,7 @@ export class EditEngine {
     const key = setKey(set, settings, options.lowMemory);
     if (this.key !== key || !this.sessions) {
       await this.dispose();
-      const paths: Partial<Record<ModelRole, string>> = { ...set.files };
+      const paths: Partial<Record<ModelRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
       this.sessions = new ModelSessions(paths, { report, settings, lowMemory: options.lowMemory });
       this.key = key;
     }

@@ -21,6 +21,8 @@ export const randomOperators: readonly string[] = [
 ];
 
 /** The operator the engine can turn into its mean (`randn_like` in diffusers' and Optimum's exports). */
+import { encode, fields } from '../models/protobuf';
+
 const neutralised = new Set(['RandomNormalLike']);
 
 /** The random operators of `opTypes` the engine can and cannot turn into their means. */
@@ -30,74 +32,6 @@ export function classifyRandomOps(opTypes: readonly string[]): { fixable: string
     fixable: random.filter((op) => neutralised.has(op)),
     unfixable: random.filter((op) => !neutralised.has(op)),
   };
-}
-
-interface Field {
-  readonly key: number;
-  /** The field's value bytes (for length-delimited fields, without the length prefix). */
-  readonly value: Uint8Array;
-}
-
-function readVarint(buf: Uint8Array, at: { pos: number }): number {
-  let result = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    const b = buf[at.pos++];
-    if (b === undefined) throw new Error('truncated');
-    result += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) return result;
-    scale *= 128;
-  }
-  throw new Error('bad varint');
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
-/** Splits a message into its fields (values are views, not copies). */
-function fields(buf: Uint8Array): Field[] {
-  const out: Field[] = [];
-  const at = { pos: 0 };
-  while (at.pos < buf.length) {
-    const key = readVarint(buf, at);
-    const start = at.pos;
-    const wire = key % 8;
-    if (wire === 0) readVarint(buf, at);
-    else if (wire === 1) at.pos += 8;
-    else if (wire === 5) at.pos += 4;
-    else if (wire === 2) {
-      const length = readVarint(buf, at);
-      out.push({ key, value: buf.subarray(at.pos, at.pos + length) });
-      at.pos += length;
-      continue;
-    } else throw new Error(`unsupported wire type ${wire}`);
-    out.push({ key, value: buf.subarray(start, at.pos) });
-  }
-  if (at.pos !== buf.length) throw new Error('truncated');
-  return out;
-}
-
-function encode(list: readonly Field[]): Uint8Array {
-  const header = (f: Field): number[] =>
-    f.key % 8 === 2 ? [...varint(f.key), ...varint(f.value.length)] : varint(f.key);
-  const size = list.reduce((n, f) => n + header(f).length + f.value.length, 0);
-  const out = new Uint8Array(size);
-  let pos = 0;
-  for (const f of list) {
-    const h = header(f);
-    out.set(h, pos);
-    out.set(f.value, pos + h.length);
-    pos += h.length + f.value.length;
-  }
-  return out;
 }
 
 const text = new TextDecoder();
