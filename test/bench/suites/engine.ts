@@ -9,6 +9,7 @@ import { Rng, fillGaussian } from '../../../shared/image/random';
 import { ensureFixtures } from '../../fixtures/models/all';
 import type { BenchSuite } from '../suite';
 import { median } from '../suite';
+import { runRealEngine } from './realEngine';
 
 const size = 512;
 const steps = 6;
@@ -23,6 +24,7 @@ export const engineSuite: BenchSuite = {
   name: 'engine',
   summary: 'denoising step at 512², B=2, split ControlNet: ms in session.run, ms outside it, bytes copied',
   async run(context) {
+    if (context.scale === 'real') return runRealEngine(context);
     const models = ensureFixtures();
     const set = await locateModelSet({ modelsDir: models, sd: join(models, 'sd15'), controlnet: 'controlnet-iir' });
     const report = await preflight();
