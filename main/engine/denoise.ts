@@ -12,7 +12,7 @@ import type { Scheduler, GaussianSource } from '../../shared/engine/schedulers';
 import { IirError, throwIfCancelled, type CancelSignal } from '../../shared/errors';
 import type { ControlTensor } from '../../shared/image/control';
 import type { RgbImage } from '../../shared/image/types';
-import { controlPath, StepInputs, type ModelRunner } from './denoiseInputs';
+import { controlPath, StepInputs, type ControlPath, type ModelRunner } from './denoiseInputs';
 import { noiseOutputName, runModel } from './modelRun';
 import { latentPreview } from './preview';
 import type { LoadedSession } from './sessions';
@@ -62,6 +62,8 @@ export interface DenoiseInput {
   readonly timestepCond?: Float32Array;
   readonly signal?: CancelSignal;
   readonly onStep?: (progress: StepProgress) => void;
+  /** Run a CFG batch as two B = 1 passes (low-memory mode): half the activations, the same result. */
+  readonly splitBatch?: boolean;
 }
 
 /** Where the time went, summed over the steps. */
@@ -128,14 +130,14 @@ const isResidual = (name: string): boolean => name.endsWith('_additional_residua
 
 /** A {@link ModelRunner} that adds the time inside ONNX Runtime and the bytes crossing JS to `totals`. */
 function measuredRunner(totals: Totals): ModelRunner {
-  return async (model, what, feeds, fetches) => {
+  return async (model, what, feeds, fetches, shrink) => {
     for (const name in feeds) {
       const bytes = tensorBytes(feeds[name]!);
       totals.bytesCopied += bytes;
       if (isResidual(name)) totals.residualBytes += bytes;
     }
     const started = performance.now();
-    const out = await runModel(model, what, feeds, fetches);
+    const out = await runModel(model, what, feeds, fetches, shrink);
     totals.runMs += performance.now() - started;
     for (const name in out) {
       const bytes = tensorBytes(out[name]!);
@@ -146,16 +148,48 @@ function measuredRunner(totals: Totals): ModelRunner {
   };
 }
 
+/** One UNet run per step: the whole batch, or one half of a classifier-free-guidance batch. */
+interface UnetPass {
+  readonly batch: 1 | 2;
+  readonly inputs: StepInputs;
+  readonly control: ControlPath;
+  /** Where this pass's predictions go in the [batch·n] prediction buffer. */
+  readonly offset: number;
+}
+
+/**
+ * The UNet passes: one with the whole batch, or with `splitBatch` (low-memory mode) the unconditional and the
+ * conditional half as two B = 1 runs, which halves the activations held at once.
+ */
+function unetPasses(models: DenoiseModels, input: DenoiseInput, n: number): UnetPass[] {
+  const { batch, latentHeight, latentWidth } = input;
+  const halves = input.splitBatch && batch === 2 ? 2 : 1;
+  const passBatch = (batch / halves) as 1 | 2;
+  const width = input.text.length / batch;
+  return Array.from({ length: halves }, (_, h) => {
+    const text = halves === 1 ? input.text : input.text.subarray(h * width, (h + 1) * width);
+    const cond = input.timestepCond;
+    const timestepCond = cond && halves > 1 ? cond.subarray((h * cond.length) / 2, ((h + 1) * cond.length) / 2) : cond;
+    const source = { ...input, text, batch: passBatch, ...(timestepCond ? { timestepCond } : {}) };
+    const dims = [passBatch, 4, latentHeight, latentWidth];
+    return {
+      batch: passBatch,
+      inputs: new StepInputs(models.unet.session, 'UNet', source, dims),
+      control: controlPath(models.unet, models.controlnet, source),
+      offset: h * passBatch * n,
+    };
+  });
+}
+
 /** Runs the denoising loop; `input.latents` holds the final latents afterwards. */
 export async function denoise(models: DenoiseModels, input: DenoiseInput): Promise<DenoiseStats> {
   const { scheduler, batch, guidance, latents, latentHeight, latentWidth, rng, signal } = input;
   const unet = models.unet;
   const n = latents.length;
-  const unetInputs = new StepInputs(unet.session, 'UNet', input, [batch, 4, latentHeight, latentWidth]);
-  const control = controlPath(unet, models.controlnet, input);
+  const passes = unetPasses(models, input, n);
   const outputName = noiseOutputName(unet.session, 'UNet', unet.path);
   const eps = new Float32Array(n);
-  const predictionScratch = new Float32Array(batch * n);
+  const predictions = new Float32Array(batch * n);
   const applyBlend = latentBlender(input);
   const totals: Totals = { runMs: 0, bytesCopied: 0, residualBytes: 0 };
   const run = measuredRunner(totals);
@@ -168,18 +202,22 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
     const timestep = scheduler.timesteps[i]!;
     const scale = scheduler.modelInputScale(i);
     const active = isControlActive(i, total, input.controlStart, input.controlEnd) && input.controlScale !== 0;
-    unetInputs.set(latents, scale, batch, timestep);
-    const controlFeeds = await control.feeds({ latents, scale, timestep, active }, run);
-    const out = await run(unet, 'UNet', { ...unetInputs.feeds(), ...controlFeeds }, [outputName]);
-    control.endStep();
-    const prediction = readFloat(out[outputName], outputName, predictionScratch);
-    if (prediction.length !== batch * n) {
-      throw new IirError(
-        'model_missing',
-        `model error in ${unet.path} (UNet): "${outputName}" has ${prediction.length} values, ${batch * n} expected`,
-      );
+    const last = i === total - 1;
+    for (const pass of passes) {
+      pass.inputs.set(latents, scale, pass.batch, timestep);
+      const controlFeeds = await pass.control.feeds({ latents, scale, timestep, active, last }, run);
+      const out = await run(unet, 'UNet', { ...pass.inputs.feeds(), ...controlFeeds }, [outputName], last);
+      pass.control.endStep();
+      const values = readFloat(out[outputName], outputName);
+      if (values.length !== pass.batch * n) {
+        throw new IirError(
+          'model_missing',
+          `model error in ${unet.path} (UNet): "${outputName}" has ${values.length} values, ${pass.batch * n} expected`,
+        );
+      }
+      predictions.set(values, pass.offset);
     }
-    scheduler.step(guide(prediction, batch, guidance, eps), i, latents, rng, latents);
+    scheduler.step(guide(predictions, batch, guidance, eps), i, latents, rng, latents);
     applyBlend(i + 1);
     input.onStep?.({ step: i + 1, total, timestep, preview: () => latentPreview(latents, latentHeight, latentWidth) });
   }

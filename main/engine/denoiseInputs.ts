@@ -161,14 +161,17 @@ export interface ControlStep {
   readonly timestep: number;
   /** The ControlNet is applied on this step (guidance window, non-zero scale). */
   readonly active: boolean;
+  /** The last step: the arenas may give their memory back afterwards. */
+  readonly last: boolean;
 }
 
-/** Runs a model and counts the bytes crossing JS (see denoise.ts). */
+/** Runs a model and counts the bytes crossing JS (see denoise.ts); `shrink` on the last step frees the arena. */
 export type ModelRunner = (
   model: RunnableModel,
   what: string,
   feeds: Record<string, ort.Tensor>,
   fetches?: readonly string[],
+  shrink?: boolean,
 ) => Promise<ort.InferenceSession.ReturnType>;
 
 /** The UNet feeds that carry the control: the fused UNet's inputs, or the split ControlNet's residuals. */
@@ -248,7 +251,7 @@ function splitPath(unet: DeviceModel, controlnet: RunnableModel, source: Control
     async feeds(step, run) {
       if (!step.active) return bridge.zeroFeeds();
       inputs.set(step.latents, step.scale, batch, step.timestep);
-      const residuals = await run(controlnet, 'ControlNet', { ...inputs.feeds(), ...fixed });
+      const residuals = await run(controlnet, 'ControlNet', { ...inputs.feeds(), ...fixed }, undefined, step.last);
       onDevice = Object.values(residuals).filter((t) => t.location === 'gpu-buffer');
       return bridge.feeds(residuals, unetOnDevice);
     },

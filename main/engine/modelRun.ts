@@ -11,7 +11,14 @@ import { oneLine } from './providers';
 export interface RunnableModel {
   readonly session: ort.InferenceSession;
   readonly path: string;
+  /** Give the CPU arena's free memory back after every run (single-run models, low-memory mode). */
+  readonly shrinkArena?: boolean;
 }
+
+/** Run options that return the CPU arena's unused memory to the system when the run ends. */
+const shrinkOptions: ort.InferenceSession.RunOptions = {
+  extra: { memory: { enable_memory_arena_shrinkage: 'cpu:0' } },
+};
 
 function describeShape(shape: readonly (number | string)[]): string {
   return `[${shape.join(',')}]`;
@@ -71,15 +78,20 @@ export function modelRunError(
   );
 }
 
-/** Runs `model` with `feeds` (and `fetches`), reporting failures through {@link modelRunError}. */
+/**
+ * Runs `model` with `feeds` (and `fetches`), reporting failures through {@link modelRunError}. With `shrink` (or a
+ * model that always shrinks), the CPU arena gives its free memory back after the run.
+ */
 export async function runModel(
   model: RunnableModel,
   what: string,
   feeds: Record<string, ort.Tensor>,
   fetches?: readonly string[],
+  shrink = false,
 ): Promise<ort.InferenceSession.ReturnType> {
+  const options = shrink || model.shrinkArena ? shrinkOptions : {};
   try {
-    return fetches ? await model.session.run(feeds, [...fetches]) : await model.session.run(feeds);
+    return await model.session.run(feeds, fetches ? [...fetches] : model.session.outputNames, options);
   } catch (error) {
     throw modelRunError(error, model, what, feeds);
   }

@@ -189,6 +189,7 @@ export async function denoiseStage(sessions: ModelSessions, input: DenoiseStageI
     blend: { original: input.original, noise: start.noise, mask: frame.latentRoi },
     rng: start.rng,
     ...(set.isLcm ? { timestepCond: guidanceEmbedding(o.guidance, 256, batch) } : {}),
+    splitBatch: o.lowMemory,
     ...(signal ? { signal } : {}),
     ...(onStep ? { onStep } : {}),
   });
