@@ -3,37 +3,22 @@
  * ControlNet session feeding the residual UNet; fused: one UNet graph taking the control image) with conditioning
  * scale and a guidance window, RoI latent blending every step, cancellation between steps and a progress callback.
  *
- * Every tensor is allocated once before the first step and rewritten in place; float16 IO converts through
- * preallocated buffers. The loop measures the time spent inside `session.run` apart from its own.
+ * Every tensor is allocated once before the first step and rewritten in place (denoiseInputs.ts); float16 IO
+ * converts through preallocated buffers. The loop measures the time spent inside `session.run` apart from its own,
+ * and the bytes that cross between JS and ONNX Runtime.
  */
 import type ort from 'onnxruntime-node';
 import type { Scheduler, GaussianSource } from '../../shared/engine/schedulers';
 import { IirError, throwIfCancelled, type CancelSignal } from '../../shared/errors';
 import type { ControlTensor } from '../../shared/image/control';
 import type { RgbImage } from '../../shared/image/types';
+import { controlPath, StepInputs, type ControlPath, type ModelRunner } from './denoiseInputs';
+import { noiseOutputName, runModel } from './modelRun';
 import { latentPreview } from './preview';
 import type { LoadedSession } from './sessions';
-import {
-  FloatInput,
-  ScalarInput,
-  bytesPerElement,
-  filledTensor,
-  findInput,
-  fixedDim,
-  readFloat,
-  requireInput,
-  type TensorSpec,
-} from './tensors';
+import { bytesPerElement, readFloat } from './tensors';
 
-/** SD1.5's 13 ControlNet residuals: channels and spatial downsampling relative to the latents. */
-export const residualLayout: readonly { name: string; channels: number; factor: number }[] = [
-  ...[320, 320, 320, 320, 640, 640, 640, 1280, 1280, 1280, 1280, 1280].map((channels, i) => ({
-    name: `down_block_${i}_additional_residual`,
-    channels,
-    factor: [1, 1, 1, 2, 2, 2, 4, 4, 4, 8, 8, 8][i]!,
-  })),
-  { name: 'mid_block_additional_residual', channels: 1280, factor: 8 },
-];
+export { residualLayout } from './denoiseInputs';
 
 /** The diffusion sessions: the UNet (plain, residual or fused) and, in the split form, the ControlNet. */
 export interface DenoiseModels {
@@ -77,6 +62,8 @@ export interface DenoiseInput {
   readonly timestepCond?: Float32Array;
   readonly signal?: CancelSignal;
   readonly onStep?: (progress: StepProgress) => void;
+  /** Run a CFG batch as two B = 1 passes (low-memory mode): half the activations, the same result. */
+  readonly splitBatch?: boolean;
 }
 
 /** Where the time went, summed over the steps. */
@@ -86,12 +73,14 @@ export interface DenoiseStats {
   readonly runMs: number;
   /** Outside `session.run` (the engine's own per-step work), ms. */
   readonly overheadMs: number;
-  /** Bytes of every tensor fed to and returned by ONNX Runtime. */
+  /** Bytes of every tensor fed to and returned by ONNX Runtime from and to JS memory. */
   readonly bytesCopied: number;
+  /** The part of {@link bytesCopied} that is ControlNet residuals (0 when they stay on the device, or fused). */
+  readonly residualBytes: number;
 }
 
 function tensorBytes(tensor: ort.Tensor): number {
-  return tensor.size * bytesPerElement(tensor.type);
+  return tensor.location === 'cpu' || tensor.location === 'cpu-pinned' ? tensor.size * bytesPerElement(tensor.type) : 0;
 }
 
 /** Whether the ControlNet is applied on step `i` of `n`. */
@@ -99,162 +88,13 @@ export function isControlActive(i: number, n: number, start: number, end: number
   return i / n >= start && (i + 1) / n <= end + 1e-9;
 }
 
-/** Inputs shared by the UNet and the ControlNet that change per step: sample and timestep (+ fixed text). */
-class StepInputs {
-  readonly sample: FloatInput;
-  readonly timestep: ScalarInput;
-  readonly hidden: FloatInput;
-  readonly timestepCond: FloatInput | undefined;
-
-  constructor(session: ort.InferenceSession, what: string, input: DenoiseInput, sampleDims: number[]) {
-    const { batch, text } = input;
-    this.sample = new FloatInput(requireInput(session, 'sample', what), sampleDims, what);
-    this.timestep = new ScalarInput(requireInput(session, 'timestep', what), batch);
-    const hiddenSpec = requireInput(session, 'encoder_hidden_states', what);
-    const width = text.length / (batch * 77);
-    this.hidden = new FloatInput(hiddenSpec, [batch, 77, width], what, text.slice());
-    this.hidden.sync();
-    const condSpec = findInput(session, 'timestep_cond');
-    if (condSpec) {
-      if (!input.timestepCond) throw new IirError('internal', `${what} takes timestep_cond but none was computed`);
-      const dim = fixedDim(condSpec, 1, 256);
-      this.timestepCond = new FloatInput(condSpec, [batch, dim], what, input.timestepCond.slice());
-      this.timestepCond.sync();
-    } else this.timestepCond = undefined;
-  }
-
-  /** Writes the scaled latents into every batch item. */
-  setSample(latents: Float32Array, scale: number, batch: number): void {
-    const values = this.sample.values;
-    const n = latents.length;
-    for (let j = 0; j < n; j++) values[j] = latents[j]! * scale;
-    for (let b = 1; b < batch; b++) values.copyWithin(b * n, 0, n);
-  }
-
-  feeds(): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = {
-      sample: this.sample.sync(),
-      timestep: this.timestep.tensor,
-      encoder_hidden_states: this.hidden.tensor,
-    };
-    if (this.timestepCond) feeds.timestep_cond = this.timestepCond.tensor;
-    return feeds;
-  }
-}
-
-function repeatBatch(data: Float32Array, batch: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(data.length * batch);
-  for (let b = 0; b < batch; b++) out.set(data, b * data.length);
-  return out;
-}
-
-/** Feeds the split ControlNet's residuals to the residual UNet, converting dtypes only when they differ. */
-class ResidualBridge {
-  private readonly specs: TensorSpec[];
-  private readonly converters = new Map<string, FloatInput>();
-  private zeros: Record<string, ort.Tensor> | undefined;
-
-  constructor(
-    private readonly unet: ort.InferenceSession,
-    private readonly batch: number,
-    private readonly latentHeight: number,
-    private readonly latentWidth: number,
-  ) {
-    this.specs = residualLayout.map((r) => requireInput(unet, r.name, 'residual UNet'));
-  }
-
-  private dims(index: number): number[] {
-    const layout = residualLayout[index]!;
-    const spec = this.specs[index]!;
-    return [
-      this.batch,
-      fixedDim(spec, 1, layout.channels),
-      Math.ceil(this.latentHeight / layout.factor),
-      Math.ceil(this.latentWidth / layout.factor),
-    ];
-  }
-
-  /** Zero residuals (ControlNet outside its guidance window), created once. */
-  zeroFeeds(): Record<string, ort.Tensor> {
-    if (!this.zeros) {
-      this.zeros = {};
-      this.specs.forEach((spec, i) => {
-        this.zeros![spec.name] = filledTensor(spec, 0, this.dims(i));
-      });
-    }
-    return this.zeros;
-  }
-
-  /** The ControlNet's outputs as UNet feeds (the same tensors when the dtypes agree). */
-  feeds(outputs: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
-    const feeds: Record<string, ort.Tensor> = {};
-    this.specs.forEach((spec, i) => {
-      const out = outputs[spec.name];
-      if (!out) throw new IirError('model_missing', `the ControlNet gave no "${spec.name}"`);
-      if (out.type === spec.type) {
-        feeds[spec.name] = out;
-        return;
-      }
-      let converter = this.converters.get(spec.name);
-      if (!converter) {
-        converter = new FloatInput(spec, this.dims(i), 'residual UNet');
-        this.converters.set(spec.name, converter);
-      }
-      const values = readFloat(out, spec.name, converter.type === 'float32' ? converter.values : undefined);
-      if (values !== converter.values) converter.values.set(values);
-      feeds[spec.name] = converter.sync();
-    });
-    return feeds;
-  }
-}
-
-/** Runs the denoising loop; `input.latents` holds the final latents afterwards. */
-export async function denoise(models: DenoiseModels, input: DenoiseInput): Promise<DenoiseStats> {
-  const { scheduler, batch, guidance, latents, latentHeight, latentWidth, blend, rng, signal } = input;
-  const unet = models.unet.session;
-  const n = latents.length;
-  const sampleDims = [batch, 4, latentHeight, latentWidth];
-  const unetInputs = new StepInputs(unet, 'UNet', input, sampleDims);
-  const [, channels, height, width] = input.control.shape;
-  const isFused = findInput(unet, 'controlnet_conds') !== undefined;
-  const controlnet = models.controlnet?.session;
-  if (!isFused && !controlnet) throw new IirError('internal', 'a split model set needs a ControlNet session');
-
-  // ControlNet-side tensors, built once.
-  let controlFeeds: Record<string, ort.Tensor> = {};
-  let controlInputs: StepInputs | undefined;
-  let bridge: ResidualBridge | undefined;
-  let fusedScales: { active: ort.Tensor; inactive: ort.Tensor } | undefined;
-  const controlValues =
-    batch === 1 ? (input.control.data as Float32Array<ArrayBuffer>) : repeatBatch(input.control.data, batch);
-  if (isFused) {
-    const condSpec = requireInput(unet, 'controlnet_conds', 'fused UNet');
-    const cond = new FloatInput(condSpec, [1, batch, channels, height, width], 'fused UNet', controlValues);
-    const scaleSpec = requireInput(unet, 'conditioning_scales', 'fused UNet');
-    const dims = scaleSpec.shape.length === 0 ? [] : [1];
-    fusedScales = {
-      active: filledTensor(scaleSpec, input.controlScale, dims),
-      inactive: filledTensor(scaleSpec, 0, dims),
-    };
-    controlFeeds = { controlnet_conds: cond.sync() };
-  } else if (controlnet) {
-    controlInputs = new StepInputs(controlnet, 'ControlNet', input, sampleDims);
-    const condSpec = requireInput(controlnet, 'controlnet_cond', 'ControlNet');
-    const cond = new FloatInput(condSpec, [batch, channels, height, width], 'ControlNet', controlValues);
-    const scaleSpec = requireInput(controlnet, 'conditioning_scale', 'ControlNet');
-    controlFeeds = {
-      controlnet_cond: cond.sync(),
-      conditioning_scale: filledTensor(scaleSpec, input.controlScale, scaleSpec.shape.length === 0 ? [] : [1]),
-    };
-    bridge = new ResidualBridge(unet, batch, latentHeight, latentWidth);
-  }
-
-  const eps = batch === 1 ? undefined : new Float32Array(n);
-  const predictionScratch = new Float32Array(batch * n);
-  const noised = blend ? new Float32Array(n) : undefined;
-  const plane = latentHeight * latentWidth;
-  const applyBlend = (stepIndex: number): void => {
-    if (!blend || !noised) return;
+/** RoI latent blending: outside the mask, the latents become the original noised to step `stepIndex`'s level. */
+function latentBlender(input: DenoiseInput): (stepIndex: number) => void {
+  const { blend, latents, scheduler } = input;
+  if (!blend) return () => undefined;
+  const noised = new Float32Array(latents.length);
+  const plane = input.latentHeight * input.latentWidth;
+  return (stepIndex) => {
     scheduler.addNoise(blend.original, blend.noise, stepIndex, noised);
     const mask = blend.mask;
     for (let c = 0; c < 4; c++) {
@@ -267,21 +107,92 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
       }
     }
   };
+}
 
-  let runMs = 0;
-  let bytesCopied = 0;
-  const run = async (
-    session: ort.InferenceSession,
-    feeds: Record<string, ort.Tensor>,
-    fetches?: string[],
-  ): Promise<ort.InferenceSession.ReturnType> => {
-    for (const name in feeds) bytesCopied += tensorBytes(feeds[name]!);
+/** Classifier-free guidance ε = ε_u + g(ε_c − ε_u) into `out` (the prediction itself when batch is 1). */
+function guide(prediction: Float32Array, batch: number, guidance: number, out: Float32Array): Float32Array {
+  if (batch === 1) return prediction;
+  const n = out.length;
+  for (let j = 0; j < n; j++) {
+    const u = prediction[j]!;
+    out[j] = u + guidance * (prediction[n + j]! - u);
+  }
+  return out;
+}
+
+interface Totals {
+  runMs: number;
+  bytesCopied: number;
+  residualBytes: number;
+}
+
+const isResidual = (name: string): boolean => name.endsWith('_additional_residual');
+
+/** A {@link ModelRunner} that adds the time inside ONNX Runtime and the bytes crossing JS to `totals`. */
+function measuredRunner(totals: Totals): ModelRunner {
+  return async (model, what, feeds, fetches, shrink) => {
+    for (const name in feeds) {
+      const bytes = tensorBytes(feeds[name]!);
+      totals.bytesCopied += bytes;
+      if (isResidual(name)) totals.residualBytes += bytes;
+    }
     const started = performance.now();
-    const out = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
-    runMs += performance.now() - started;
-    for (const name in out) bytesCopied += tensorBytes(out[name]!);
+    const out = await runModel(model, what, feeds, fetches, shrink);
+    totals.runMs += performance.now() - started;
+    for (const name in out) {
+      const bytes = tensorBytes(out[name]!);
+      totals.bytesCopied += bytes;
+      if (isResidual(name)) totals.residualBytes += bytes;
+    }
     return out;
   };
+}
+
+/** One UNet run per step: the whole batch, or one half of a classifier-free-guidance batch. */
+interface UnetPass {
+  readonly batch: 1 | 2;
+  readonly inputs: StepInputs;
+  readonly control: ControlPath;
+  /** Where this pass's predictions go in the [batch·n] prediction buffer. */
+  readonly offset: number;
+}
+
+/**
+ * The UNet passes: one with the whole batch, or with `splitBatch` (low-memory mode) the unconditional and the
+ * conditional half as two B = 1 runs, which halves the activations held at once.
+ */
+function unetPasses(models: DenoiseModels, input: DenoiseInput, n: number): UnetPass[] {
+  const { batch, latentHeight, latentWidth } = input;
+  const halves = input.splitBatch && batch === 2 ? 2 : 1;
+  const passBatch = (batch / halves) as 1 | 2;
+  const width = input.text.length / batch;
+  return Array.from({ length: halves }, (_, h) => {
+    const text = halves === 1 ? input.text : input.text.subarray(h * width, (h + 1) * width);
+    const cond = input.timestepCond;
+    const timestepCond = cond && halves > 1 ? cond.subarray((h * cond.length) / 2, ((h + 1) * cond.length) / 2) : cond;
+    const source = { ...input, text, batch: passBatch, ...(timestepCond ? { timestepCond } : {}) };
+    const dims = [passBatch, 4, latentHeight, latentWidth];
+    return {
+      batch: passBatch,
+      inputs: new StepInputs(models.unet.session, 'UNet', source, dims),
+      control: controlPath(models.unet, models.controlnet, source),
+      offset: h * passBatch * n,
+    };
+  });
+}
+
+/** Runs the denoising loop; `input.latents` holds the final latents afterwards. */
+export async function denoise(models: DenoiseModels, input: DenoiseInput): Promise<DenoiseStats> {
+  const { scheduler, batch, guidance, latents, latentHeight, latentWidth, rng, signal } = input;
+  const unet = models.unet;
+  const n = latents.length;
+  const passes = unetPasses(models, input, n);
+  const outputName = noiseOutputName(unet.session, 'UNet', unet.path);
+  const eps = new Float32Array(n);
+  const predictions = new Float32Array(batch * n);
+  const applyBlend = latentBlender(input);
+  const totals: Totals = { runMs: 0, bytesCopied: 0, residualBytes: 0 };
+  const run = measuredRunner(totals);
 
   const total = scheduler.stepCount;
   const loopStarted = performance.now();
@@ -291,41 +202,25 @@ export async function denoise(models: DenoiseModels, input: DenoiseInput): Promi
     const timestep = scheduler.timesteps[i]!;
     const scale = scheduler.modelInputScale(i);
     const active = isControlActive(i, total, input.controlStart, input.controlEnd) && input.controlScale !== 0;
-    unetInputs.setSample(latents, scale, batch);
-    unetInputs.timestep.set(timestep);
-    let unetFeeds: Record<string, ort.Tensor> = unetInputs.feeds();
-    if (fusedScales) {
-      unetFeeds = {
-        ...unetFeeds,
-        ...controlFeeds,
-        conditioning_scales: active ? fusedScales.active : fusedScales.inactive,
-      };
-    } else if (bridge && controlInputs && controlnet) {
-      if (active) {
-        controlInputs.setSample(latents, scale, batch);
-        controlInputs.timestep.set(timestep);
-        const residuals = await run(controlnet, { ...controlInputs.feeds(), ...controlFeeds });
-        unetFeeds = { ...unetFeeds, ...bridge.feeds(residuals) };
-      } else unetFeeds = { ...unetFeeds, ...bridge.zeroFeeds() };
-    }
-    const out = await run(unet, unetFeeds, ['out_sample']);
-    const prediction = readFloat(out.out_sample, 'out_sample', predictionScratch);
-    if (prediction.length !== batch * n) {
-      throw new IirError('internal', `UNet gave ${prediction.length} values, ${batch * n} expected`);
-    }
-    let guided = prediction;
-    if (eps && batch === 2) {
-      // ε = ε_u + g(ε_c − ε_u)
-      for (let j = 0; j < n; j++) {
-        const u = prediction[j]!;
-        eps[j] = u + guidance * (prediction[n + j]! - u);
+    const last = i === total - 1;
+    for (const pass of passes) {
+      pass.inputs.set(latents, scale, pass.batch, timestep);
+      const controlFeeds = await pass.control.feeds({ latents, scale, timestep, active, last }, run);
+      const out = await run(unet, 'UNet', { ...pass.inputs.feeds(), ...controlFeeds }, [outputName], last);
+      pass.control.endStep();
+      const values = readFloat(out[outputName], outputName);
+      if (values.length !== pass.batch * n) {
+        throw new IirError(
+          'model_missing',
+          `model error in ${unet.path} (UNet): "${outputName}" has ${values.length} values, ${pass.batch * n} expected`,
+        );
       }
-      guided = eps;
+      predictions.set(values, pass.offset);
     }
-    scheduler.step(guided, i, latents, rng, latents);
+    scheduler.step(guide(predictions, batch, guidance, eps), i, latents, rng, latents);
     applyBlend(i + 1);
     input.onStep?.({ step: i + 1, total, timestep, preview: () => latentPreview(latents, latentHeight, latentWidth) });
   }
   const elapsed = performance.now() - loopStarted;
-  return { steps: total, runMs, overheadMs: elapsed - runMs, bytesCopied };
+  return { steps: total, ...totals, overheadMs: elapsed - totals.runMs };
 }

@@ -1,12 +1,13 @@
 /**
  * Model sets: an SD1.5 folder (diffusers/Optimum ONNX layout) plus a ControlNet, split (a ControlNet folder + the
  * OnnxStack residual UNet `controlnet/model.onnx`) or fused (an SD folder whose `unet/model.onnx` itself takes
- * `controlnet_conds`). The ControlNet's declared control channel count selects the engine (architecture.md §2).
+ * `controlnet_conds`, or a split pair fused at install time by `models fuse`). The ControlNet's declared control channel count selects the engine (architecture.md §2).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { ControlChannels } from '../../shared/image/control';
+import { currentFusedGraph } from '../models/fuse';
 import { readOnnxSignature, type OnnxTensorInfo } from '../models/onnxHeader';
 import { listInstalled, resolveModel } from '../models/receipt';
 import type { EngineKind } from '../../shared/api/editParamTypes';
@@ -30,6 +31,11 @@ export interface ModelSet {
   readonly tokenizerDir: string;
   /** The UNet takes `timestep_cond` (an LCM UNet). */
   readonly isLcm: boolean;
+  /**
+   * The install-time fusion of the split ControlNet and the residual UNet (`models fuse`), run as the UNet instead
+   * of the two; `files` still names the graphs it was built from.
+   */
+  readonly fusedGraph?: string;
 }
 
 /** Where to look and what the user asked for. `sd`/`controlnet` are model ids or folder paths. */
@@ -148,10 +154,12 @@ export async function locateModelSet(request: ModelSetRequest): Promise<ModelSet
   if (!cond) throw invalidArgument(`${controlnetFile} has no "controlnet_cond" input; is it a ControlNet?`);
   const controlChannels = channelsOf(cond, 1, controlnetFile);
   const residualSignature = await readOnnxSignature(residualUnet);
+  const fusedGraph = await currentFusedGraph(sd.dir, controlnet.dir);
   return {
     sd,
     controlnet,
-    form: 'split',
+    form: fusedGraph ? 'fused' : 'split',
+    ...(fusedGraph ? { fusedGraph } : {}),
     engine: controlChannels === 4 ? 'iir-trained' : 'iir-training-free',
     controlChannels,
     files: { ...files, unet: residualUnet, controlnet: controlnetFile },

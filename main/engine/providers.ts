@@ -22,6 +22,7 @@ import {
 } from '../../shared/api/providers';
 import { IirError } from '../../shared/errors';
 import { buildSelfTestGraph } from './tinyGraph';
+import { linuxSoftwareAdapter } from './webgpuAdapter';
 
 /** Providers in order of preference (fastest first), as the API declares them. */
 export const providerPreference = providerNames;
@@ -46,13 +47,20 @@ export interface ProviderStatus {
   readonly reason?: string;
   /** Session creation + one run, milliseconds. */
   readonly ms?: number;
+  /**
+   * It runs on a software adapter (WebGPU on SwiftShader or lavapipe): it works when pinned, but `auto` ranks it
+   * below CPU.
+   */
+  readonly software?: string;
 }
 
 export interface PreflightReport {
   readonly platform: string;
   readonly arch: string;
   readonly providers: readonly ProviderStatus[];
-  /** The provider `auto` picks: the first in {@link providerPreference} that passed. */
+  /**
+   * The provider `auto` picks: the first in {@link providerPreference} that passed, software adapters after CPU.
+   */
   readonly auto: ProviderName;
   /** Advice for the user (e.g. why CUDA is not available on a Linux x64 machine). */
   readonly notes: readonly string[];
@@ -204,13 +212,16 @@ async function runPreflight(): Promise<PreflightReport> {
     const started = performance.now();
     const failure = await selfTest(name);
     const ms = Math.round((performance.now() - started) * 10) / 10;
+    const software = name === 'webgpu' && platform === 'linux' ? linuxSoftwareAdapter() : undefined;
     providers.push(
-      failure === undefined
-        ? { name, shipped: true, ok: true, ms }
-        : { name, shipped: true, ok: false, reason: failure, ms },
+      failure !== undefined
+        ? { name, shipped: true, ok: false, reason: failure, ms }
+        : software !== undefined
+          ? { name, shipped: true, ok: true, ms, software, reason: softwareReason(software) }
+          : { name, shipped: true, ok: true, ms },
     );
   }
-  const auto = providers.find((p) => p.ok)?.name;
+  const auto = autoProvider(providers);
   if (!auto) {
     const why = providers.map((p) => `${p.name}: ${p.reason ?? 'failed'}`).join('; ');
     throw new IirError('unsupported_provider', `no ONNX Runtime execution provider works on this machine (${why})`);
@@ -224,6 +235,16 @@ async function runPreflight(): Promise<PreflightReport> {
     );
   }
   return { platform, arch, providers, auto, notes };
+}
+
+/** Why a working software adapter is passed over by `auto`. */
+export function softwareReason(renderer: string): string {
+  return `software adapter (${renderer}): slower than the CPU provider, used only when chosen`;
+}
+
+/** The provider `auto` picks: the first working one that is not a software adapter, else the first working one. */
+export function autoProvider(providers: readonly ProviderStatus[]): ProviderName | undefined {
+  return (providers.find((p) => p.ok && p.software === undefined) ?? providers.find((p) => p.ok))?.name;
 }
 
 /**

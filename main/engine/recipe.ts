@@ -97,6 +97,11 @@ export const recipeSchema = z.object({
       notes: z.array(z.string()),
     })
     .optional(),
+  /**
+   * Whether the same recipe gives the same bytes: false when a model draws random numbers the engine cannot seed.
+   * `notes` say what was found (e.g. a VAE encoder that samples inside its graph, run at its mean).
+   */
+  reproducible: z.object({ exact: z.boolean(), notes: z.array(z.string()) }).optional(),
 });
 export type EditRecipe = z.infer<typeof recipeSchema>;
 

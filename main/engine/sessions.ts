@@ -4,9 +4,11 @@
  * current stage's sessions alive.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
+import { graphInventory } from './modelFiles';
 import {
   chooseProvider,
   oneLine,
@@ -16,6 +18,7 @@ import {
   type ProviderName,
   type ProviderSettings,
 } from './providers';
+import { classifyRandomOps, withRandomAtMean } from './randomOps';
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
@@ -26,6 +29,49 @@ export interface LoadedSession {
   /** Providers passed over for this session and why (pre-flight failures and load failures). */
   readonly fallbacks: readonly string[];
   readonly loadMs: number;
+  /** False when the graph draws random numbers the engine cannot seed (same seed, other output). */
+  readonly deterministic: boolean;
+  /** The CPU arena returns its free memory after every run (models run once per edit; low-memory mode). */
+  readonly shrinkArena: boolean;
+  /** What was done to, or is wrong with, the graph's determinism (one line each). */
+  readonly notes: readonly string[];
+}
+
+/** What ONNX Runtime loads for a model file: the path, or the graph rewritten so random operators give their mean. */
+interface ModelSource {
+  readonly source: string | Uint8Array;
+  readonly deterministic: boolean;
+  readonly notes: readonly string[];
+}
+
+async function modelSource(path: string, role: ProviderRole): Promise<ModelSource> {
+  const inventory = await graphInventory(path).catch(() => undefined);
+  if (!inventory) return { source: path, deterministic: true, notes: [] }; // ONNX Runtime says what is wrong
+  const { fixable, unfixable } = classifyRandomOps(inventory.opTypes);
+  if (fixable.length === 0 && unfixable.length === 0) return { source: path, deterministic: true, notes: [] };
+  if (unfixable.length > 0 || inventory.externalFiles.length > 0) {
+    const why = unfixable.length > 0 ? unfixable.join(', ') : `${fixable.join(', ')} with external weights`;
+    return {
+      source: path,
+      deterministic: false,
+      notes: [`${role} samples inside its graph (${why}): the same seed can give a different image`],
+    };
+  }
+  const { bytes, remaining } = withRandomAtMean(await readFile(path));
+  if (remaining > 0) {
+    return {
+      source: path,
+      deterministic: false,
+      notes: [
+        `${role} samples inside its graph (${fixable.join(', ')} with a non-zero mean): the same seed can differ`,
+      ],
+    };
+  }
+  return {
+    source: bytes,
+    deterministic: true,
+    notes: [`${role} samples inside its graph (${fixable.join(', ')}); the distribution's mean is used`],
+  };
 }
 
 export interface SessionFactoryOptions {
@@ -35,13 +81,21 @@ export interface SessionFactoryOptions {
   readonly lowMemory?: boolean;
 }
 
-function sessionOptions(provider: ProviderName, lowMemory: boolean): ort.InferenceSession.SessionOptions {
+function sessionOptions(
+  provider: ProviderName,
+  lowMemory: boolean,
+  role: ProviderRole,
+): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
+    // Low-memory mode turns the CPU arena off: with it on (shrinking after every run) an edit at 512² peaked at
+    // 9.8 GiB, the arena's power-of-two growth overshooting; the CFG split (denoise.ts) halves the activations.
     enableCpuMemArena: !lowMemory,
     enableMemPattern: !lowMemory,
     logSeverityLevel: 3,
+    // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
+    ...(provider === 'webgpu' && role === 'controlnet' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   };
 }
 
@@ -61,10 +115,17 @@ export async function createSession(
   const decision = chooseProvider(options.report, options.settings, role);
   const fallbacks = [...decision.fallbacks];
   const started = performance.now();
+  const { source, deterministic, notes } = await modelSource(path, role);
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const session = await ort.InferenceSession.create(path, sessionOptions(provider, options.lowMemory ?? false));
-      return { role, path, session, provider, fallbacks, loadMs: performance.now() - started };
+      const settings = sessionOptions(provider, options.lowMemory ?? false, role);
+      const session =
+        typeof source === 'string'
+          ? await ort.InferenceSession.create(source, settings)
+          : await ort.InferenceSession.create(source, settings);
+      const loadMs = performance.now() - started;
+      const shrinkArena = (options.lowMemory ?? false) || !['unet', 'controlnet'].includes(role);
+      return { role, path, session, provider, fallbacks, loadMs, deterministic, notes, shrinkArena };
     } catch (error) {
       const reason = oneLine(error);
       if (/protobuf parsing failed|invalid model|load model .* failed|no such file/i.test(reason)) {
@@ -84,7 +145,10 @@ export async function createSession(
 export class ModelSessions {
   private readonly loaded = new Map<ProviderRole, Promise<LoadedSession>>();
   /** Every session ever loaded here, by role: what ran where (for the recipe), kept after release. */
-  readonly history = new Map<ProviderRole, { provider: ProviderName; fallbacks: readonly string[]; path: string }>();
+  readonly history = new Map<
+    ProviderRole,
+    { provider: ProviderName; fallbacks: readonly string[]; path: string; deterministic: boolean; notes: string[] }
+  >();
 
   constructor(
     private readonly paths: Partial<Record<ProviderRole, string>>,
@@ -102,7 +166,8 @@ export class ModelSessions {
       const path = this.paths[role];
       if (path === undefined) throw new IirError('internal', `no model file configured for ${role}`);
       pending = createSession(path, role, this.options).then((loaded) => {
-        this.history.set(role, { provider: loaded.provider, fallbacks: loaded.fallbacks, path });
+        const { provider, fallbacks, deterministic, notes } = loaded;
+        this.history.set(role, { provider, fallbacks, path, deterministic, notes: [...notes] });
         return loaded;
       });
       pending.catch(() => this.loaded.delete(role));

@@ -126,10 +126,18 @@ export function readFloat(tensor: ort.Tensor | undefined, name: string, scratch?
   throw new IirError('model_missing', `output "${name}" is ${tensor.type}; float32 or float16 expected`);
 }
 
-/** The dims a 1-element-per-batch input takes: 0-d scalar, [1] or [B], from its declared shape. */
+/**
+ * The dims of a scalar-like input (one value per batch item or per ControlNet), from its declared rank: 0-d → [],
+ * [1] → [1], [B] → [lead], [N,1] → [lead,1]. A symbolic first dim takes `lead`, later symbolic dims 1, and fixed
+ * dims keep their size (a model that wants another count then fails with a model error naming the input).
+ */
+export function scalarDims(spec: TensorSpec, lead: number): number[] {
+  return spec.shape.map((d, i) => (typeof d === 'number' && d > 0 ? d : i === 0 ? lead : 1));
+}
+
+/** The dims a 1-element-per-batch input takes (`timestep`): 0-d scalar, [1], [B] or [B,1], as declared. */
 export function perBatchDims(spec: TensorSpec, batch: number): number[] {
-  if (spec.shape.length === 0) return [];
-  return spec.shape[0] === 1 ? [1] : [batch];
+  return scalarDims(spec, batch);
 }
 
 /** A tensor of `spec`'s type filled with `value` (ints are rounded), with the given dims. */

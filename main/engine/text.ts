@@ -4,6 +4,7 @@
  */
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { IirError } from '../../shared/errors';
+import { runModel } from './modelRun';
 import type { LoadedSession } from './sessions';
 import { idsTensor, readFloat, requireInput } from './tensors';
 
@@ -104,7 +105,7 @@ export async function encodeText(
         [group.length, clipLength],
       ),
     };
-    const out = await session.run(feeds);
+    const out = await runModel(encoder, 'text encoder', feeds, ['last_hidden_state']);
     parts.push(Float32Array.from(readFloat(out.last_hidden_state, 'last_hidden_state')));
   }
   const total = parts.reduce((n, p) => n + p.length, 0);

@@ -5,6 +5,7 @@
  */
 import type { RgbImage } from '../../shared/image/types';
 import { IirError } from '../../shared/errors';
+import { runModel } from './modelRun';
 import type { LoadedSession } from './sessions';
 import { FloatInput, findOutput, readFloat, requireInput, requireOutput } from './tensors';
 
@@ -33,12 +34,15 @@ export async function vaeEncode(encoder: LoadedSession, image: RgbImage): Promis
   toModelRange(image, input.values);
   const sampleOut = findOutput(session, 'latent_sample');
   const outputName = sampleOut ? 'latent_sample' : requireOutput(session, 'latent_parameters', 'VAE encoder').name;
-  const out = await session.run({ sample: input.sync() }, [outputName]);
+  const out = await runModel(encoder, 'VAE encoder', { sample: input.sync() }, [outputName]);
   const values = readFloat(out[outputName], outputName);
   const latentSize = 4 * (image.height / 8) * (image.width / 8);
   const expected = outputName === 'latent_sample' ? latentSize : 2 * latentSize;
   if (values.length !== expected) {
-    throw new IirError('internal', `VAE encoder gave ${values.length} values for ${outputName}, ${expected} expected`);
+    throw new IirError(
+      'model_missing',
+      `model error in ${encoder.path} (VAE encoder): "${outputName}" has ${values.length} values, ${expected} expected`,
+    );
   }
   const latents = new Float32Array(latentSize);
   for (let i = 0; i < latentSize; i++) latents[i] = values[i]! * latentScale;
@@ -60,13 +64,16 @@ export async function vaeDecode(
   );
   for (let i = 0; i < latents.length; i++) input.values[i] = latents[i]! / latentScale;
   requireOutput(session, 'sample', 'VAE decoder');
-  const out = await session.run({ latent_sample: input.sync() }, ['sample']);
+  const out = await runModel(decoder, 'VAE decoder', { latent_sample: input.sync() }, ['sample']);
   const values = readFloat(out.sample, 'sample');
   const width = latentWidth * 8;
   const height = latentHeight * 8;
   const plane = width * height;
   if (values.length !== 3 * plane) {
-    throw new IirError('internal', `VAE decoder gave ${values.length} values, ${3 * plane} expected`);
+    throw new IirError(
+      'model_missing',
+      `model error in ${decoder.path} (VAE decoder): "sample" has ${values.length} values, ${3 * plane} expected`,
+    );
   }
   const data = new Uint8Array(3 * plane);
   for (let i = 0, p = 0; i < plane; i++, p += 3) {

@@ -23,7 +23,7 @@ const chunkBytes = 64 * 1024;
  * Sequential protobuf reader over a file that only ever buffers a small window, so skipping a multi-GB initializer
  * is a seek, not a read: reading the signature of a 1.7 GB UNet costs a few hundred KB of I/O.
  */
-class FileReader {
+export class FileReader {
   private buffer = Buffer.alloc(0);
   private bufferStart = 0;
   pos = 0;

@@ -2,7 +2,7 @@ import { parseCommandLine, UsageError } from '../../main/cli/options';
 import { suites } from './suites';
 
 // `npm run bench -- <suite> [--json]`: with --json, stdout carries exactly one JSON object and nothing else.
-const usage = `Usage: npm run bench -- <suite> [--json]\n\nSuites:\n${suites
+const usage = `Usage: npm run bench -- <suite> [--json] [--scale real [--models <dir>]]\n\nSuites:\n${suites
   .map((s) => `  ${s.name.padEnd(12)}${s.summary}`)
   .join('\n')}\n`;
 
@@ -11,7 +11,11 @@ async function main(): Promise<number> {
   try {
     parsed = parseCommandLine(
       process.argv.slice(2),
-      { json: { type: 'boolean', description: 'print one JSON object on stdout' } },
+      {
+        json: { type: 'boolean', description: 'print one JSON object on stdout' },
+        scale: { type: 'string', valueName: 'tiny|real', choices: ['tiny', 'real'], description: 'model scale' },
+        models: { type: 'string', valueName: 'dir', description: 'real-scale models folder' },
+      },
       [{ name: 'suite', description: 'the suite to run' }],
     );
   } catch (error) {
@@ -28,7 +32,11 @@ async function main(): Promise<number> {
     process.stderr.write(`bench: unknown suite "${parsed.positionals.suite}"\n\n${usage}`);
     return 2;
   }
-  const result = await suite.run({ log: (message) => process.stderr.write(`${message}\n`) });
+  const result = await suite.run({
+    log: (message) => process.stderr.write(`${message}\n`),
+    ...(parsed.options.scale ? { scale: parsed.options.scale as 'tiny' | 'real' } : {}),
+    ...(parsed.options.models ? { models: parsed.options.models } : {}),
+  });
   const report = { [suite.name]: result };
   process.stdout.write(parsed.options.json ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
   return 0;

@@ -1,6 +1,10 @@
 /** What a benchmark suite gets: a place for progress messages (stderr), never stdout. */
 export interface BenchContext {
   log(message: string): void;
+  /** `--scale real`: run on the real-scale models (`npm run fixtures -- --scale real`) instead of the fixtures. */
+  readonly scale?: 'tiny' | 'real';
+  /** `--models <dir>`: where the real-scale models are (default .cache/real-scale/models). */
+  readonly models?: string;
 }
 
 /** One benchmark suite: `npm run bench -- <name> [--json]` prints `{ "<name>": <result of run> }`. */

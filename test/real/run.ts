@@ -4,7 +4,7 @@
  * Skips, saying so plainly, when no real model set is installed. Saves every output (and the control preview) for
  * a person to look at, and checks the exact-pixels-outside-the-mask guarantee on each.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseCommandLine } from '../../main/cli/options';
 import { compositeMask } from '../../main/engine/composite';
@@ -14,6 +14,7 @@ import { decodeImage } from '../../main/image/decode';
 import { writeImageFile } from '../../main/image/writeFile';
 import { computeWorkingFrame } from '../../shared/image/geometry';
 import { createMask, type Mask, type Rect } from '../../shared/image/types';
+import { isRealModel } from './realSets';
 
 const images = join(import.meta.dirname, '..', 'fixtures', 'images');
 
@@ -59,11 +60,6 @@ function rectMask(width: number, height: number, r: Rect): Mask {
   return mask;
 }
 
-/** An installed model whose main ONNX file is big enough to be real weights rather than a test fixture. */
-function isReal(dir: string, file: string): boolean {
-  return (statSync(join(dir, file), { throwIfNoEntry: false })?.size ?? 0) > 50_000_000;
-}
-
 async function main(): Promise<number> {
   const parsed = parseCommandLine(
     process.argv.slice(2),
@@ -77,12 +73,11 @@ async function main(): Promise<number> {
   );
   const modelsDir = resolve(parsed.options.models);
   const installed = await listInstalled(modelsDir);
-  const sds = installed.filter((m) => m.receipt.role === 'sd15' && isReal(m.dir, 'controlnet/model.onnx'));
+  const sds = installed.filter((m) => m.receipt.role === 'sd15' && isRealModel(m.dir, 'controlnet'));
   const controlnets = installed.filter(
-    (m) =>
-      (m.receipt.role === 'controlnet-iir' || m.receipt.role === 'controlnet-canny') && isReal(m.dir, 'model.onnx'),
+    (m) => (m.receipt.role === 'controlnet-iir' || m.receipt.role === 'controlnet-canny') && isRealModel(m.dir),
   );
-  const lcm = installed.find((m) => m.receipt.role === 'lcm' && isReal(m.dir, 'unet/model.onnx'));
+  const lcm = installed.find((m) => m.receipt.role === 'lcm' && isRealModel(m.dir, 'unet'));
   if (sds.length === 0 || controlnets.length === 0) {
     process.stdout.write(
       `test:real SKIPPED: no real SD1.5 set with a residual UNet (controlnet/model.onnx) and ControlNet in ${modelsDir}.\n` +

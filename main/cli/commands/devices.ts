@@ -31,7 +31,8 @@ export const devicesCommand = defineCommand({
     }
     const lines = report.providers.map((p) => {
       const status = p.ok ? 'ok' : p.shipped ? 'failed' : 'not available';
-      const detail = p.ok ? `self-test ${p.ms ?? '?'} ms` : (p.reason ?? '');
+      const software = p.software !== undefined ? `; ${p.reason ?? p.software}` : '';
+      const detail = p.ok ? `self-test ${p.ms ?? '?'} ms${software}` : (p.reason ?? '');
       return `${p.name === report.auto ? '*' : ' '} ${p.name.padEnd(7)} ${status.padEnd(14)} ${detail}`;
     });
     context.stdout.write(`${lines.join('\n')}\nauto: ${report.auto}\n`);

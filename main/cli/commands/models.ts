@@ -7,8 +7,9 @@ import { listInstalled } from '../../models/receipt';
 import { defineCommand, type CommandContext } from '../command';
 import { formatBytes } from '../../../shared/format';
 import { printCatalog, printList, pull } from './modelsActions';
+import { fuseAction } from './modelsFuse';
 
-const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path'] as const;
+const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse'] as const;
 
 function printVerify(results: VerifyResult[], json: boolean, context: CommandContext): void {
   if (json) context.printJson({ results });
@@ -31,7 +32,8 @@ export const modelsCommand = defineCommand({
     'Actions: catalog (downloadable models and bundles), list (installed models and disk use), pull <id|bundle>…\n' +
     '(resumable, verified downloads; Ctrl-C pauses and the next pull resumes), import <dir> --as <id> (check a\n' +
     "local folder against its role's tensor contract; copy it, --move it or --link it in place), verify [<id>]\n" +
-    '(re-hash against the install receipt), rm <id> (also removes partial downloads), path (the models folder).\n' +
+    '(re-hash against the install receipt), rm <id> (also removes partial downloads), path (the models folder),\n' +
+    'fuse <sd> <controlnet> (one graph of the ControlNet and the residual UNet, no weights copied).\n' +
     'The hub endpoint comes from IIR_HUB_ENDPOINT (default https://huggingface.co); a token for gated repositories\n' +
     'from the settings or HF_TOKEN; HTTPS_PROXY / NO_PROXY are honoured.',
   positionals: [
@@ -77,6 +79,7 @@ export const modelsCommand = defineCommand({
     'models pull sd15-fp16 controlnet-canny --accept-license',
     'models import ~/onnx/sd15 --as my-sd15 --link',
     'models verify',
+    'models fuse sd15-fp16 controlnet-canny',
     'models list --json',
   ],
   async run({ options, positionals }, context) {
@@ -137,6 +140,10 @@ export const modelsCommand = defineCommand({
         context.log(
           `${receipt.id}: imported as ${receipt.role}, ${receipt.files.length} files, ${formatBytes(bytes)}${receipt.location ? ` (linked to ${receipt.location})` : ''}`,
         );
+      return;
+    }
+    if (action === 'fuse') {
+      await fuseAction(args, modelsDir, options.json, context);
       return;
     }
     if (action === 'verify') {

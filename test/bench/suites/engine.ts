@@ -9,6 +9,7 @@ import { Rng, fillGaussian } from '../../../shared/image/random';
 import { ensureFixtures } from '../../fixtures/models/all';
 import type { BenchSuite } from '../suite';
 import { median } from '../suite';
+import { runRealEngine } from './realEngine';
 
 const size = 512;
 const steps = 6;
@@ -23,6 +24,7 @@ export const engineSuite: BenchSuite = {
   name: 'engine',
   summary: 'denoising step at 512², B=2, split ControlNet: ms in session.run, ms outside it, bytes copied',
   async run(context) {
+    if (context.scale === 'real') return runRealEngine(context);
     const models = ensureFixtures();
     const set = await locateModelSet({ modelsDir: models, sd: join(models, 'sd15'), controlnet: 'controlnet-iir' });
     const report = await preflight();
@@ -43,7 +45,12 @@ export const engineSuite: BenchSuite = {
     const mask = new Float32Array(latentSize * latentSize).map((_, i) => (i % latentSize > 20 ? 1 : 0));
 
     const measureForm = async (models: DenoiseModels, label: string): Promise<Record<string, number>> => {
-      const perStep: { run: number[]; overhead: number[]; bytes: number[] } = { run: [], overhead: [], bytes: [] };
+      const perStep: Record<'run' | 'overhead' | 'bytes' | 'residual', number[]> = {
+        run: [],
+        overhead: [],
+        bytes: [],
+        residual: [],
+      };
       for (let r = 0; r <= runs; r++) {
         const latents = fillGaussian(new Float32Array(n), new Rng(r));
         const stats = await denoise(models, {
@@ -65,11 +72,13 @@ export const engineSuite: BenchSuite = {
         perStep.run.push(stats.runMs / stats.steps);
         perStep.overhead.push(stats.overheadMs / stats.steps);
         perStep.bytes.push(stats.bytesCopied / stats.steps);
+        perStep.residual.push(stats.residualBytes / stats.steps);
       }
       const result = {
         runMsPerStep: round(median(perStep.run), 1),
         overheadMsPerStep: round(median(perStep.overhead), 2),
         bytesCopiedPerStep: Math.round(median(perStep.bytes)),
+        residualBytesPerStep: Math.round(median(perStep.residual)),
       };
       context.log(`${label}: ${JSON.stringify(result)}`);
       return result;

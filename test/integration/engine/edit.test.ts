@@ -178,7 +178,7 @@ describe('IIR edit with fixture models', () => {
     expect(bytesEqual(free.variations[0]!.rgb, free.variations[1]!.rgb)).toBe(false);
   });
 
-  it('gives the same bytes in low-memory mode and holds no session after the edit', async () => {
+  it('gives the same picture in low-memory mode (within 1/255) and holds no session after the edit', async () => {
     const engine = new EditEngine();
     const normal = await edit({ controlnet: 'controlnet-iir', seed: 3 });
     const low = await engine.edit({
@@ -202,7 +202,10 @@ describe('IIR edit with fixture models', () => {
     });
     await expect(cancelled).rejects.toBeInstanceOf(CancelledError);
     expect(engine.loadedRoles()).toEqual([]);
-    expect(bytesEqual(normal.variations[0]!.rgb, low.variations[0]!.rgb)).toBe(true);
+    // low-memory runs the CFG batch as two B = 1 passes: float sums in another order, at most 1/255 apart
+    const a = normal.variations[0]!.rgb.data;
+    const b = low.variations[0]!.rgb.data;
+    expect(a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i]!)), 0)).toBeLessThanOrEqual(1);
     await engine.dispose();
   });
 

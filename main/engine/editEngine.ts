@@ -1,0 +1,189 @@
+/**
+ * {@link EditEngine}: strings the edit stages (stages.ts) together per variation, times them, reports progress, and
+ * keeps the last model set's sessions loaded between edits (unless low-memory mode releases each stage after use).
+ */
+import { createScheduler } from '../../shared/engine/schedulers';
+import { throwIfCancelled } from '../../shared/errors';
+import type { StoredPixels } from '../image/stored';
+import { reseedPreprocess } from '../image/preprocess';
+import type { StepProgress } from './denoise';
+import { rolesOf, type ModelSet } from './modelSet';
+import { resolveOptions, type EditRequest, type EditResult, type EditStage, type EditVariation } from './pipeline';
+import type { ProviderRole, ProviderSettings } from './providers';
+import { recipeMetadata } from './recipe';
+import { ModelSessions } from './sessions';
+import {
+  buildRecipe,
+  compositeStage,
+  decodeStage,
+  denoiseStage,
+  encodeImage,
+  encodeTextStage,
+  hashModelSet,
+  prepareEdit,
+  prepareFrame,
+  startLatents,
+  type FramePlan,
+  type ModelRecords,
+  type PreparedEdit,
+} from './stages';
+import type { TextConditioning } from './text';
+
+/** What every variation of one edit shares. */
+interface VariationContext {
+  readonly request: EditRequest;
+  readonly prepared: PreparedEdit;
+  readonly sessions: ModelSessions;
+  readonly frame: FramePlan;
+  readonly text: TextConditioning;
+  readonly original: Float32Array;
+  /** The file's own stored values (orientation, depth, colour model), composited into per variation. */
+  readonly stored: StoredPixels;
+  readonly hashes: Promise<ModelRecords>;
+  readonly time: <T>(stage: EditStage, variation: number, work: () => Promise<T>) => Promise<T>;
+}
+
+function setKey(set: ModelSet, settings: ProviderSettings, lowMemory: boolean): string {
+  return JSON.stringify([set.files, set.tokenizerDir, settings, lowMemory]);
+}
+
+const noTimings = (): Record<EditStage, number> => ({
+  load: 0,
+  preprocess: 0,
+  text: 0,
+  encode: 0,
+  denoise: 0,
+  decode: 0,
+  composite: 0,
+});
+
+/** Runs IIR edits, keeping the last model set's sessions loaded between edits. */
+export class EditEngine {
+  private sessions: ModelSessions | undefined;
+  private key: string | undefined;
+
+  /**
+   * Runs one edit (all its variations). In low-memory mode no session outlives the edit, even when it fails or is
+   * cancelled half-way.
+   */
+  async edit(request: EditRequest): Promise<EditResult> {
+    try {
+      return await this.run(request);
+    } catch (error) {
+      if (request.options.lowMemory) await this.sessions?.releaseAll();
+      throw error;
+    }
+  }
+
+  /** The sessions of `prepared`'s model set: the loaded ones when the set and settings are unchanged. */
+  private async sessionsFor(prepared: PreparedEdit): Promise<ModelSessions> {
+    const { set, settings, report, options } = prepared;
+    const key = setKey(set, settings, options.lowMemory);
+    if (this.key !== key || !this.sessions) {
+      await this.dispose();
+      const paths: Partial<Record<ProviderRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
+      this.sessions = new ModelSessions(paths, { report, settings, lowMemory: options.lowMemory });
+      this.key = key;
+    }
+    return this.sessions;
+  }
+
+  private async run(request: EditRequest): Promise<EditResult> {
+    const o = resolveOptions(request.options);
+    const { signal } = request;
+    throwIfCancelled(signal);
+    const timings = noTimings();
+    const time = async <T>(stage: EditStage, variation: number, work: () => Promise<T>): Promise<T> => {
+      request.onProgress?.({ type: 'stage', stage, variation, variations: o.variations });
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        timings[stage] += performance.now() - started;
+      }
+    };
+    const prepared = await prepareEdit(request, o);
+    const sessions = await this.sessionsFor(prepared);
+    const warnings = [...prepared.warnings];
+    if (!o.lowMemory) {
+      await time('load', 0, async () => {
+        for (const role of rolesOf(prepared.set)) await sessions.get(role);
+      });
+    }
+    const text = await time('text', 0, () => encodeTextStage(sessions, prepared));
+    warnings.push(...text.warnings);
+    throwIfCancelled(signal);
+    const stored = await time('composite', 0, () => prepared.source.decodeStored());
+    if (prepared.source.colour.warning) warnings.push(prepared.source.colour.warning);
+    const hashes = hashModelSet(prepared.set, request.hashCachePath);
+    hashes.catch(() => undefined); // awaited per variation; an edit that fails first must not leave it unhandled
+    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
+    const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
+    const original = await time('encode', 0, () => encodeImage(sessions, frame.prep.working, frame.fromImage));
+    const context: VariationContext = { request, prepared, sessions, frame, text, original, stored, hashes, time };
+    const variations: EditVariation[] = [];
+    for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
+    const providers = variations[0]?.recipe.providers ?? {};
+    return { variations, timings, providers, warnings, modelSet: prepared.set };
+  }
+
+  /** One variation: reseeded IIR image → start latents → denoise → decode → composite → recipe. */
+  private async variation(c: VariationContext, v: number): Promise<EditVariation> {
+    const { request, prepared, sessions, frame, time } = c;
+    const { options: o, strength } = prepared;
+    const { signal } = request;
+    const seed = o.seed + v;
+    throwIfCancelled(signal);
+    const iirOptions = { noise: o.noise, gray: o.gray, noiseScope: o.noiseScope };
+    const prep =
+      v === 0
+        ? frame.prep
+        : await time('preprocess', v, () => Promise.resolve(reseedPreprocess(frame.prep, iirOptions, seed)));
+    const scheduler = createScheduler(o.scheduler, { steps: o.steps, strength });
+    const image = frame.fromImage ? await time('encode', v, () => encodeImage(sessions, prep.iir, false)) : undefined;
+    throwIfCancelled(signal);
+    const start = startLatents(scheduler, c.original.length, seed, image);
+    const onStep = (p: StepProgress): void =>
+      request.onProgress?.({
+        type: 'step',
+        variation: v,
+        variations: o.variations,
+        step: p.step,
+        total: p.total,
+        preview: () => p.preview(),
+      });
+    const input = { prepared, frame, scheduler, text: c.text.hiddenStates, control: prep.control, start };
+    const stats = await time('denoise', v, () =>
+      denoiseStage(sessions, { ...input, original: c.original, onStep, ...(signal ? { signal } : {}) }),
+    );
+    const decoded = await time('decode', v, () => decodeStage(sessions, start.latents, frame));
+    const models = await c.hashes;
+    const { composite, view } = await time('composite', v, () => compositeStage(c.stored, decoded, prepared, frame));
+    const recipe = buildRecipe({ prepared, frame, seed, timesteps: scheduler.timesteps, models, sessions });
+    const metadata = recipeMetadata(recipe);
+    return { seed, rgb: view.rgb, alpha: view.alpha, stored: composite, recipe, metadata, denoise: stats };
+  }
+
+  /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */
+  loadedRoles(): ProviderRole[] {
+    return this.sessions?.loadedRoles() ?? [];
+  }
+
+  /** Releases every loaded session. */
+  async dispose(): Promise<void> {
+    const sessions = this.sessions;
+    this.sessions = undefined;
+    this.key = undefined;
+    await sessions?.releaseAll();
+  }
+}
+
+/** Runs one edit with a fresh engine and releases its sessions afterwards. */
+export async function runEdit(request: EditRequest): Promise<EditResult> {
+  const engine = new EditEngine();
+  try {
+    return await engine.edit(request);
+  } finally {
+    await engine.dispose();
+  }
+}

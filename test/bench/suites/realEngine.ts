@@ -1,0 +1,62 @@
+/**
+ * `npm run bench -- engine --scale real`: whole edits on the real-scale SD1.5 set (`npm run fixtures -- --scale real
+ * --out .cache/real-scale/models`), CPU, fp32, split Canny ControlNet, each in its own process so its peak RSS is
+ * its own: default and low-memory settings at 256² and, when the machine has 18 GiB available, 512².
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from '../suite';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+const steps = 2;
+
+/** MemAvailable from /proc/meminfo, GiB (Infinity where unknown). */
+function availableGiB(): number {
+  try {
+    const line = readFileSync('/proc/meminfo', 'utf8').match(/MemAvailable:\s+(\d+) kB/);
+    return line ? Number(line[1]) / 2 ** 20 : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+function runOne(models: string, size: number, mode: string, context: BenchContext): Record<string, unknown> {
+  context.log(`real-scale edit at ${size}², ${mode} settings, ${steps} steps…`);
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(repo, 'test', 'bench', 'realEngineRun.ts'), models, String(size), String(steps), mode],
+    { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (child.status !== 0 || !line) {
+    return {
+      size,
+      mode,
+      error:
+        child.stderr
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .pop() ?? `exit ${child.status}`,
+    };
+  }
+  const result = JSON.parse(line) as Record<string, unknown>;
+  context.log(JSON.stringify(result));
+  return result;
+}
+
+export function runRealEngine(context: BenchContext): Record<string, unknown> {
+  const models = context.models ?? join(repo, '.cache', 'real-scale', 'models');
+  if (!existsSync(join(models, 'sd15-real', 'unet', 'model.onnx'))) {
+    return { skipped: `no real-scale models in ${models}: npm run fixtures -- --scale real --out ${models}` };
+  }
+  const runs: Record<string, unknown>[] = [];
+  for (const size of [256, 512]) {
+    if (size === 512 && availableGiB() < 18) {
+      runs.push({ size, skipped: `only ${availableGiB().toFixed(1)} GiB available; 512² needs 18 GiB here` });
+      continue;
+    }
+    for (const mode of ['default', 'low']) runs.push(runOne(models, size, mode, context));
+  }
+  return { provider: 'cpu', steps, runs };
+}
