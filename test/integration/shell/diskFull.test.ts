@@ -105,7 +105,7 @@ describe.skipIf(process.platform !== 'linux')('serve mode on a full or stuck log
     }
     const ws = await attempt(url, `?token=${token}`);
     if (!(ws instanceof WebSocket)) throw new Error(`refused ${ws}`);
-    const answer = await call(ws, 'settings:set', { theme: 'dark' });
+    const answer = await call(ws, 'settings:set', { lowMemory: true });
     expect(answer).toMatchObject({ ok: false, error: { code: 'io_error' } });
     expect(!answer.ok && answer.error.message).toMatch(/^disk full: .*free some space/);
     ws.close();

@@ -103,7 +103,7 @@ describe('jobs through the engine process', () => {
       const last = (await events.terminal(jobId)).at(-1);
       if (last?.type !== 'completed' || last.result.kind !== 'edit') throw new Error(`no edit result: ${last?.type}`);
       const out = `${services.env.IIR_USER_DATA}/${name}.png`;
-      await call(services, 'images:export', { id: last.result.resultIds[0]!, path: out, format: 'png' });
+      await services.images.export(last.result.resultIds[0]!, out, { format: 'png', metadata: true });
       return (await readRecipe(out)).params.lowMemory;
     };
     expect(await lowMemoryOf('normal')).toBe(false);
