@@ -182,15 +182,8 @@ function parseValueInfo(buf: Buffer): OnnxTensorInfo {
  * its weights. Inputs that are also initializers (old exporters list weights as inputs) are left out.
  */
 export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new IirError('io_error', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    const { size } = await handle.stat();
-    const r = new FileReader(handle, size);
+  return withOnnxReader(file, async (r) => {
+    const { size } = r;
     const inputs: OnnxTensorInfo[] = [];
     const outputs: OnnxTensorInfo[] = [];
     const initializerNames = new Set<string>();
@@ -221,12 +214,7 @@ export async function readOnnxSignature(file: string): Promise<OnnxSignature> {
     }
     if (!sawGraph) throw new Error('no graph');
     return { inputs: inputs.filter((i) => !initializerNames.has(i.name)), outputs };
-  } catch (error) {
-    if (error instanceof IirError) throw error;
-    throw new IirError('invalid_argument', `${file} is not a readable ONNX model (${(error as Error).message})`);
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 async function initializerName(r: FileReader, end: number, names: Set<string>): Promise<number> {
@@ -236,4 +224,26 @@ async function initializerName(r: FileReader, end: number, names: Set<string>): 
     else await r.skipField(key % 8);
   }
   return end;
+}
+
+/**
+ * Opens an ONNX file for reading its protobuf fields in place, runs `read` over it, and closes it: a multi-gigabyte
+ * graph costs only the fields read. A file that cannot be parsed is a one-line `invalid_argument` naming it.
+ */
+export async function withOnnxReader<T>(file: string, read: (r: FileReader) => Promise<T>): Promise<T> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new IirError('io_error', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    const { size } = await handle.stat();
+    return await read(new FileReader(handle, size));
+  } catch (error) {
+    if (error instanceof IirError) throw error;
+    throw new IirError('invalid_argument', `${file} is not a readable ONNX model (${(error as Error).message})`);
+  } finally {
+    await handle.close();
+  }
 }

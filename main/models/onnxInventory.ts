@@ -4,9 +4,7 @@
  * hash every file a graph loads and to find operators that make a run non-deterministic (RandomNormalLike in a VAE
  * encoder). Nodes of subgraphs (If/Loop bodies) and functions are not listed.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { IirError } from '../../shared/errors';
-import { FileReader } from './onnxHeader';
+import { type FileReader, withOnnxReader } from './onnxHeader';
 
 export interface OnnxInventory {
   /** Operator types of the main graph's nodes, each once, sorted. */
@@ -87,15 +85,8 @@ async function scanGraph(r: FileReader, end: number, ops: Set<string>, files: Se
 
 /** The {@link OnnxInventory} of the ONNX file at `file`. */
 export async function readOnnxInventory(file: string): Promise<OnnxInventory> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new IirError('io_error', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    const { size } = await handle.stat();
-    const r = new FileReader(handle, size);
+  return withOnnxReader(file, async (r) => {
+    const { size } = r;
     const ops = new Set<string>();
     const files = new Set<string>();
     while (r.pos < size) {
@@ -106,10 +97,5 @@ export async function readOnnxInventory(file: string): Promise<OnnxInventory> {
       } else await r.skipField(key % 8);
     }
     return { opTypes: [...ops].sort(), externalFiles: [...files].sort() };
-  } catch (error) {
-    if (error instanceof IirError) throw error;
-    throw new IirError('invalid_argument', `${file} is not a readable ONNX model (${(error as Error).message})`);
-  } finally {
-    await handle.close();
-  }
+  });
 }

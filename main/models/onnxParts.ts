@@ -3,10 +3,8 @@
  * imports, and initializers whose bytes are located (file, offset, length) rather than read — whether they sit in
  * an external data file or inline in the model file itself (a protobuf `raw_data` field is contiguous bytes).
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { IirError } from '../../shared/errors';
-import { FileReader } from './onnxHeader';
+import { type FileReader, withOnnxReader } from './onnxHeader';
 import { fieldKey, type Field } from './protobuf';
 
 /** Where an initializer's bytes are: an absolute file path, a byte offset and a length. */
@@ -133,15 +131,8 @@ function parseOpset(buf: Buffer): [string, number] {
 
 /** Reads `file` as {@link OnnxParts}. */
 export async function readOnnxParts(file: string): Promise<OnnxParts> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw new IirError('io_error', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    const { size } = await handle.stat();
-    const r = new FileReader(handle, size);
+  return withOnnxReader(file, async (r) => {
+    const { size } = r;
     let irVersion = 8;
     const opsets = new Map<string, number>();
     let graph: Awaited<ReturnType<typeof readGraph>> | undefined;
@@ -158,10 +149,5 @@ export async function readOnnxParts(file: string): Promise<OnnxParts> {
     }
     if (!graph) throw new Error('no graph');
     return { irVersion, opsets, ...graph };
-  } catch (error) {
-    if (error instanceof IirError) throw error;
-    throw new IirError('invalid_argument', `${file} is not a readable ONNX model (${(error as Error).message})`);
-  } finally {
-    await handle.close();
-  }
+  });
 }
