@@ -206,7 +206,7 @@ describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ
 
   it('cancels a running batch on the workers with Ctrl-C', async () => {
     const out = join(work, 'out-cancel');
-    const batch = startIir(['batch', photos, ...common(out, 40), '--queue', redis.url]);
+    const batch = startIir(['batch', photos, ...common(out, 150), '--queue', redis.url]);
     batch.stdin.end();
     const ended = finished(batch);
     await until(async () => (await heartbeats()).some((h) => h.current !== null));
@@ -216,16 +216,20 @@ describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ
     await until(async () => (await heartbeats()).every((h) => h.current === null), 60_000);
     const queue = new Queue(queueNameFor('sd15', 'controlnet-canny'), { connection: parseQueueUrl(redis.url).options });
     try {
-      expect(await queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed')).toEqual({
-        waiting: 0,
-        active: 0,
-        prioritized: 0,
-        delayed: 0,
-      });
+      // The stopped job leaves 'active' once BullMQ has recorded its failure: wait for that, then nothing is left.
+      const left = async () => queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+      await until(async () => Object.values(await left()).every((n) => n === 0), 60_000);
+      expect(await left()).toEqual({ waiting: 0, active: 0, prioritized: 0, delayed: 0 });
     } finally {
       await queue.close();
     }
-    expect(existsSync(out) ? readdirSync(out).filter((n) => n.endsWith('.png') || n.includes('.tmp')) : []).toEqual([]);
+    // Photos finished before Ctrl-C stay (whole, with their report line); nothing half-written, and not all six.
+    const left = existsSync(out) ? readdirSync(out) : [];
+    expect(left.filter((n) => n.includes('.tmp'))).toEqual([]);
+    const written = left.filter((n) => n.endsWith('.png')).map((n) => join(out, n));
+    expect(written.length).toBeLessThan(6);
+    const report = await readReport(join(out, 'report.jsonl'));
+    expect(written.every((path) => [...report.values()].some((line) => line.output === path))).toBe(true);
   });
 
   it('refuses a wrong password with one clear line, never printing the address with it', async () => {

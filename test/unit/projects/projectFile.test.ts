@@ -9,7 +9,7 @@ import { readZip, writeZip } from '../../../main/projects/zip';
 import type { ProjectManifest } from '../../../shared/api/projects';
 
 const python = '/usr/bin/python3';
-const photoPath = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'images', 'coffee.png');
+const photoPath = join(import.meta.dirname, '..', '..', 'fixtures', 'images', 'coffee.png');
 const width = 600;
 const height = 400;
 

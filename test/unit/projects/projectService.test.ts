@@ -6,7 +6,7 @@ import { ProjectService, autosavePath } from '../../../main/projects/projectServ
 import { ImageStore } from '../../../main/services/images';
 import type { ProjectManifest } from '../../../shared/api';
 
-const photoPath = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'images', 'coffee.png');
+const photoPath = join(import.meta.dirname, '..', '..', 'fixtures', 'images', 'coffee.png');
 
 function manifestFor(width: number, height: number): Omit<ProjectManifest, 'savedAt'> {
   return {
