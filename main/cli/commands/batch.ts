@@ -16,6 +16,7 @@ import { UsageError } from '../options';
 import { forceOption } from '../outputs';
 import { editParamKeys, type EditParamKey } from '../../../shared/api/editParams';
 import { paramOptions, paramsFromOptions } from './paramOptions';
+import { modelsOption } from '../modelsOption';
 
 /** "2 min 5 s", "40 s". */
 export function formatEta(ms: number): string {
@@ -77,11 +78,7 @@ export const batchCommand = defineCommand({
     ...paramOptions(batchParamKeys),
     sd: { type: 'string', valueName: 'id', description: 'SD1.5 model: an installed id (required with --queue)' },
     controlnet: { type: 'string', valueName: 'id', description: 'ControlNet: an installed id (required with --queue)' },
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
-    },
+    ...modelsOption,
     'box-threshold': {
       type: 'number',
       valueName: '0..1',

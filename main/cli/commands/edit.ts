@@ -17,6 +17,7 @@ import { editParamKeys } from '../../../shared/api/editParams';
 import { checkParamRules, paramOptions, paramsFromOptions } from './paramOptions';
 import { UsageError } from '../options';
 import { forceOption, refuseExisting } from '../outputs';
+import { modelsOption } from '../modelsOption';
 
 /** Every declared edit parameter is an option of `iir edit`. */
 const cliParamKeys = editParamKeys;
@@ -91,11 +92,7 @@ export const editCommand = defineCommand({
     ...paramOptions(cliParamKeys),
     sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
     controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
-    },
+    ...modelsOption,
     out: {
       type: 'string',
       valueName: 'file',

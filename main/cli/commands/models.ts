@@ -8,6 +8,7 @@ import { defineCommand, type CommandContext } from '../command';
 import { formatBytes } from '../../../shared/format';
 import { printCatalog, printList, pull } from './modelsActions';
 import { fuseAction } from './modelsFuse';
+import { modelsOption } from '../modelsOption';
 
 const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse'] as const;
 
@@ -46,11 +47,7 @@ export const modelsCommand = defineCommand({
     },
   ],
   options: {
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'the models folder (default: settings, then <userData>/models)',
-    },
+    ...modelsOption,
     catalog: { type: 'string', valueName: 'file|url', multiple: true, description: 'add a catalog for this command' },
     as: { type: 'string', valueName: 'id', description: 'import: the id to install the folder as' },
     role: {

@@ -12,6 +12,7 @@ import { resolveModel } from '../../models/receipt';
 import { defineCommand } from '../command';
 import { UsageError } from '../options';
 import { forceOption, refuseExisting } from '../outputs';
+import { modelsOption } from '../modelsOption';
 
 /** Catalog ids used when --grounding / --sam are not given. */
 export const defaultGroundingModel = 'grounding-dino-tiny';
@@ -70,7 +71,7 @@ export const segmentCommand = defineCommand({
       min: 0,
       description: 'drop separate mask regions smaller than px pixels',
     },
-    models: { type: 'string', valueName: 'dir', description: 'models folder (default: settings, then user data)' },
+    ...modelsOption,
     grounding: {
       type: 'string',
       valueName: 'id|dir',

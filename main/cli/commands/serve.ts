@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { startServe } from '../../server/run';
 import { defineCommand } from '../command';
+import { modelsOption } from '../modelsOption';
 
 /** `iir serve`: the editor in a browser, backed by this machine's runtime. */
 export const serveCommand = defineCommand({
@@ -28,11 +29,7 @@ export const serveCommand = defineCommand({
       description: 'address to bind; anything but loopback is announced with a warning',
     },
     open: { type: 'boolean', description: 'open the URL in the default browser' },
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
-    },
+    ...modelsOption,
     'user-data': {
       type: 'string',
       valueName: 'dir',

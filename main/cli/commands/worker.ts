@@ -7,6 +7,7 @@ import { connectQueue, parseQueueUrl } from '../../queue/connection';
 import { resolveRoots } from '../../queue/roots';
 import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
+import { modelsOption } from '../modelsOption';
 
 /** `iir worker`: edit batch photos from a Redis queue on this machine's GPU (or CPU). */
 export const workerCommand = defineCommand({
@@ -40,11 +41,7 @@ export const workerCommand = defineCommand({
       multiple: true,
       description: 'a folder jobs may write results to (repeatable)',
     },
-    models: {
-      type: 'string',
-      valueName: 'dir',
-      description: 'models folder (default: IIR_MODELS_DIR, then the settings, then <userData>/models)',
-    },
+    ...modelsOption,
     provider: {
       type: 'string',
       valueName: 'name',
