@@ -186,3 +186,23 @@ export function bundleBytes(catalog: Catalog, bundle: Bundle): { bytes: number; 
   }
   return { bytes, exact };
 }
+
+/** What can be downloaded, as the CLI and the Models sheet list it: each model (installed or not) and bundle. */
+export function catalogListing(catalog: Catalog, installedIds: ReadonlySet<string>) {
+  return {
+    models: catalog.models.map((model) => ({
+      id: model.id,
+      title: model.title,
+      role: model.role,
+      license: licenseOf(catalog, model).name,
+      bytes: modelBytes(model).bytes,
+      installed: installedIds.has(model.id),
+    })),
+    bundles: catalog.bundles.map((bundle) => ({
+      id: bundle.id,
+      title: bundle.title,
+      models: [...bundle.models],
+      bytes: bundleBytes(catalog, bundle).bytes,
+    })),
+  };
+}

@@ -1,6 +1,6 @@
 import type { LicenseInfo, ModelProgress, Settings } from '../../shared/api';
 import { CancelledError, IirError, invalidArgument, isIirError } from '../../shared/errors';
-import { licenseOf, loadCatalogs, modelBytes, bundleBytes, resolveTargets } from '../models/catalog';
+import { catalogListing, licenseOf, loadCatalogs, modelBytes, resolveTargets } from '../models/catalog';
 import type { ModelRole } from '../models/catalogSchema';
 import { hubFromEnv } from '../models/http';
 import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
@@ -32,22 +32,7 @@ export class ModelService {
   async catalog() {
     const catalog = await loadCatalogs(this.settings().catalogs);
     const installed = new Set((await listInstalled(this.modelsDir())).map((model) => model.id));
-    return {
-      models: catalog.models.map((model) => ({
-        id: model.id,
-        title: model.title,
-        role: model.role,
-        license: licenseOf(catalog, model).name,
-        bytes: modelBytes(model).bytes,
-        installed: installed.has(model.id),
-      })),
-      bundles: catalog.bundles.map((bundle) => ({
-        id: bundle.id,
-        title: bundle.title,
-        models: [...bundle.models],
-        bytes: bundleBytes(catalog, bundle).bytes,
-      })),
-    };
+    return catalogListing(catalog, installed);
   }
 
   async installed() {

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { CancelledError, invalidArgument } from '../../../shared/errors';
-import { bundleBytes, licenseOf, modelBytes, resolveTargets } from '../../models/catalog';
+import { catalogListing, licenseOf, resolveTargets } from '../../models/catalog';
 import type { Catalog, License } from '../../models/catalogSchema';
 import { hubFromEnv } from '../../models/http';
 import { pendingLicenses, recordAccepted } from '../../models/licenses';
@@ -18,20 +18,7 @@ export async function printCatalog(
   context: CommandContext,
 ): Promise<void> {
   const installed = new Set((await listInstalled(modelsDir)).map((m) => m.id));
-  const models = catalog.models.map((m) => ({
-    id: m.id,
-    title: m.title,
-    role: m.role,
-    license: licenseOf(catalog, m).name,
-    bytes: modelBytes(m).bytes,
-    installed: installed.has(m.id),
-  }));
-  const bundles = catalog.bundles.map((b) => ({
-    id: b.id,
-    title: b.title,
-    models: b.models,
-    bytes: bundleBytes(catalog, b).bytes,
-  }));
+  const { models, bundles } = catalogListing(catalog, installed);
   if (json) {
     context.printJson({ models, bundles });
     return;
