@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dilateMask, featherMask } from '../../shared/image/mask';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, sharedPhoto, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
 
 const photo = sharedPhoto('coffee.png');
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -70,14 +70,7 @@ describe('the editor in Chromium against serve mode', () => {
     mkdirSync(shotsDir, { recursive: true });
     serve = await startServeMode(fixtureModelsFolder());
     browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'dark',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(serve.url);
+    page = await openEditorPage(browser, serve.url, pageErrors);
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../main/projects/zip';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
 
 const images = '/work/shared/fixtures/images';
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -61,14 +61,7 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
     cpSync(ensureFixtures(), models, { recursive: true });
     serve = await startServeMode(models);
     browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'dark',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(serve.url);
+    page = await openEditorPage(browser, serve.url, pageErrors);
   });
 
   afterAll(async () => {

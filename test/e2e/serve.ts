@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -77,4 +77,20 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * The editor as a person sees it at 1440×900 in the dark colour scheme, with downloads accepted: a new page at
+ * `url` whose uncaught errors are collected in `pageErrors` (each suite expects none).
+ */
+export async function openEditorPage(browser: Browser, url: string, pageErrors: string[]): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    colorScheme: 'dark',
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(url);
+  return page;
 }
