@@ -1,3 +1,5 @@
+import { concat } from '../meta/output';
+import { jpegSegment } from '../meta/jpeg';
 import { BitWriter } from './bitWriter';
 import { countBlock, emitBlock, forEachOutputBlock } from './entropy';
 import { buildEncoder, optimalTable, type HuffmanSpec } from './huffman';
@@ -51,7 +53,7 @@ export function writeBaseline(frame: JpegFrame): Uint8Array {
     quantSegment(frame),
     frameSegment(frame),
     huffmanSegment(dcSpecs, acSpecs),
-    ...(frame.restartInterval ? [segment(0xdd, [frame.restartInterval >> 8, frame.restartInterval & 0xff])] : []),
+    ...(frame.restartInterval ? [jpegSegment(0xdd, [frame.restartInterval >> 8, frame.restartInterval & 0xff])] : []),
     scanSegment(frame),
   ];
   return assemble(frame, tables, writer.bytes());
@@ -78,16 +80,6 @@ function assemble(frame: JpegFrame, tables: readonly Uint8Array[], scan: Uint8Ar
   return concat([Uint8Array.of(0xff, 0xd8), ...kept, ...tables, scan, Uint8Array.of(0xff, 0xd9), frame.trailing]);
 }
 
-function segment(marker: number, body: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(4 + body.length);
-  out[0] = 0xff;
-  out[1] = marker;
-  out[2] = (body.length + 2) >> 8;
-  out[3] = (body.length + 2) & 0xff;
-  out.set(body, 4);
-  return out;
-}
-
 function usesSixteenBitTables(frame: JpegFrame): boolean {
   return frame.components.some((c) => frame.quantTables[c.tq]!.values.some((q) => q > 255));
 }
@@ -104,7 +96,7 @@ function quantSegment(frame: JpegFrame): Uint8Array {
       else body.push(q);
     }
   }
-  return segment(0xdb, body);
+  return jpegSegment(0xdb, body);
 }
 
 /** SOF0, or SOF1 (extended sequential) where a quantization table needs 16-bit entries, which baseline forbids. */
@@ -112,7 +104,7 @@ function frameSegment(frame: JpegFrame): Uint8Array {
   const body = [8, frame.height >> 8, frame.height & 0xff, frame.width >> 8, frame.width & 0xff];
   body.push(frame.components.length);
   for (const c of frame.components) body.push(c.id, (c.h << 4) | c.v, c.tq);
-  return segment(usesSixteenBitTables(frame) ? 0xc1 : 0xc0, body);
+  return jpegSegment(usesSixteenBitTables(frame) ? 0xc1 : 0xc0, body);
 }
 
 function huffmanSegment(dc: readonly HuffmanSpec[], ac: readonly HuffmanSpec[]): Uint8Array {
@@ -122,22 +114,12 @@ function huffmanSegment(dc: readonly HuffmanSpec[], ac: readonly HuffmanSpec[]):
   };
   dc.forEach((spec, slot) => add(0, slot, spec));
   ac.forEach((spec, slot) => add(1, slot, spec));
-  return segment(0xc4, body);
+  return jpegSegment(0xc4, body);
 }
 
 function scanSegment(frame: JpegFrame): Uint8Array {
   const body = [frame.components.length];
   frame.components.forEach((c, i) => body.push(c.id, (slotOf(i) << 4) | slotOf(i)));
   body.push(0, 63, 0);
-  return segment(0xda, body);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return jpegSegment(0xda, body);
 }

@@ -3,7 +3,8 @@ import { concat, latin1Bytes, type OutputMetadata } from './output';
 
 const maxSegment = 65533;
 
-function segment(marker: number, payload: Uint8Array): Uint8Array {
+/** One JPEG marker segment: FF, the marker, the big-endian length (payload + 2), the payload. */
+export function jpegSegment(marker: number, payload: ArrayLike<number>): Uint8Array {
   if (payload.length > maxSegment) throw new Error(`a JPEG segment cannot hold ${payload.length} bytes`);
   const out = new Uint8Array(4 + payload.length);
   out[0] = 0xff;
@@ -19,7 +20,7 @@ function iccSegments(icc: Uint8Array): Uint8Array[] {
   const size = 65519;
   const count = Math.ceil(icc.length / size);
   return Array.from({ length: count }, (_, i) =>
-    segment(
+    jpegSegment(
       0xe2,
       concat([latin1Bytes('ICC_PROFILE\0'), Uint8Array.of(i + 1, count), icc.subarray(i * size, (i + 1) * size)]),
     ),
@@ -34,7 +35,7 @@ function iptcSegment(iim: Uint8Array): Uint8Array {
   view.setUint16(4, 0x0404);
   view.setUint32(8, iim.length);
   const pad = iim.length % 2 === 1 ? new Uint8Array(1) : new Uint8Array(0);
-  return segment(0xed, concat([latin1Bytes('Photoshop 3.0\0'), header, iim, pad]));
+  return jpegSegment(0xed, concat([latin1Bytes('Photoshop 3.0\0'), header, iim, pad]));
 }
 
 /** The segments that carry `meta`, in the usual order. Oversized EXIF or XMP (over 64 KB) is left out. */
@@ -42,12 +43,13 @@ export function jpegMetadataSegments(meta: OutputMetadata): { segments: Uint8Arr
   const segments: Uint8Array[] = [];
   const dropped: string[] = [];
   if (meta.exif) {
-    if (meta.exif.length + 6 <= maxSegment) segments.push(segment(0xe1, concat([latin1Bytes('Exif\0\0'), meta.exif])));
+    if (meta.exif.length + 6 <= maxSegment)
+      segments.push(jpegSegment(0xe1, concat([latin1Bytes('Exif\0\0'), meta.exif])));
     else dropped.push('EXIF (over 64 KB)');
   }
   if (meta.xmp) {
     const xmp = concat([latin1Bytes('http://ns.adobe.com/xap/1.0/\0'), new TextEncoder().encode(meta.xmp)]);
-    if (xmp.length <= maxSegment) segments.push(segment(0xe1, xmp));
+    if (xmp.length <= maxSegment) segments.push(jpegSegment(0xe1, xmp));
     else dropped.push('XMP (over 64 KB)');
   }
   if (meta.icc) segments.push(...iccSegments(meta.icc));
