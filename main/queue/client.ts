@@ -146,7 +146,7 @@ export interface FollowOptions {
   readonly onLine?: (line: BatchReportLine, progress: BatchProgress) => void;
   /** Steps of a running photo: `done` photos so far plus this fraction. */
   readonly onStep?: (fraction: number) => void;
-  /** How often to look at every unfinished job, besides the queue's events. */
+  /** After how long without an event every unfinished job is looked at again (default 10 s). */
   readonly sweepMs?: number;
 }
 
@@ -196,13 +196,16 @@ export async function followBatch(
   options.signal.addEventListener('abort', onAbort);
   try {
     await events.waitUntilReady();
+    // The queue's events settle each job as it ends; every job is also looked at once now (some may have ended
+    // before this client listened) and again only when no event came for a while (a lost event connection).
+    let isSweepDue = true;
     while (pending.size > 0 && !options.signal.aborted) {
-      for (const id of [...pending.keys()]) enqueueSettle(id);
+      if (isSweepDue) for (const id of [...pending.keys()]) enqueueSettle(id);
       await chain;
       if (pending.size === 0) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, options.sweepMs ?? 2000).unref();
+      isSweepDue = await new Promise<boolean>((resolve) => {
+        wake = () => resolve(false);
+        setTimeout(() => resolve(true), options.sweepMs ?? 10_000).unref();
       });
     }
     await chain;
