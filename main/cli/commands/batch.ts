@@ -15,7 +15,7 @@ import { type CommandContext, defineCommand } from '../command';
 import { UsageError } from '../options';
 import { forceOption } from '../outputs';
 import { editParamKeys, type EditParamKey } from '../../../shared/api/editParams';
-import { paramOptions, paramsFromOptions } from './paramOptions';
+import { negativeOption, paramOptions, paramsFromOptions } from './paramOptions';
 import { modelsOption } from '../modelsOption';
 
 /** "2 min 5 s", "40 s". */
@@ -74,7 +74,7 @@ export const batchCommand = defineCommand({
       valueName: 'text',
       description: 'what the region should become (required unless --attach)',
     },
-    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
+    ...negativeOption,
     ...paramOptions(batchParamKeys),
     sd: { type: 'string', valueName: 'id', description: 'SD1.5 model: an installed id (required with --queue)' },
     controlnet: { type: 'string', valueName: 'id', description: 'ControlNet: an installed id (required with --queue)' },

@@ -14,7 +14,7 @@ import { readModelSettings, resolveModelsDir } from '../../models/modelSettings'
 import { userDataDir } from '../../paths';
 import { defineCommand } from '../command';
 import { editParamKeys } from '../../../shared/api/editParams';
-import { checkParamRules, paramOptions, paramsFromOptions } from './paramOptions';
+import { checkParamRules, negativeOption, paramOptions, paramsFromOptions } from './paramOptions';
 import { UsageError } from '../options';
 import { forceOption, refuseExisting } from '../outputs';
 import { modelsOption } from '../modelsOption';
@@ -88,7 +88,7 @@ export const editCommand = defineCommand({
       default: defaultSamModel,
       description: 'SAM model for --region: an installed id or a folder',
     },
-    negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
+    ...negativeOption,
     ...paramOptions(cliParamKeys),
     sd: { type: 'string', valueName: 'id|dir', description: 'SD1.5 model: installed id or folder' },
     controlnet: { type: 'string', valueName: 'id|dir', description: 'ControlNet: installed id or folder' },

@@ -76,3 +76,8 @@ export function checkParamRules(values: Partial<EditParamValues>): void {
     }
   }
 }
+
+/** `--negative <text>`: the negative prompt, for every command that edits. */
+export const negativeOption = {
+  negative: { type: 'string', valueName: 'text', description: 'negative prompt (default: none)' },
+} as const;
