@@ -7,13 +7,13 @@ import { SerialEngine } from '../../../main/batch/engine';
 import { listBatchInputs } from '../../../main/batch/inputs';
 import { readReport } from '../../../main/batch/report';
 import { runBatch, type BatchRequest } from '../../../main/batch/runner';
-import { decodeImage } from '../../../main/image/decode';
 import { EngineClient } from '../../../main/engine/process/client';
 import { forkLauncher, sourceEntry } from '../../../main/engine/process/launcher';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
 import { loadPhoto, paint, pureRed } from '../segmentation/helpers';
 import { runIirHere } from '../../helpers/cli';
+import { changesAround } from '../../helpers/changes';
 
 const work = join(cacheDir, 'batch');
 const photos = join(work, 'photos');
@@ -88,28 +88,6 @@ beforeAll(async () => {
 
 afterAll(() => client?.dispose());
 
-/** Pixels that differ from the input outside the square (plus the blend margin), and inside it. */
-async function changes(input: string, output: string, rect: { x0: number; y0: number; x1: number; y1: number }) {
-  const a = await decodeImage(input);
-  const b = await decodeImage(output);
-  let inside = 0;
-  let outside = 0;
-  for (let p = 0; p < a.width * a.height; p++) {
-    const i = p * 3;
-    if (
-      a.rgb.data[i] === b.rgb.data[i] &&
-      a.rgb.data[i + 1] === b.rgb.data[i + 1] &&
-      a.rgb.data[i + 2] === b.rgb.data[i + 2]
-    )
-      continue;
-    const x = p % a.width;
-    const y = Math.floor(p / a.width);
-    if (x >= rect.x0 && x < rect.x1 && y >= rect.y0 && y < rect.y1) inside++;
-    else if (x < rect.x0 - margin || x >= rect.x1 + margin || y < rect.y0 - margin || y >= rect.y1 + margin) outside++;
-  }
-  return { inside, outside };
-}
-
 describe('a batch edit by text over a folder', () => {
   it('lists a folder’s photos in name order, without other files', async () => {
     const inputs = await listBatchInputs([photos]);
@@ -146,7 +124,7 @@ describe('a batch edit by text over a folder', () => {
       expect(line.instances.length).toBeGreaterThan(0);
       expect(line.bestScore).toBeGreaterThan(0.35);
       expect(line.timingsMs.edit).toBeGreaterThan(0);
-      const counts = await changes(join(photos, name), join(out, name), squares[name]);
+      const counts = await changesAround(join(photos, name), join(out, name), squares[name], margin);
       expect(counts.outside).toBe(0);
       expect(counts.inside).toBeGreaterThan(1000);
     }

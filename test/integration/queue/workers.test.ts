@@ -7,10 +7,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { editParamsSchema } from '../../../shared/api';
 import { readReport } from '../../../main/batch/report';
-import { decodeImage } from '../../../main/image/decode';
 import { parseQueueUrl } from '../../../main/queue/connection';
 import { type BatchItemJob, queueNameFor } from '../../../main/queue/jobs';
 import { ensureFixtures } from '../../fixtures/models/all';
+import { changesAround } from '../../helpers/changes';
 import { finished, runIirProcess, startIir } from '../../helpers/cli';
 import { redisServerPath, startRedis, type TestRedis } from '../../helpers/redis';
 import { cacheDir } from '../../setup/global';
@@ -106,24 +106,7 @@ async function until(check: () => Promise<boolean>, ms = 180_000): Promise<void>
 /** Checks every photo's result: present, changed inside its square, identical outside it (plus the blend margin). */
 async function expectOutsideExact(out: string): Promise<void> {
   for (const [i, rect] of squares.entries()) {
-    const a = await decodeImage(join(photos, photoName(i)));
-    const b = await decodeImage(join(out, photoName(i)));
-    let inside = 0;
-    let outside = 0;
-    for (let p = 0; p < a.width * a.height; p++) {
-      const k = p * 3;
-      if (
-        a.rgb.data[k] === b.rgb.data[k] &&
-        a.rgb.data[k + 1] === b.rgb.data[k + 1] &&
-        a.rgb.data[k + 2] === b.rgb.data[k + 2]
-      )
-        continue;
-      const x = p % a.width;
-      const y = Math.floor(p / a.width);
-      if (x >= rect.x0 && x < rect.x1 && y >= rect.y0 && y < rect.y1) inside++;
-      else if (x < rect.x0 - margin || x >= rect.x1 + margin || y < rect.y0 - margin || y >= rect.y1 + margin)
-        outside++;
-    }
+    const { inside, outside } = await changesAround(join(photos, photoName(i)), join(out, photoName(i)), rect, margin);
     expect(outside, photoName(i)).toBe(0);
     expect(inside, photoName(i)).toBeGreaterThan(1000);
   }
