@@ -8,9 +8,10 @@
  * folder; a small JSON beside it records each referenced file's size and mtime, and the engine uses the graph only
  * while they are unchanged.
  */
-import { stat, writeFile, rename, readFile } from 'node:fs/promises';
+import { stat, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { invalidArgument } from '../../shared/errors';
+import { writeFilesAtomic } from '../files/atomicWrite';
 import { readOnnxParts, type InitializerPart, type OnnxParts } from './onnxParts';
 import { encode, fieldKey, fields, stringField, varintField, type Field } from './protobuf';
 
@@ -158,10 +159,12 @@ export async function fuseModelSet(sdDir: string, controlnetDir: string): Promis
   const bytes = fuseParts(controlnet, unet, dirname(target));
   const referenced = new Set([cnFile, unetFile]);
   for (const part of [...controlnet.initializers, ...unet.initializers]) if (part.data) referenced.add(part.data.file);
-  const temp = `${target}.${process.pid}.tmp`;
-  await writeFile(temp, bytes);
-  await writeFile(`${target}.json`, `${JSON.stringify(await sourcesOf([...referenced]), null, 1)}\n`);
-  await rename(temp, target);
+  // The record of what it references is in place before the graph the engine looks for.
+  const sources = `${JSON.stringify(await sourcesOf([...referenced]), null, 1)}\n`;
+  await writeFilesAtomic([
+    { path: `${target}.json`, bytes: sources },
+    { path: target, bytes },
+  ]);
   return { path: target, bytes: bytes.length };
 }
 
