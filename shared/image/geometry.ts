@@ -15,19 +15,14 @@
  */
 
 import { invalidArgument } from '../errors';
-import { checkRect, checkRgb, cropChannels, resizeChannels } from './resize';
+import { checkMask } from './maskCheck';
+import { checkRgb, cropChannels, resizeChannels } from './resize';
 import type { Mask, Rect, RgbImage } from './types';
 
 /** A size in pixels. */
 export interface Size {
   readonly width: number;
   readonly height: number;
-}
-
-/** A point in continuous pixel coordinates (see the module comment). */
-export interface Point {
-  readonly x: number;
-  readonly y: number;
 }
 
 /** The region of the original the model works on, and the working size. */
@@ -196,73 +191,18 @@ export function computeWorkingFrame(imagePx: Size, options: WorkingFrameOptions 
   return frameOf(sourcePx, workingSize(widthPx, heightPx, shortSide, maxLongSide));
 }
 
-/** Maps a point from working px to image px (continuous coordinates). */
-export function workingToImagePx(frame: WorkingFrame, pointWorkingPx: Point): Point {
-  return {
-    x: frame.sourcePx.x0 + pointWorkingPx.x / frame.scaleX,
-    y: frame.sourcePx.y0 + pointWorkingPx.y / frame.scaleY,
-  };
-}
-
-/** Maps a point from image px to working px (continuous coordinates); the inverse of {@link workingToImagePx}. */
-export function imageToWorkingPx(frame: WorkingFrame, pointImagePx: Point): Point {
-  return {
-    x: (pointImagePx.x - frame.sourcePx.x0) * frame.scaleX,
-    y: (pointImagePx.y - frame.sourcePx.y0) * frame.scaleY,
-  };
-}
-
-/** Where a working frame sits in its original image: what the compositor needs to put a result back. */
-export interface FramePlacement {
-  /** The source rectangle in image px (the frame's `sourcePx`, checked against the image). */
-  readonly rectPx: Rect;
-  /** Width of the source rectangle in image px: a working-size result is resized to this before pasting. */
-  readonly width: number;
-  /** Height of the source rectangle in image px. */
-  readonly height: number;
-  /** Image px per working px horizontally. */
-  readonly imagePxPerWorkingPxX: number;
-  /** Image px per working px vertically. */
-  readonly imagePxPerWorkingPxY: number;
-}
-
-/** Checks that `frame` belongs in an image of `imageSize` and says where a working-size result goes back. */
-export function frameToImage(frame: WorkingFrame, imageSize: Size): FramePlacement {
-  checkRect(frame.sourcePx, imageSize.width, imageSize.height);
-  const width = frame.sourcePx.x1 - frame.sourcePx.x0;
-  const height = frame.sourcePx.y1 - frame.sourcePx.y0;
-  return {
-    rectPx: frame.sourcePx,
-    width,
-    height,
-    imagePxPerWorkingPxX: width / frame.width,
-    imagePxPerWorkingPxY: height / frame.height,
-  };
-}
-
-/** The working-frame image: the source rectangle of `image` resized to the working size. */
-export function extractWorkingRgb(image: RgbImage, frame: WorkingFrame): RgbImage {
-  checkRgb(image);
-  return { width: frame.width, height: frame.height, data: extractWorkingChannels(image, 3, frame) };
-}
-
 /**
  * The working-frame mask: the source rectangle of an image-size mask resized to the working size. Area averaging
  * (shrinking) or bilinear (enlarging), so a hard mask gets soft edges; threshold it if a hard one is needed.
  */
 export function extractWorkingMask(mask: Mask, frame: WorkingFrame): Mask {
-  checkMaskData(mask);
-  return { width: frame.width, height: frame.height, data: extractWorkingChannels(mask, 1, frame) };
-}
-
-/** The frame's source rectangle of interleaved pixels, resized to the working size. */
-function extractWorkingChannels(
-  pixels: { readonly width: number; readonly height: number; readonly data: Uint8Array },
-  channels: number,
-  frame: WorkingFrame,
-): Uint8Array {
-  const crop = cropChannels(pixels.data, pixels.width, pixels.height, channels, frame.sourcePx);
-  return resizeChannels(crop.data, crop.width, crop.height, channels, frame.width, frame.height);
+  checkMask(mask);
+  const crop = cropChannels(mask.data, mask.width, mask.height, 1, frame.sourcePx);
+  return {
+    width: frame.width,
+    height: frame.height,
+    data: resizeChannels(crop.data, crop.width, crop.height, 1, frame.width, frame.height),
+  };
 }
 
 /** A working-size RGB result resized back to the size of the frame's source rectangle (ready to paste there). */
@@ -278,43 +218,10 @@ export function workingRgbToSource(frame: WorkingFrame, workingRgb: RgbImage): R
   };
 }
 
-/**
- * A working-size mask mapped onto the whole original: resized (linear) into the source rectangle, 0 elsewhere.
- * This is the compositor's full-resolution blend mask.
- */
-export function workingMaskToImage(frame: WorkingFrame, workingMask: Mask, imageSize: Size): Mask {
-  checkMaskData(workingMask);
-  checkWorkingSize(frame, workingMask);
-  const placement = frameToImage(frame, imageSize);
-  const inRect = resizeChannels(
-    workingMask.data,
-    workingMask.width,
-    workingMask.height,
-    1,
-    placement.width,
-    placement.height,
-  );
-  const out = new Uint8Array(imageSize.width * imageSize.height);
-  const { x0, y0 } = frame.sourcePx;
-  for (let y = 0; y < placement.height; y++) {
-    out.set(inRect.subarray(y * placement.width, (y + 1) * placement.width), (y0 + y) * imageSize.width + x0);
-  }
-  return { width: imageSize.width, height: imageSize.height, data: out };
-}
-
 function checkWorkingSize(frame: WorkingFrame, image: Size): void {
   if (image.width !== frame.width || image.height !== frame.height) {
     throw invalidArgument(
       `expected a ${frame.width}×${frame.height} working-frame image, got ${image.width}×${image.height}`,
     );
-  }
-}
-
-function checkMaskData(mask: Mask): void {
-  if (!Number.isInteger(mask.width) || !Number.isInteger(mask.height) || mask.width < 1 || mask.height < 1) {
-    throw invalidArgument(`mask size must be positive integers, got ${String(mask.width)}×${String(mask.height)}`);
-  }
-  if (mask.data.length !== mask.width * mask.height) {
-    throw invalidArgument(`mask data has ${mask.data.length} bytes, expected ${mask.width}×${mask.height}`);
   }
 }
