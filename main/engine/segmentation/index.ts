@@ -3,22 +3,23 @@
  * process-wide {@link SegmentationEngine}, so models load once and SAM embeddings are shared between callers.
  */
 import type { RgbImage } from '../../../shared/image/types';
-import { SegmentationEngine, type SegmentationModels, type SegmentRequest, type SegmentResult } from './segment';
+import type { SegmentationModels, SegmentRequest, SegmentResult } from './request';
+import { SegmentationEngine } from './segment';
 
 export { parseBox } from './boxes';
 export { parsePoint, type PromptPoint } from './points';
+export { combineInstances } from './instances';
 export {
-  combineInstances,
   defaultBoxThreshold,
   defaultTextThreshold,
-  SegmentationEngine,
   type MaskPostprocess,
   type SegmentationModels,
   type SegmentInstance,
   type SegmentRequest,
   type SegmentResult,
   type SegmentTimings,
-} from './segment';
+} from './request';
+export { SegmentationEngine } from './segment';
 
 let shared: SegmentationEngine | undefined;
 

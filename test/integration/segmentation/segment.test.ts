@@ -3,11 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../main/image/decode';
-import {
-  combineInstances,
-  SegmentationEngine,
-  type SegmentationModels,
-} from '../../../main/engine/segmentation/segment';
+import { combineInstances, SegmentationEngine, type SegmentationModels } from '../../../main/engine/segmentation';
 import { isIirError } from '../../../shared/errors';
 import { maskArea } from '../../../shared/image/mask';
 import type { Rect, RgbImage } from '../../../shared/image/types';
