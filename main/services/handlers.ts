@@ -1,17 +1,15 @@
-import { type ImageId, type JobResult, visibleSettings } from '../../shared/api';
-import { invalidArgument } from '../../shared/errors';
-import type { Mask } from '../../shared/image/types';
-import type { PreflightReport } from '../engine/providers';
+import { visibleSettings } from '../../shared/api';
 import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
+import type { ProjectService } from '../projects/projectService';
+import { createDeviceRouting } from './deviceHandlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
 import type { ImageStore } from './images';
-import type { JobContext, JobQueue } from './jobs';
+import { createJobHandlers } from './jobHandlers';
+import type { JobQueue } from './jobs';
 import type { ModelService } from './models';
 import type { SettingsStore } from './settings';
-import type { ProjectService } from '../projects/projectService';
-import type { EngineProgress } from '../engine/process/protocol';
 
 /** The services the handlers use. */
 export interface HandlerServices {
@@ -25,142 +23,23 @@ export interface HandlerServices {
   readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
 
-/** Every request channel's handler, over the main-process services. */
+/**
+ * Every request channel's handler, over the main-process services: images and the save dialog
+ * (./imageHandlers.ts), jobs (./jobHandlers.ts), devices (./deviceHandlers.ts); projects, models and settings are
+ * one call each.
+ */
 export function createHandlers(services: HandlerServices): Handlers {
-  const { images, jobs, engines, models, settings } = services;
-  let lastPreflight: PreflightReport | undefined;
-  // `auto` shares the queue of the provider it resolves to, so two jobs never run at once on one device.
-  const deviceOf = (provider: string): string => (provider === 'auto' ? (lastPreflight?.auto ?? 'auto') : provider);
-
-  const preflight = async (refresh: boolean) => {
-    const value = await engines.client(deviceOf(settings.get().provider)).run({ kind: 'preflight', refresh });
-    if (value.kind !== 'preflight') throw new Error('the engine answered a pre-flight with another task');
-    lastPreflight = value.report;
-    return toDevices(value.report);
-  };
-
-  /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */
-  const forward = (context: JobContext, jobPreviews: ImageId[]) => (progress: EngineProgress) => {
-    if (progress.type === 'loading') return context.progress(progress);
-    const { i, n, preview } = progress;
-    if (!preview) return context.progress({ type: 'step', i, n });
-    context.progress({
-      type: 'step',
-      i,
-      n,
-      preview: () => {
-        const previous = jobPreviews.pop();
-        if (previous) images.release(previous);
-        const id = images.addRgb('preview', preview).id;
-        jobPreviews.push(id);
-        return id;
-      },
-    });
-  };
-
+  const { models, settings, projects } = services;
+  const devices = createDeviceRouting(services.engines, settings);
   return {
-    ...createImageHandlers(images, services.showSaveDialog),
-    'projects:save': (request) => services.projects.save(request),
-    'projects:open': ({ bytes }) => services.projects.open(bytes),
-    'projects:recover': async () => ({ project: await services.projects.recover() }),
-    'projects:discardAutosave': async () => ({ removed: await services.projects.discardAutosave() }),
+    ...createImageHandlers(services.images, services.showSaveDialog),
+    ...createJobHandlers(services, devices.deviceOf),
+    ...devices.handlers,
 
-    'segment:start': (request) => {
-      const { rgb } = images.rgb(request.imageId);
-      const modelsDir = models.modelsDir();
-      const device = deviceOf(request.provider);
-      const jobId = jobs.submit({
-        kind: 'segment',
-        device,
-        run: async (context): Promise<JobResult> => {
-          const value = await engines.client(device).run(
-            {
-              kind: 'segment',
-              image: rgb,
-              imageKey: request.imageId,
-              ...(request.text === undefined ? {} : { text: request.text }),
-              ...(request.boxImagePx ? { boxImagePx: request.boxImagePx } : {}),
-              points: request.points,
-              boxThreshold: request.boxThreshold,
-              textThreshold: request.textThreshold,
-              modelsDir,
-              provider: request.provider,
-              providerPerRole: settings.get().providerPerRole,
-            },
-            { signal: context.signal, onProgress: forward(context, []) },
-          );
-          if (value.kind !== 'segment') throw new Error('the engine answered a segmentation with another task');
-          const mask = images.addMask(value.mask);
-          return {
-            kind: 'segment',
-            maskId: mask.id,
-            instances: value.instances.map(({ boxImagePx: box, phrase, score }) => ({ ...box, phrase, score })),
-            message: value.message,
-          };
-        },
-      });
-      return { jobId };
-    },
-
-    'edit:start': ({ imageId, roi, params }) => {
-      const source = images.info(imageId);
-      const mask: Mask = 'maskId' in roi ? images.mask(roi.maskId) : roi.mask;
-      if (mask.width !== source.width || mask.height !== source.height) {
-        throw invalidArgument(`the mask is ${mask.width}×${mask.height}, the image ${source.width}×${source.height}`);
-      }
-      const modelsDir = models.modelsDir();
-      const device = deviceOf(params.provider);
-      const jobId = jobs.submit({
-        kind: 'edit',
-        device,
-        run: async (context): Promise<JobResult> => {
-          const previews: ImageId[] = [];
-          try {
-            const imageBytes = await images.encoded(imageId);
-            const value = await engines.client(device).run(
-              {
-                kind: 'edit',
-                imageBytes,
-                mask,
-                // The low-memory setting (the out-of-memory message tells users to turn it on) applies to every edit.
-                params: { ...params, lowMemory: params.lowMemory || settings.get().lowMemory },
-                modelsDir,
-                providerPerRole: settings.get().providerPerRole,
-              },
-              { signal: context.signal, onProgress: forward(context, previews) },
-            );
-            if (value.kind !== 'edit') throw new Error('the engine answered an edit with another task');
-            const resultIds = value.results.map(
-              (result) =>
-                images.addRgb('result', result.rgb, {
-                  alpha: result.alpha,
-                  name: source.name,
-                  metadata: result.metadata,
-                  ...(source.colour ? { colour: source.colour } : {}),
-                  edit: {
-                    image: result.stored.image,
-                    region: result.stored.region,
-                    recipe: result.recipe,
-                    originalBytes: imageBytes,
-                    originalName: source.name,
-                  },
-                }).id,
-            );
-            return { kind: 'edit', resultIds, seeds: value.results.map((r) => r.seed), provider: value.provider };
-          } finally {
-            for (const id of previews) images.release(id);
-          }
-        },
-      });
-      return { jobId };
-    },
-    'jobs:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
-
-    'jobs:list': () => ({ jobs: jobs.list() }),
-    'jobs:events': ({ jobId }) => {
-      if (!jobs.has(jobId)) throw invalidArgument(`no job ${jobId}`);
-      return { events: jobs.events(jobId) };
-    },
+    'projects:save': (request) => projects.save(request),
+    'projects:open': ({ bytes }) => projects.open(bytes),
+    'projects:recover': async () => ({ project: await projects.recover() }),
+    'projects:discardAutosave': async () => ({ removed: await projects.discardAutosave() }),
 
     'models:catalog': () => models.catalog(),
     'models:installed': () => models.installed(),
@@ -174,22 +53,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     'models:remove': ({ id }) => models.remove(id),
     'models:diskUsage': () => models.diskUsage(),
 
-    'devices:providers': () => (lastPreflight ? toDevices(lastPreflight) : preflight(false)),
-    'devices:preflight': () => preflight(true),
-
     'settings:get': () => visibleSettings(settings.get()),
     'settings:set': async (patch) => visibleSettings(await settings.set(patch)),
-  };
-}
-
-function toDevices(report: PreflightReport) {
-  return {
-    providers: report.providers.map((p) => ({
-      name: p.name,
-      isShipped: p.shipped,
-      isWorking: p.shipped ? p.ok : false,
-      reason: p.reason ?? null,
-    })),
-    auto: report.auto,
   };
 }
