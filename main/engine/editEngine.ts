@@ -93,8 +93,8 @@ export class EditEngine {
     const { signal } = request;
     throwIfCancelled(signal);
     const timings = noTimings();
-    const time = async <T>(stage: EditStage, variation: number, work: () => Promise<T>): Promise<T> => {
-      request.onProgress?.({ type: 'stage', stage, variation, variations: o.variations });
+    const time = async <T>(stage: EditStage, _variation: number, work: () => Promise<T>): Promise<T> => {
+      request.onProgress?.(stage === 'load' ? { type: 'loading' } : { type: 'stage', stage });
       const started = performance.now();
       try {
         return await work();
@@ -146,10 +146,8 @@ export class EditEngine {
     const onStep = (p: StepProgress): void =>
       request.onProgress?.({
         type: 'step',
-        variation: v,
-        variations: o.variations,
-        step: p.step,
-        total: p.total,
+        i: v * p.total + p.step,
+        n: o.variations * p.total,
         preview: () => p.preview(),
       });
     const input = { prepared, frame, scheduler, text: c.text.hiddenStates, control: prep.control, start };

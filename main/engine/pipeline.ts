@@ -12,6 +12,7 @@ import {
   editParams,
 } from '../../shared/api/editParams';
 import { editParamRules } from '../../shared/api/editParamSchema';
+import type { JobProgress } from '../../shared/api/jobs';
 import { invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import type { ImageSource } from '../image/decode';
@@ -36,17 +37,14 @@ export interface EditOptions extends Partial<Readonly<Omit<EditParamValues, 'sch
   readonly providerPerRole?: Partial<Record<ProviderRole, ProviderChoice>>;
 }
 
-/** Progress of an edit: stages, then one event per denoising step. */
+/**
+ * Progress of an edit: the one job progress shape (shared/api/jobs.ts) — `loading`, then step `i` of `n` counted over
+ * all variations, always with a lazy preview — plus the start of each stage, for the CLI's bar.
+ */
 export type EditProgress =
-  | { readonly type: 'stage'; readonly stage: EditStage; readonly variation: number; readonly variations: number }
-  | {
-      readonly type: 'step';
-      readonly variation: number;
-      readonly variations: number;
-      readonly step: number;
-      readonly total: number;
-      preview(): RgbImage;
-    };
+  | Extract<JobProgress, { type: 'loading' }>
+  | Required<Extract<JobProgress<() => RgbImage>, { type: 'step' }>>
+  | { readonly type: 'stage'; readonly stage: EditStage };
 
 export type EditStage = 'load' | 'preprocess' | 'text' | 'encode' | 'denoise' | 'decode' | 'composite';
 

@@ -112,7 +112,7 @@ async function main(): Promise<number> {
         options: { seed: 1, ...set, ...(provider ? { provider } : {}), ...c.options },
         onProgress: (p) => {
           if (p.type === 'step' && process.stderr.isTTY)
-            process.stderr.write(`\r${c.name} ${set.controlnet}: step ${p.step}/${p.total}   `);
+            process.stderr.write(`\r${c.name} ${set.controlnet}: step ${p.i}/${p.n}   `);
         },
       });
       const v = result.variations[0]!;

@@ -5,14 +5,16 @@ import { type ProviderChoice } from '../../engine/providers';
 import { disposeSegmentation, segmentRegion, type SegmentResult } from '../../engine/segmentation';
 import { resolveModel } from '../../models/receipt';
 import { defaultGroundingModel, defaultSamModel } from './segment';
-import { runEdit, type EditOptions } from '../../engine/pipeline';
+import { runEdit, type EditProgress, type EditResult } from '../../engine/pipeline';
 import { openImage, type ImageSource } from '../../image/decode';
 import { editExportNotes, exportEdit } from '../../image/exportEdit';
 import { readMask } from '../../image/readMask';
 import { exportFormatForPath, writeFilesAtomic } from '../../image/writeFile';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
 import { userDataDir } from '../../paths';
-import { defineCommand } from '../command';
+import { defineCommand, type CommandContext } from '../command';
+import type { ProgressBar } from '../progress';
+import type { Mask } from '../../../shared/image/types';
 import { editParamKeys } from '../../../shared/api/editParams';
 import { checkParamRules, negativeOption, paramOptions, paramsFromOptions } from './paramOptions';
 import { UsageError } from '../options';
@@ -126,94 +128,131 @@ export const editCommand = defineCommand({
       throw new UsageError('give the region to edit: --mask <png>, --region <text>, or both');
     }
     const source = await openImage(positionals.image);
-    const notes = editExportNotes(source, format);
-    for (const note of notes) context.log(`note: ${note}`);
-    const imagePx = { width: source.info.width, height: source.info.height };
+    for (const note of editExportNotes(source, format)) context.log(`note: ${note}`);
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
-    const painted = options.mask === undefined ? undefined : await readMask(options.mask, imagePx);
-    let mask = painted;
-    if (options.region !== undefined) {
-      const bar = context.progress('find region');
-      const found = await findRegion(source, options.region, {
-        modelsDir,
-        grounding: options.grounding,
-        sam: options.sam,
-        provider: options.provider,
-        signal: context.signal,
-      });
-      bar.finish();
-      if (found.instances.length === 0 && painted === undefined) {
-        throw new IirError(
-          'invalid_argument',
-          `${found.message ?? `no region found for "${options.region}"`}: nothing to edit`,
-        );
-      }
-      if (found.message !== null) context.log(found.message);
-      mask = painted === undefined ? found.mask : unionMasks(painted, found.mask);
-    }
-    if (mask === undefined) throw new UsageError('give --mask <png> or --region <text>');
-    const editOptions: EditOptions = {
-      prompt: options.prompt,
-      negativePrompt: options.negative ?? '',
-      ...params,
-      ...(options.sd !== undefined ? { sd: options.sd } : {}),
-      ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
-    };
+    const mask = await regionMask(source, options, modelsDir, context);
     const bar = context.progress('edit');
     const result = await runEdit({
       image: source,
       mask,
       modelsDir,
-      options: editOptions,
+      options: {
+        prompt: options.prompt,
+        negativePrompt: options.negative ?? '',
+        ...params,
+        ...(options.sd !== undefined ? { sd: options.sd } : {}),
+        ...(options.controlnet !== undefined ? { controlnet: options.controlnet } : {}),
+      },
       signal: context.signal,
       hashCachePath: join(userDataDir(context.env), 'cache', 'model-hashes.json'),
-      onProgress: (p) => {
-        if (p.type === 'step') {
-          const done = (p.variation + p.step / p.total) / p.variations;
-          const of = p.variations > 1 ? ` (${p.variation + 1}/${p.variations})` : '';
-          bar.update(done, `step ${p.step}/${p.total}${of}`);
-        } else if (p.stage !== 'denoise') bar.update((p.variation / p.variations) * 0.999, p.stage);
-      },
+      onProgress: showProgress(bar, variations),
     });
     throwIfCancelled(context.signal);
     const writeStart = performance.now();
-    const exportOptions = { format, removeLocation: options['remove-location'] };
     const files = [];
     for (const v of result.variations) {
-      const written = await exportEdit(source, { ...v.stored, recipe: v.recipe }, exportOptions);
+      const written = await exportEdit(
+        source,
+        { ...v.stored, recipe: v.recipe },
+        { format, removeLocation: options['remove-location'] },
+      );
       files.push({ path: result.variations.length > 1 ? variationPath(out, v.seed) : out, ...written });
     }
     await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
     bar.finish();
     for (const warning of result.warnings) context.log(`warning: ${warning}`);
-
-    if (options.json) {
-      const steps = result.variations.reduce((n, v) => n + v.denoise.steps, 0);
-      const runMs = result.variations.reduce((n, v) => n + v.denoise.runMs, 0);
-      const overheadMs = result.variations.reduce((n, v) => n + v.denoise.overheadMs, 0);
-      context.printJson({
-        outputs: files.map((f, i) => ({ path: f.path, seed: result.variations[i]!.seed })),
-        recipe: files[0]!.recipe,
-        recipes: files.length > 1 ? files.map((f) => f.recipe) : undefined,
-        engine: result.modelSet.engine,
-        providers: result.providers,
-        timingsMs: {
-          ...Object.fromEntries(Object.entries(result.timings).map(([k, ms]) => [k, round(ms)])),
-          write: round(end - writeStart),
-          total: round(end - started),
-          perStepRun: round(runMs / Math.max(1, steps)),
-          perStepOverhead: round(overheadMs / Math.max(1, steps)),
-        },
-        warnings: result.warnings,
-        notes: files[0]!.notes,
-      });
-    } else {
+    const timings = { writeMs: end - writeStart, totalMs: end - started };
+    if (options.json) context.printJson(jsonReport(result, files, timings));
+    else {
       const names = files.map((f) => f.path).join(', ');
       context.log(
         `${result.modelSet.engine} on ${Object.values(result.providers)[0] ?? '?'}: wrote ${names} in ` +
-          `${(Math.round(end - started) / 1000).toFixed(1)} s`,
+          `${(Math.round(timings.totalMs) / 1000).toFixed(1)} s`,
       );
     }
   },
 });
+
+/** The options that say where the region is. */
+interface RegionOptions {
+  readonly mask: string | undefined;
+  readonly region: string | undefined;
+  readonly grounding: string;
+  readonly sam: string;
+  readonly provider: ProviderChoice;
+}
+
+/** The mask to edit: the painted one (`--mask`), the one found from text (`--region`), or both united. */
+async function regionMask(
+  source: ImageSource,
+  options: RegionOptions,
+  modelsDir: string,
+  context: CommandContext,
+): Promise<Mask> {
+  const imagePx = { width: source.info.width, height: source.info.height };
+  const painted = options.mask === undefined ? undefined : await readMask(options.mask, imagePx);
+  if (options.region === undefined) {
+    if (painted === undefined) throw new UsageError('give --mask <png> or --region <text>');
+    return painted;
+  }
+  const bar = context.progress('find region');
+  const { grounding, sam, provider } = options;
+  const found = await findRegion(source, options.region, {
+    modelsDir,
+    grounding,
+    sam,
+    provider,
+    signal: context.signal,
+  });
+  bar.finish();
+  if (found.instances.length === 0 && painted === undefined) {
+    throw new IirError(
+      'invalid_argument',
+      `${found.message ?? `no region found for "${options.region}"`}: nothing to edit`,
+    );
+  }
+  if (found.message !== null) context.log(found.message);
+  return painted === undefined ? found.mask : unionMasks(painted, found.mask);
+}
+
+/** The edit's progress on the bar: the step within its variation, and the stage between steps. */
+function showProgress(bar: ProgressBar, variations: number): (progress: EditProgress) => void {
+  let done = 0;
+  return (p) => {
+    if (p.type === 'step') {
+      done = p.i / p.n;
+      const perVariation = p.n / variations;
+      const variation = Math.ceil(p.i / perVariation);
+      const of = variations > 1 ? ` (${variation}/${variations})` : '';
+      bar.update(done, `step ${p.i - (variation - 1) * perVariation}/${perVariation}${of}`);
+    } else if (p.type === 'stage' && p.stage !== 'denoise') bar.update(done * 0.999, p.stage);
+  };
+}
+
+/** `--json`: the files, recipes, engine, providers, per-stage timings, warnings and export notes. */
+function jsonReport(
+  result: EditResult,
+  files: readonly { readonly path: string; readonly recipe: unknown; readonly notes: readonly string[] }[],
+  timings: { readonly writeMs: number; readonly totalMs: number },
+): unknown {
+  const steps = result.variations.reduce((n, v) => n + v.denoise.steps, 0);
+  const runMs = result.variations.reduce((n, v) => n + v.denoise.runMs, 0);
+  const overheadMs = result.variations.reduce((n, v) => n + v.denoise.overheadMs, 0);
+  return {
+    outputs: files.map((f, i) => ({ path: f.path, seed: result.variations[i]!.seed })),
+    recipe: files[0]!.recipe,
+    recipes: files.length > 1 ? files.map((f) => f.recipe) : undefined,
+    engine: result.modelSet.engine,
+    providers: result.providers,
+    timingsMs: {
+      ...Object.fromEntries(Object.entries(result.timings).map(([k, ms]) => [k, round(ms)])),
+      write: round(timings.writeMs),
+      total: round(timings.totalMs),
+      perStepRun: round(runMs / Math.max(1, steps)),
+      perStepOverhead: round(overheadMs / Math.max(1, steps)),
+    },
+    warnings: result.warnings,
+    notes: files[0]!.notes,
+  };
+}

@@ -70,8 +70,8 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     ...(params.sd === undefined ? {} : { sd: params.sd }),
     ...(params.controlnet === undefined ? {} : { controlnet: params.controlnet }),
   };
-  let isLoading = false;
   let lastPreviewAt = Number.NEGATIVE_INFINITY;
+  const stepsPerVariation = (n: number): number => n / params.variations;
   const result = await engine.edit({
     image: task.imageBytes,
     mask: task.mask,
@@ -79,22 +79,16 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     modelsDir: task.modelsDir,
     signal: context.signal,
     onProgress: (progress) => {
-      if (progress.type === 'stage') {
-        if (progress.stage === 'load' && !isLoading) {
-          isLoading = true;
-          context.progress({ type: 'loading' });
-        }
+      if (progress.type !== 'step') {
+        if (progress.type === 'loading') context.progress(progress);
         return;
       }
+      const { i, n } = progress;
+      // A preview at most every 250 ms, and always at the end of each variation.
       const now = performance.now();
-      const isPreviewDue = now - lastPreviewAt >= previewIntervalMs || progress.step === progress.total;
+      const isPreviewDue = now - lastPreviewAt >= previewIntervalMs || i % stepsPerVariation(n) === 0;
       if (isPreviewDue) lastPreviewAt = now;
-      context.progress({
-        type: 'step',
-        i: progress.variation * progress.total + progress.step,
-        n: progress.variations * progress.total,
-        ...(isPreviewDue ? { preview: progress.preview() } : {}),
-      });
+      context.progress({ type: 'step', i, n, ...(isPreviewDue ? { preview: progress.preview() } : {}) });
     },
   });
   return {

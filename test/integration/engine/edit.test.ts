@@ -220,11 +220,12 @@ describe('IIR edit with fixture models', () => {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.type !== 'step') return;
-        steps.push(p.step);
+        steps.push(p.i);
         const preview = p.preview();
         expect(preview.width).toBe(Math.round((256 * (451 / 300)) / 64) * 8);
         expect(preview.height).toBe(32);
-        if (p.step === 2) controller.abort();
+        expect(p.n).toBe(10);
+        if (p.i === 2) controller.abort();
       },
     });
     await expect(attempt).rejects.toBeInstanceOf(CancelledError);
