@@ -5,7 +5,7 @@ import { throwIfCancelled } from '../../../shared/errors';
 import { openImage } from '../../image/decode';
 import { encodeGrayPng, encodeImage } from '../../image/encode';
 import { describeWriteError } from '../../image/fileErrors';
-import { preprocess, previewControl } from '../../image/preprocess';
+import { preprocess, previewControl, type PreprocessResult } from '../../image/preprocess';
 import { readMask } from '../../image/readMask';
 import { writeFilesAtomic } from '../../image/writeFile';
 import { defineCommand } from '../command';
@@ -85,23 +85,7 @@ export const preprocessCommand = defineCommand({
     throwIfCancelled(context.signal);
 
     const encodeStart = performance.now();
-    const fast = { fast: true } as const;
-    const encoded: [string, Promise<Uint8Array>][] = [
-      ['working', encodeImage(result.working, null, { format: 'png', ...fast })],
-      ['mask', encodeGrayPng(result.workingMask, fast)],
-      ['iir', encodeImage(result.iir, null, { format: 'png', ...fast })],
-      ['canny', encodeGrayPng(result.edges, fast)],
-      ['control', encodeImage(previewControl(result), null, { format: 'png', ...fast })],
-    ];
-    const files = await Promise.all(
-      encoded.map(async ([name, bytes]) => ({ name, path: join(outDir, `${name}.png`), bytes: await bytes })),
-    );
-    try {
-      await mkdir(outDir, { recursive: true });
-    } catch (error) {
-      throw describeWriteError(outDir, error);
-    }
-    await writeFilesAtomic(files, { signal: context.signal, overwrite: options.force });
+    const files = await writePngs(result, outDir, { signal: context.signal, overwrite: options.force });
     const end = performance.now();
 
     const { frame, timings } = result;
@@ -140,3 +124,29 @@ export const preprocessCommand = defineCommand({
     }
   },
 });
+
+/** The five PNGs, encoded in parallel and written together (all or none). */
+async function writePngs(
+  result: PreprocessResult,
+  outDir: string,
+  options: { readonly signal: AbortSignal; readonly overwrite: boolean },
+): Promise<{ readonly name: string; readonly path: string }[]> {
+  const fast = { fast: true } as const;
+  const encoded: [string, Promise<Uint8Array>][] = [
+    ['working', encodeImage(result.working, null, { format: 'png', ...fast })],
+    ['mask', encodeGrayPng(result.workingMask, fast)],
+    ['iir', encodeImage(result.iir, null, { format: 'png', ...fast })],
+    ['canny', encodeGrayPng(result.edges, fast)],
+    ['control', encodeImage(previewControl(result), null, { format: 'png', ...fast })],
+  ];
+  const files = await Promise.all(
+    encoded.map(async ([name, bytes]) => ({ name, path: join(outDir, `${name}.png`), bytes: await bytes })),
+  );
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw describeWriteError(outDir, error);
+  }
+  await writeFilesAtomic(files, options);
+  return files;
+}

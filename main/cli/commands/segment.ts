@@ -147,33 +147,10 @@ export const segmentCommand = defineCommand({
     const maskAreaPx = maskArea(result.mask);
     if (result.message !== null) context.log(result.message);
     if (options.json) {
-      context.printJson({
-        image: { path: resolve(positionals.image), width: decoded.width, height: decoded.height },
-        mask: outPath,
-        found: result.instances.length > 0,
-        message: result.message,
-        maskAreaPx,
-        instances: result.instances.map((i) => ({
-          box: roundBox(i.boxImagePx),
-          phrase: i.phrase,
-          score: i.score === null ? null : Math.round(i.score * 1e4) / 1e4,
-          predictedIou: Math.round(i.predictedIou * 1e4) / 1e4,
-          areaPx: i.areaPx,
-        })),
-        models: { sam: sam.dir, grounding: grounding?.dir ?? null },
-        providers: describeProviders(result),
-        timingsMs: {
-          decode: round(afterDecode - start),
-          load: result.timings.loadMs,
-          grounding: result.timings.groundingMs,
-          encoder: result.timings.encoderMs,
-          decoder: result.timings.decoderMs,
-          upsample: result.timings.upsampleMs,
-          postprocess: result.timings.postprocessMs,
-          write: round(end - writeStart),
-          total: round(end - start),
-        },
-      });
+      const image = { path: resolve(positionals.image), width: decoded.width, height: decoded.height };
+      const models = { sam: sam.dir, grounding: grounding?.dir ?? null };
+      const times = { decodeMs: afterDecode - start, writeMs: end - writeStart, totalMs: end - start };
+      context.printJson(jsonReport(result, { image, mask: outPath, maskAreaPx, models }, times));
     } else if (result.instances.length > 0) {
       const what = result.instances
         .map((i) => (i.phrase === null ? `${i.areaPx} px` : `${i.phrase} ${i.score?.toFixed(2)} (${i.areaPx} px)`))
@@ -182,6 +159,46 @@ export const segmentCommand = defineCommand({
     }
   },
 });
+
+/** `--json`: what was found, where the mask went, the models, providers and timings. */
+function jsonReport(
+  result: SegmentResult,
+  written: {
+    readonly image: { readonly path: string; readonly width: number; readonly height: number };
+    readonly mask: string;
+    readonly maskAreaPx: number;
+    readonly models: { readonly sam: string; readonly grounding: string | null };
+  },
+  times: { readonly decodeMs: number; readonly writeMs: number; readonly totalMs: number },
+): unknown {
+  return {
+    image: written.image,
+    mask: written.mask,
+    found: result.instances.length > 0,
+    message: result.message,
+    maskAreaPx: written.maskAreaPx,
+    instances: result.instances.map((i) => ({
+      box: roundBox(i.boxImagePx),
+      phrase: i.phrase,
+      score: i.score === null ? null : Math.round(i.score * 1e4) / 1e4,
+      predictedIou: Math.round(i.predictedIou * 1e4) / 1e4,
+      areaPx: i.areaPx,
+    })),
+    models: written.models,
+    providers: describeProviders(result),
+    timingsMs: {
+      decode: round(times.decodeMs),
+      load: result.timings.loadMs,
+      grounding: result.timings.groundingMs,
+      encoder: result.timings.encoderMs,
+      decoder: result.timings.decoderMs,
+      upsample: result.timings.upsampleMs,
+      postprocess: result.timings.postprocessMs,
+      write: round(times.writeMs),
+      total: round(times.totalMs),
+    },
+  };
+}
 
 function roundBox(box: { x0: number; y0: number; x1: number; y1: number }): number[] {
   return [box.x0, box.y0, box.x1, box.y1].map((v) => Math.round(v * 10) / 10);
