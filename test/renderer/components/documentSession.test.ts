@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Envelope, EventChannel, ImageId, ImageInfo, JobId } from '../../../shared/api';
-import { disposeDocumentSession, useDocumentSession } from '../../../renderer/src/composables/useDocumentSession';
+import { useDocumentSession } from '../../../renderer/src/composables/useDocumentSession';
 import { useDiscardPrompt } from '../../../renderer/src/composables/useDiscardPrompt';
 import { disposeMaskLayer, useMaskLayer } from '../../../renderer/src/composables/useMaskLayer';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
@@ -98,7 +98,6 @@ describe('the document session', () => {
   beforeEach(async () => {
     setActivePinia(createPinia());
     disposeMaskLayer();
-    disposeDocumentSession();
     calls.length = 0;
     vi.stubGlobal('fetch', () => Promise.resolve(new Response(new Blob([new Uint8Array(1)]))));
     vi.stubGlobal('createImageBitmap', () => Promise.resolve({ width: 8, height: 4, close: () => undefined }));
