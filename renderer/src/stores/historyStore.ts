@@ -10,6 +10,7 @@ import {
   redoTarget,
   undoTarget,
 } from '../editing/documentHistory';
+import { createSaveTracking } from '../editing/saveTracking';
 
 /**
  * The open document's one history: opening, mask changes, generations and keeps, how far it applies, which step is
@@ -21,9 +22,8 @@ export const useHistoryStore = defineStore('history', () => {
   /** The step shown on the canvas instead of the current state, or null. */
   const viewingIndex = ref<number | null>(null);
   const query = ref('');
-  /** Bumped on every change; `savedVersion` is the version the work was last saved (or opened) at. */
-  const version = ref(0);
-  const savedVersion = ref(0);
+  /** Unsaved work: a mask change, a result, a kept edit since the last save (or open). */
+  const saving = createSaveTracking(() => history.value.entries.some((e) => e.step.kind !== 'open'));
   let nextId = 1;
 
   const entries = computed(() => history.value.entries);
@@ -33,10 +33,6 @@ export const useHistoryStore = defineStore('history', () => {
   const rows = computed(() => historyRows(history.value.entries, query.value));
   const keptCount = computed(
     () => history.value.entries.slice(0, history.value.cursor + 1).filter((e) => e.step.kind === 'keep').length,
-  );
-  /** True when there is work (a mask change, a result, a kept edit) that was not saved. */
-  const isDirty = computed(
-    () => version.value !== savedVersion.value && history.value.entries.some((e) => e.step.kind !== 'open'),
   );
   const viewing = computed(() =>
     viewingIndex.value === null ? null : (history.value.entries[viewingIndex.value] ?? null),
@@ -48,19 +44,19 @@ export const useHistoryStore = defineStore('history', () => {
     viewingIndex.value = null;
     query.value = '';
     push({ kind: 'open', name }, baseId);
-    savedVersion.value = version.value;
+    saving.markSaved();
   }
 
   /** Records a step after the cursor (undone steps are dropped). */
   function push(step: HistoryStep, baseId: ImageId): void {
     history.value = record(history.value, { id: nextId++, time: Date.now(), baseId, step });
-    version.value++;
+    saving.changed();
   }
 
   /** Moves the cursor (the caller has carried out the steps in between). */
   function moveTo(index: number): void {
     history.value = { ...history.value, cursor: index };
-    version.value++;
+    saving.changed();
   }
 
   /** A saved document's history, as it was saved (nothing unsaved yet). */
@@ -68,12 +64,8 @@ export const useHistoryStore = defineStore('history', () => {
     history.value = next;
     nextId = Math.max(nextId, ...next.entries.map((entry) => entry.id + 1));
     viewingIndex.value = null;
-    version.value++;
-    savedVersion.value = version.value;
-  }
-
-  function markSaved(): void {
-    savedVersion.value = version.value;
+    saving.changed();
+    saving.markSaved();
   }
 
   /** Every base image the history can go back to (undone steps included, until a new step drops them). */
@@ -88,17 +80,17 @@ export const useHistoryStore = defineStore('history', () => {
     viewingIndex,
     viewing,
     query,
-    version,
+    version: saving.version,
     canUndo,
     canRedo,
     rows,
     keptCount,
-    isDirty,
+    isDirty: saving.isDirty,
     start,
     push,
     moveTo,
     load,
-    markSaved,
+    markSaved: saving.markSaved,
     baseIds,
   };
 });
