@@ -5,7 +5,9 @@ import { nextTick } from 'vue';
 import type { Envelope, EventChannel, ImageId, JobEvent, JobId } from '../../../shared/api';
 import GeneratePanel from '../../../renderer/src/components/GeneratePanel.vue';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
+import { watchJobResults } from '../../../renderer/src/composables/useJobResults';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
+import { useHistoryStore } from '../../../renderer/src/stores/historyStore';
 import { useJobsStore } from '../../../renderer/src/stores/jobsStore';
 
 // A fake of the project's own preload bridge: the renderer's client reads window.iir.
@@ -65,6 +67,7 @@ describe('Generate panel with the job flow', () => {
     const edit = useEditStore();
     edit.prompt = 'a green cup';
     edit.steps = 12;
+    const stop = watchJobResults();
     const wrapper = mount(GeneratePanel);
     await edit.generate(info.id, roi);
     const start = calls.find((c) => c.channel === 'edit:start')!.request as {
@@ -89,11 +92,12 @@ describe('Generate panel with the job flow', () => {
       'jobs:event',
       event({ type: 'completed', result: { kind: 'edit', resultIds: ['img_r1'], seeds: [1234], provider: 'cpu' } }),
     );
-    const flow = useJobsStore().flows.edit;
-    if (flow.status === 'completed' && flow.result.kind === 'edit') edit.absorb(flow.result);
     await nextTick();
+    // The app's own glue (App.vue starts it through the document session) took the result in.
     expect(edit.results).toMatchObject([{ id: 'img_r1', seed: 1234, prompt: 'a green cup', generation: 1 }]);
+    expect(useHistoryStore().entries.at(-1)?.step).toMatchObject({ kind: 'generate', resultIds: ['img_r1'] });
     expect(wrapper.get('[data-testid=edit-status]').text()).toBe('Done · ran on cpu');
+    stop();
   });
 
   it('cancels with the job id and ends in cancelled', async () => {
