@@ -55,11 +55,6 @@ function float16Table(): Float32Array {
   return table;
 }
 
-/** The float32 value of a float16 bit pattern. */
-export function fromFloat16Bits(bits: number): number {
-  return float16Table()[bits & 0xffff]!;
-}
-
 /** Converts `source` to float16 bit patterns into `out` (same length; allocated when omitted). */
 export function float32ToFloat16<T extends Uint16Array = Uint16Array<ArrayBuffer>>(
   source: Float32Array,

@@ -1,8 +1,6 @@
 import { basename, extname } from 'node:path';
 import { invalidArgument } from '../../shared/errors';
-import type { GrayImage, RgbImage } from '../../shared/image/types';
-import { writeFileAtomic } from '../files/atomicWrite';
-import { encodeImage, type EncodeOptions, type OutputFormat } from './encode';
+import type { OutputFormat } from './encode';
 import type { ExportFormat } from './exportStored';
 
 export { type PendingFile, writeFileAtomic, writeFilesAtomic } from '../files/atomicWrite';
@@ -22,16 +20,4 @@ export function exportFormatForPath(path: string): ExportFormat {
   if (ext === '.tif' || ext === '.tiff') return 'tiff';
   if (ext === '.png' || ext === '.jpg' || ext === '.jpeg' || ext === '.webp') return formatForPath(path);
   throw invalidArgument(`cannot tell the format of ${basename(path)}: use a .png, .jpg, .webp or .tif name`);
-}
-
-/** Encodes and writes an image atomically; the format defaults to the one the file name asks for. */
-export async function writeImageFile(
-  path: string,
-  rgb: RgbImage,
-  alpha: GrayImage | null,
-  options: Partial<EncodeOptions> & { signal?: AbortSignal } = {},
-): Promise<void> {
-  const { signal, ...encode } = options;
-  const bytes = await encodeImage(rgb, alpha, { ...encode, format: encode.format ?? formatForPath(path) });
-  await writeFileAtomic(path, bytes, { signal });
 }

@@ -18,8 +18,6 @@ export * from './wire';
 
 /** Every request channel name. */
 export const channelNames = Object.keys(requestChannels) as Channel[];
-/** Every event channel name. */
-export const eventChannelNames = Object.keys(eventChannels) as EventChannel[];
 
 /** True when `name` is a request channel (own key of the map, so `__proto__` and friends are not). */
 export function isChannel(name: unknown): name is Channel {

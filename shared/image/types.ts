@@ -35,8 +35,3 @@ export interface Rect {
 export function createMask(width: number, height: number): Mask {
   return { width, height, data: new Uint8Array(width * height) };
 }
-
-/** Creates a black RGB image. */
-export function createRgb(width: number, height: number): RgbImage {
-  return { width, height, data: new Uint8Array(width * height * 3) };
-}

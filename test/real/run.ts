@@ -11,7 +11,8 @@ import { compositeMask } from '../../main/engine/composite';
 import { listInstalled } from '../../main/models/receipt';
 import { EditEngine, type EditOptions } from '../../main/engine/pipeline';
 import { decodeImage } from '../../main/image/decode';
-import { writeImageFile } from '../../main/image/writeFile';
+import { encodeImage } from '../../main/image/encode';
+import { writeFileAtomic } from '../../main/image/writeFile';
 import { computeWorkingFrame } from '../../shared/image/geometry';
 import { createMask, type Mask, type Rect } from '../../shared/image/types';
 import { isRealModel } from './realSets';
@@ -117,7 +118,7 @@ async function main(): Promise<number> {
       });
       const v = result.variations[0]!;
       const path = join(outDir, `${c.name}-${set.controlnet}-${set.scheduler}.png`);
-      await writeImageFile(path, v.rgb, v.alpha, { metadata: v.metadata });
+      await writeFileAtomic(path, await encodeImage(v.rgb, v.alpha, { format: 'png', metadata: v.metadata }));
       const frame = computeWorkingFrame(original, { shortSide: 512 });
       const blend = compositeMask(mask, frame, 8, 8);
       let changedOutside = 0;

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EditEngine, runEdit, type EditOptions, type EditResult } from '../../../main/engine/pipeline';
 import { readRecipe } from '../../../main/engine/recipe';
 import { decodeImage } from '../../../main/image/decode';
-import { writeImageFile } from '../../../main/image/writeFile';
+import { encodeImage } from '../../../main/image/encode';
+import { writeFileAtomic } from '../../../main/image/writeFile';
 import { CancelledError } from '../../../shared/errors';
 import { createMask, type Mask, type RgbImage } from '../../../shared/image/types';
 import { ensureFixtures } from '../../fixtures/models/all';
@@ -236,7 +237,7 @@ describe('IIR edit with fixture models', () => {
     const result = await edit({ controlnet: 'controlnet-iir', seed: 11, negativePrompt: 'blurry' });
     const v = result.variations[0]!;
     const path = join(cacheDir, 'engine-recipe.png');
-    await writeImageFile(path, v.rgb, v.alpha, { metadata: v.metadata });
+    await writeFileAtomic(path, await encodeImage(v.rgb, v.alpha, { format: 'png', metadata: v.metadata }));
     const back = await readRecipe(path);
     expect(back).toEqual(v.recipe);
     expect(back.seed).toBe(11);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { differenceMap, splitFraction } from '../../../renderer/src/compare/compareMath';
-import { createMask, createRgb } from '../../../shared/image/types';
+import { createMask, type RgbImage } from '../../../shared/image/types';
+
+/** A black RGB image. */
+const createRgb = (width: number, height: number): RgbImage => ({
+  width,
+  height,
+  data: new Uint8Array(width * height * 3),
+});
 
 describe('compare maths', () => {
   it.each([

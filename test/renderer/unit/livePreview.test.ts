@@ -9,9 +9,16 @@ import {
 } from '../../../renderer/src/iir/livePreview';
 import { describeError } from '../../../renderer/src/editing/errorMessages';
 import { ApiCallError } from '../../../shared/api';
-import { createMask, createRgb } from '../../../shared/image/types';
+import { createMask, type RgbImage } from '../../../shared/image/types';
 
-function photo(): ReturnType<typeof createRgb> {
+/** A black RGB image. */
+const createRgb = (width: number, height: number): RgbImage => ({
+  width,
+  height,
+  data: new Uint8Array(width * height * 3),
+});
+
+function photo(): RgbImage {
   const image = createRgb(64, 48);
   for (let y = 0; y < 48; y++) {
     for (let x = 0; x < 64; x++) {

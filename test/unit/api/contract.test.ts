@@ -4,7 +4,8 @@ import {
   decodeWireMessage,
   editStartRequestSchema,
   encodeWireMessage,
-  eventChannelNames,
+  eventChannels,
+  isEventChannel,
   filePathSchema,
   isChannel,
   jobEventSchema,
@@ -18,7 +19,15 @@ describe('the channel map', () => {
     for (const name of channelNames) expect(name).toMatch(/^[a-z]+:[a-zA-Z]+$/);
     expect(channelNames).toContain('edit:start');
     expect(channelNames).toContain('models:diskUsage');
-    expect(eventChannelNames).toEqual(['jobs:event', 'models:progress', 'app:menu', 'app:opened', 'app:notice']);
+    expect(Object.keys(eventChannels)).toEqual([
+      'jobs:event',
+      'models:progress',
+      'app:menu',
+      'app:opened',
+      'app:notice',
+    ]);
+    expect(isEventChannel('jobs:event')).toBe(true);
+    expect(isEventChannel('edit:start')).toBe(false);
     expect(isChannel('__proto__')).toBe(false);
     expect(isChannel('toString')).toBe(false);
     expect(isChannel('edit:start')).toBe(true);

@@ -3,7 +3,14 @@ import { compositeMask, compositeResult, latentMask } from '../../../main/engine
 import { isControlActive, residualLayout } from '../../../main/engine/denoise';
 import { latentPreview } from '../../../main/engine/preview';
 import { computeWorkingFrame } from '../../../shared/image/geometry';
-import { createMask, createRgb } from '../../../shared/image/types';
+import { createMask, type RgbImage } from '../../../shared/image/types';
+
+/** A black RGB image. */
+const createRgb = (width: number, height: number): RgbImage => ({
+  width,
+  height,
+  data: new Uint8Array(width * height * 3),
+});
 
 describe('composite', () => {
   const width = 300;

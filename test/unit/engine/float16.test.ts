@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { float16ToFloat32, float32ToFloat16, fromFloat16Bits, toFloat16Bits } from '../../../main/engine/float16';
+import { float16ToFloat32, float32ToFloat16, toFloat16Bits } from '../../../main/engine/float16';
+
+const fromFloat16Bits = (bits: number): number => float16ToFloat32(new Uint16Array([bits]))[0]!;
 
 describe('float32 → float16', () => {
   it('encodes exact values', () => {

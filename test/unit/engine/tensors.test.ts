@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromFloat16Bits } from '../../../main/engine/float16';
+import { float16ToFloat32 } from '../../../main/engine/float16';
 import {
   FloatInput,
   ScalarInput,
@@ -71,7 +71,7 @@ describe('tensor adaptation from session metadata', () => {
     const f64 = filledTensor({ name: 'conditioning_scale', type: 'float64', shape: [1] }, 0.75, [1]);
     expect(f64.data).toEqual(Float64Array.from([0.75]));
     const f16 = filledTensor({ name: 't', type: 'float16', shape: [] }, 999, []);
-    expect(fromFloat16Bits((f16.data as Uint16Array)[0]!)).toBe(999);
+    expect(float16ToFloat32(f16.data as Uint16Array)[0]).toBe(999);
     const i64 = new ScalarInput({ name: 't', type: 'int64', shape: ['b'] }, 2).set(759.6);
     expect(i64.data).toEqual(BigInt64Array.from([760n, 760n]));
     expect(idsTensor({ name: 'input_ids', type: 'int32', shape: [1, 77] }, [49406, 1], [1, 2]).data).toEqual(
