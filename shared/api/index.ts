@@ -1,5 +1,5 @@
-import { eventChannels, requestChannels } from './channels';
-import type { Channel, EventChannel } from './types';
+import { requestChannels } from './channels';
+import type { Channel } from './types';
 
 export * from './channels';
 export * from './devices';
@@ -22,11 +22,6 @@ export const channelNames = Object.keys(requestChannels) as Channel[];
 /** True when `name` is a request channel (own key of the map, so `__proto__` and friends are not). */
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.hasOwn(requestChannels, name);
-}
-
-/** True when `name` is an event channel. */
-export function isEventChannel(name: unknown): name is EventChannel {
-  return typeof name === 'string' && Object.hasOwn(eventChannels, name);
 }
 
 /** Splits `'domain:verb'`. */
