@@ -18,4 +18,16 @@ describe('the API contract', () => {
       Promise<Envelope<ResponseOf<'edit:start'>>>
     >();
   });
+
+  it('fails for a preload with a planted mistake (each check above can fail)', () => {
+    type MissingChannel = Omit<PreloadBridge, 'devices' | 'on'>;
+    type WrongListener = Omit<PreloadBridge, 'on'> & { on(channel: 'nope', listener: () => void): () => void };
+    type WrongAnswer = { start(request: unknown): Promise<Envelope<{ id: string }>> };
+    // @ts-expect-error a channel is missing
+    expectTypeOf<ChannelsOf<MissingChannel>>().toEqualTypeOf<Channel>();
+    // @ts-expect-error the event listener is not the bridge's
+    expectTypeOf<WrongListener>().toExtend<IirBridge>();
+    // @ts-expect-error edit:start answers another shape
+    expectTypeOf<ReturnType<WrongAnswer['start']>>().toEqualTypeOf<Promise<Envelope<ResponseOf<'edit:start'>>>>();
+  });
 });
