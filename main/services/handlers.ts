@@ -12,6 +12,7 @@ import type { ModelService } from './models';
 import type { SettingsStore } from './settings';
 import type { ProjectService } from '../projects/projectService';
 import type { EngineProgress } from '../engine/process/protocol';
+import { compareMetrics } from '../eval/compareRequest';
 
 /** The services the handlers use. */
 export interface HandlerServices {
@@ -154,6 +155,7 @@ export function createHandlers(services: HandlerServices): Handlers {
       });
       return { jobId };
     },
+    'metrics:compare': (request) => compareMetrics(images, engines, models.modelsDir(), request),
     'jobs:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
 
     'jobs:list': () => ({ jobs: jobs.list() }),
