@@ -25,6 +25,8 @@ export interface MetricsValue {
 }
 
 const roles: readonly MetricRole[] = ['lpips', 'clip'];
+/** The compare bar measures LPIPS with the long side at most this (a 24 MP photo's AlexNet features are ~1 GB). */
+export const lpipsMaxSide = 1024;
 let cached: { key: string; models: MetricModels } | undefined;
 
 /** The installed LPIPS and CLIP models, kept loaded while the same ones are installed. */
@@ -46,7 +48,8 @@ export async function runMetricsTask(task: MetricsTask, context: TaskContext): P
   const { models, missing } = await modelsFor(task.modelsDir);
   throwIfCancelled(context.signal);
   const measured = keep.some((k) => k === 1);
-  const lpips = models.has('lpips') && measured ? await models.lpips(task.original, task.edited, keep) : null;
+  const lpips =
+    models.has('lpips') && measured ? await models.lpips(task.original, task.edited, keep, lpipsMaxSide) : null;
   throwIfCancelled(context.signal);
   const box = maskBoundingBox(region, 128);
   const prompt = task.prompt?.trim();

@@ -14,7 +14,7 @@ import { readFloat } from '../../engine/tensors';
 import { loadTokenizer } from '../../engine/text';
 import { clipScore, selfSimilarityMse } from './formulas';
 import type { MetricModelDir, MetricRole } from './locate';
-import { clipPixels, dinoPixels, modelSide, planarUnit } from './pixels';
+import { clipPixels, dinoPixels, keepOnly, modelSide, planarUnit, resize } from './pixels';
 
 const lpipsStages = 5;
 
@@ -54,24 +54,32 @@ export class MetricModels {
     return pending;
   }
 
-  /** LPIPS of the two images after both are multiplied by `keep` (1 = measured, 0 = black), at their own size. */
-  async lpips(original: RgbImage, edited: RgbImage, keep?: Uint8Array): Promise<number> {
+  /** The size LPIPS runs at: the graph's fixed input size, else the image's, scaled down to `maxSide` if given. */
+  private lpipsSize(model: RunnableModel, image: RgbImage, maxSide?: number): { width: number; height: number } {
+    const meta = model.session.inputMetadata.find((m) => m.name === 'input');
+    const [, , h, w] = meta?.isTensor ? meta.shape : [];
+    if (typeof h === 'number' && typeof w === 'number') return { width: w, height: h };
+    const scale = maxSide ? Math.min(1, maxSide / Math.max(image.width, image.height)) : 1;
+    return { width: Math.round(image.width * scale), height: Math.round(image.height * scale) };
+  }
+
+  /**
+   * LPIPS of the two images after both are multiplied by `keep` (1 = measured, 0 = black): at their own size (or
+   * scaled to fit `maxSide`, or to the size an export fixes), in [0, 1] — the graph scales to [−1, 1] itself.
+   */
+  async lpips(original: RgbImage, edited: RgbImage, keep?: Uint8Array, maxSide?: number): Promise<number> {
     const features = await this.session('lpips', 'lpips_feature.onnx');
     const diff = await this.session('lpips', 'lpips_diff.onnx');
-    const dims = [1, 3, original.height, original.width];
+    const { width, height } = this.lpipsSize(features, original, maxSide);
     const names = Array.from({ length: lpipsStages }, (_, i) => `feat_${i}`);
-    const fx = await runModel(
-      features,
-      'LPIPS features',
-      { input: new ort.Tensor('float32', planarUnit(original, keep), dims) },
-      names,
-    );
-    const fy = await runModel(
-      features,
-      'LPIPS features',
-      { input: new ort.Tensor('float32', planarUnit(edited, keep), dims) },
-      names,
-    );
+    const run = async (image: RgbImage) => {
+      const masked = keep ? keepOnly(image, keep) : image;
+      const sized = await resize(masked, width, height, 'linear');
+      const input = new ort.Tensor('float32', planarUnit(sized), [1, 3, height, width]);
+      return runModel(features, 'LPIPS features', { input }, names);
+    };
+    const fx = await run(original);
+    const fy = await run(edited);
     const feeds: Record<string, ort.Tensor> = {};
     names.forEach((name, i) => {
       feeds[`feat_x_${i}`] = fx[name]!;

@@ -36,7 +36,13 @@ function normalise(image: RgbImage, mean: readonly number[], std: readonly numbe
   return out;
 }
 
-async function resize(image: RgbImage, width: number, height: number, kernel: 'cubic' | 'linear'): Promise<RgbImage> {
+/** `image` resized (sharp, `fit: fill`); the same image when it already has that size. */
+export async function resize(
+  image: RgbImage,
+  width: number,
+  height: number,
+  kernel: 'cubic' | 'linear',
+): Promise<RgbImage> {
   if (image.width === width && image.height === height) return image;
   const raw = { width: image.width, height: image.height, channels: 3 as const };
   const data = await sharp(image.data, { raw }).resize(width, height, { fit: 'fill', kernel }).raw().toBuffer();
@@ -53,6 +59,15 @@ export function cropRgb(image: RgbImage, rect: Rect): RgbImage {
     data.set(image.data.subarray(from, from + width * 3), y * width * 3);
   }
   return { width, height, data };
+}
+
+/** The image with every pixel where `keep` is 0 black (PIE-Bench's masked images, in 8 bits). */
+export function keepOnly(image: RgbImage, keep: Uint8Array): RgbImage {
+  const data = image.data.slice();
+  for (let i = 0; i < keep.length; i++) {
+    if (keep[i] === 0) data.fill(0, i * 3, i * 3 + 3);
+  }
+  return { width: image.width, height: image.height, data };
 }
 
 /** The image with every pixel outside `region` (< 128) black: PIE-Bench's "edited part" image. */
