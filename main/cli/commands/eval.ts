@@ -22,7 +22,7 @@ const growthOption = (key: 'dilatePx' | 'featherPx', what: string) =>
     min: editParams[key].min,
     max: editParams[key].max,
     default: editParams[key].default,
-    description: `${what} of our dilated mask, as the edit's --${editParams[key].flag} (default ${editParams[key].default})`,
+    description: `${what} of our dilated mask, as the edit's --${editParams[key].flag}`,
   }) as const;
 
 /** Loads the installed metric models (null when none is); the caller releases them. */
@@ -128,9 +128,11 @@ export const evalCommand = defineCommand({
       dilatePx: options.dilate ?? defaultGrowth.dilatePx,
       featherPx: options.feather ?? defaultGrowth.featherPx,
     };
-    const pairGiven = options.original !== undefined || options.mask !== undefined;
+    const pairGiven = options.original !== undefined || options.mask !== undefined || options.prompt !== undefined;
     if (options.bench !== undefined && pairGiven)
-      throw new UsageError('give either --bench or --original/--edited/--mask, not both');
+      throw new UsageError(
+        "give either --bench or --original/--edited/--mask/--prompt, not both (a bench uses each entry's editing_prompt)",
+      );
     if (
       options.bench === undefined &&
       (options.original === undefined || options.edited === undefined || options.mask === undefined)

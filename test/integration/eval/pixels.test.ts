@@ -84,4 +84,16 @@ describe('iir eval pixel metrics', () => {
     expect(usage.code).not.toBe(0);
     expect(usage.stderr).toContain('give --original <image> --edited <image> --mask <png>, or --bench <folder>');
   });
+
+  it('documents itself: iir --help lists it, iir eval --help states each metric and the bench folder', async () => {
+    expect((await runIirHere(['--help'])).stdout).toMatch(/\n {2}eval +measure an edit with PIE-Bench's metrics/);
+    const help = await runIirHere(['eval', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: iir eval [options]');
+    expect(help.stdout).toContain('SSIM is Wang et al. 2004: 11×11 Gaussian window, σ 1.5');
+    expect(help.stdout).toMatch(
+      /--dilate <px> +dilation of our dilated mask, as the edit's --dilate \(0–256; default: 8\)/,
+    );
+    expect(help.stdout).toContain('--bench <folder>      a PIE-Bench folder: mapping_file.json + annotation_images/');
+  });
 });
