@@ -39,6 +39,10 @@ const bridge = {
     /** Starts an IIR edit; answers the job id at once, progress arrives as `jobs:event`. */
     start: call('edit:start'),
   },
+  metrics: {
+    /** PSNR and LPIPS outside the region and the prompt's CLIP score on it (when the metric models are installed). */
+    compare: call('metrics:compare'),
+  },
   jobs: {
     /** Cancels a queued or running job (an edit or a search); calling it again is harmless. */
     cancel: call('jobs:cancel'),

@@ -30,6 +30,9 @@ const guessOrder: readonly ModelRole[] = [
   'grounding',
   'sam',
   'tokenizer',
+  'lpips',
+  'clip',
+  'dino',
 ];
 
 /** The role a folder satisfies: its receipt's, or the first contract it passes. */

@@ -1,4 +1,5 @@
 import { visibleSettings } from '../../shared/api';
+import { compareMetrics } from '../eval/compareRequest';
 import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
 import type { ProjectService } from '../projects/projectService';
@@ -35,6 +36,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     ...createImageHandlers(services.images, services.showSaveDialog),
     ...createJobHandlers(services, devices.deviceOf),
     ...devices.handlers,
+    'metrics:compare': (request) => compareMetrics(services.images, services.engines, models.modelsDir(), request),
 
     'projects:save': (request) => projects.save(request),
     'projects:open': ({ bytes }) => projects.open(bytes),

@@ -14,6 +14,7 @@ import {
   storedDifferenceSchema,
 } from './images';
 import { jobEventSchema, jobSummarySchema } from './jobs';
+import { compareMetricsRequestSchema, compareMetricsSchema } from './metrics';
 import { projectOpenedSchema, projectSaveRequestSchema } from './projects';
 import {
   acceptLicensesRequestSchema,
@@ -83,6 +84,8 @@ export const requestChannels = {
   'segment:start': { request: segmentStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Start an IIR edit; answers with the job id at once, progress arrives as `jobs:event`. */
   'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
+  /** PSNR and LPIPS outside the region and the CLIP score of the prompt on it, for the compare bar. */
+  'metrics:compare': { request: compareMetricsRequestSchema, response: compareMetricsSchema },
   /** Cancel a queued or running job, an edit or a search (idempotent); `wasActive` is false when it had ended. */
   'jobs:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
   /** Every job the queue knows, queued first by position, then running, then finished (most recent last). */

@@ -9,6 +9,7 @@ export * from './eventNames';
 export * from './ids';
 export * from './images';
 export * from './jobs';
+export * from './metrics';
 export * from './models';
 export * from './paths';
 export * from './projects';

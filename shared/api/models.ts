@@ -11,6 +11,9 @@ export const modelRoles = [
   'grounding',
   'sam',
   'tokenizer',
+  'lpips',
+  'clip',
+  'dino',
 ] as const;
 
 /** A downloadable model from the catalog. */

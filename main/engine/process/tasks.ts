@@ -1,14 +1,17 @@
 import type { PreflightReport } from '../providers';
 import { preflight } from '../providers';
 import { type EditTask, type EditValue, runEditTask } from './editTask';
+import { type MetricsTask, type MetricsValue, runMetricsTask } from './metricsTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
 
 /** Work the engine process does for main. */
-export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask;
+export type EngineTask =
+  { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask | MetricsTask;
 
 /** What each task answers. */
-export type TaskValue = { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue;
+export type TaskValue =
+  { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue | MetricsValue;
 
 /** Context of one task inside the engine process. */
 export interface TaskContext {
@@ -25,5 +28,7 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
       return runEditTask(task, context);
     case 'segment':
       return runSegmentTask(task, context);
+    case 'metrics':
+      return runMetricsTask(task, context);
   }
 }

@@ -2,6 +2,7 @@ import type { BenchSuite } from '../suite';
 import { appSuite } from './app';
 import { batchSuite } from './batch';
 import { engineSuite } from './engine';
+import { evalSuite } from './eval';
 import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
 import { exportSuite } from './export';
@@ -21,4 +22,5 @@ export const suites: readonly BenchSuite[] = [
   imagesSuite,
   jpegSuite,
   exportSuite,
+  evalSuite,
 ];

@@ -1,0 +1,65 @@
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixtures } from '../fixtures/models/all';
+import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+
+const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'coffee.png');
+const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+describe('the compare bar metrics in Chromium against serve mode (fixture metric models installed)', () => {
+  beforeAll(async () => {
+    mkdirSync(shotsDir, { recursive: true });
+    const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
+    cpSync(ensureFixtures(), models, { recursive: true });
+    serve = await startServeMode(models);
+    browser = await launchChromium();
+    page = await openEditorPage(browser, serve.url, pageErrors);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('shows PSNR and LPIPS outside the region and the CLIP score of the prompt for the current result', async () => {
+    await page.getByTestId('open-path').fill(photo);
+    await page.getByTestId('open-path-submit').click();
+    await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
+    const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+    const at = (x: number, y: number) => ({
+      x: box.x + Math.round((box.width - 600) / 2) + x,
+      y: box.y + Math.round((box.height - 400) / 2) + y,
+    });
+    await page.getByTestId('tool-brush').click();
+    for (const y of [160, 200, 240]) {
+      await page.mouse.move(at(200, y).x, at(200, y).y);
+      await page.mouse.down();
+      await page.mouse.move(at(400, y).x, at(400, y).y, { steps: 6 });
+      await page.mouse.up();
+    }
+    await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid=mask-area]')!.textContent));
+    const prompt = page.getByTestId('prompt');
+    await prompt.fill('a green ceramic cup');
+    await prompt.press('Control+Enter');
+    await page.getByTestId('result-0').waitFor({ timeout: 240_000 });
+
+    await page.getByTestId('metric-clip').waitFor({ timeout: 60_000 });
+    // The composite leaves everything outside the grown region as it was: PSNR outside the painted region is
+    // finite (the feathered edge), LPIPS small, the CLIP score a number.
+    expect(await page.getByTestId('metric-psnr').innerText()).toMatch(/^PSNR outside (\d+\.\d dB|∞)$/);
+    expect(await page.getByTestId('metric-lpips').innerText()).toMatch(/^LPIPS \d\.\d{3}$/);
+    expect(await page.getByTestId('metric-clip').innerText()).toMatch(/^CLIP \d+\.\d$/);
+    expect(await page.getByTestId('metric-note').count()).toBe(0);
+    await page.getByTestId('compare-metrics').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shotsDir, '60-compare-metrics.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
