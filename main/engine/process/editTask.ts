@@ -64,6 +64,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     provider: params.provider,
     ...(task.providerPerRole ? { providerPerRole: task.providerPerRole } : {}),
     lowMemory: params.lowMemory,
+    keepLightness: params.keepLightness,
     ...(params.strength === undefined ? {} : { strength: params.strength }),
     ...(params.featherPx === undefined ? {} : { featherPx: params.featherPx }),
     ...(params.dilatePx === undefined ? {} : { dilatePx: params.dilatePx }),

@@ -126,6 +126,7 @@ export const useEditStore = defineStore('edit', () => {
       noiseScope: iir.value.scope,
       cannyLow: iir.value.cannyLow,
       cannyHigh: iir.value.cannyHigh,
+      keepLightness: iir.value.keepLightness,
       ...(strength.value === null ? {} : { strength: strength.value }),
       steps: steps.value,
       guidance: guidance.value,
