@@ -39,6 +39,10 @@ const bridge = {
     /** Starts an IIR edit; answers the job id at once, progress arrives as `jobs:event`. */
     start: call('edit:start'),
   },
+  sweep: {
+    /** Starts a sweep (a grid of edits); answers the job id at once, progress arrives as `jobs:event`. */
+    start: call('sweep:start'),
+  },
   jobs: {
     /** Cancels a queued or running job (an edit or a search); calling it again is harmless. */
     cancel: call('jobs:cancel'),

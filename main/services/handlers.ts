@@ -6,6 +6,7 @@ import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
+import { createSweepHandlers } from './sweepHandlers';
 import type { ImageStore } from './images';
 import type { JobContext, JobQueue } from './jobs';
 import type { ModelService } from './models';
@@ -60,6 +61,7 @@ export function createHandlers(services: HandlerServices): Handlers {
 
   return {
     ...createImageHandlers(images, services.showSaveDialog),
+    ...createSweepHandlers(services, { deviceOf, forward }),
     'projects:save': (request) => services.projects.save(request),
     'projects:open': ({ bytes }) => services.projects.open(bytes),
     'projects:recover': async () => ({ project: await services.projects.recover() }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { devicesSchema } from './devices';
 import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
+import { sweepStartRequestSchema } from './sweep';
 import { imageIdSchema, jobIdSchema } from './ids';
 import {
   bytesSchema,
@@ -83,6 +84,8 @@ export const requestChannels = {
   'segment:start': { request: segmentStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Start an IIR edit; answers with the job id at once, progress arrives as `jobs:event`. */
   'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
+  /** Start a sweep: one edit per cell of a grid of one or two parameters; a job like an edit's. */
+  'sweep:start': { request: sweepStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Cancel a queued or running job, an edit or a search (idempotent); `wasActive` is false when it had ended. */
   'jobs:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
   /** Every job the queue knows, queued first by position, then running, then finished (most recent last). */

@@ -150,7 +150,8 @@ export function sweepRuleError(
   return null;
 }
 
-const sweepAxisSchema = z
+/** One axis as the API carries it (its values are checked with the whole request). */
+export const sweepAxisSchema = z
   .object({
     key: z.enum(sweepAxisKeys as [SweepAxisKey, ...SweepAxisKey[]]),
     values: z.array(z.union([z.number(), z.boolean(), z.string().max(64)])).max(maxAxisValues),

@@ -3,12 +3,14 @@ import { preflight } from '../providers';
 import { type EditTask, type EditValue, runEditTask } from './editTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
+import { type SweepTask, type SweepValue, runSweepTask } from './sweepTask';
 
 /** Work the engine process does for main. */
-export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask;
+export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask | SweepTask;
 
 /** What each task answers. */
-export type TaskValue = { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue;
+export type TaskValue =
+  { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue | SweepValue;
 
 /** Context of one task inside the engine process. */
 export interface TaskContext {
@@ -25,5 +27,7 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
       return runEditTask(task, context);
     case 'segment':
       return runSegmentTask(task, context);
+    case 'sweep':
+      return runSweepTask(task, context);
   }
 }
