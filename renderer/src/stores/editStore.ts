@@ -117,6 +117,7 @@ export const useEditStore = defineStore('edit', () => {
     await jobs.run('edit', () => api().edit.start({ imageId, roi: { mask }, params: parsed.data }));
   }
 
+  /** The parameters the panels show now, for `text` (a sweep varies one or two of them). */
   function currentParams(text: string) {
     return {
       prompt: text,
@@ -247,6 +248,7 @@ export const useEditStore = defineStore('edit', () => {
     generate,
     retry,
     run,
+    currentParams,
     absorb,
     remove,
     loadResults,
