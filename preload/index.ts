@@ -43,6 +43,10 @@ const bridge = {
     /** PSNR and LPIPS outside the region and the prompt's CLIP score on it (when the metric models are installed). */
     compare: call('metrics:compare'),
   },
+  sweep: {
+    /** Starts a sweep (a grid of edits); answers the job id at once, progress arrives as `jobs:event`. */
+    start: call('sweep:start'),
+  },
   jobs: {
     /** Cancels a queued or running job (an edit or a search); calling it again is harmless. */
     cancel: call('jobs:cancel'),

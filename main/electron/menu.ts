@@ -25,6 +25,8 @@ export function buildMenu(onAction: (action: MenuAction) => void): Menu {
         { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: () => onAction('undo') },
         { label: 'Redo', accelerator: 'Shift+CmdOrCtrl+Z', click: () => onAction('redo') },
         { type: 'separator' },
+        { label: 'Sweep…', click: () => onAction('sweep') },
+        { type: 'separator' },
         { role: 'cut' },
         { role: 'copy' },
         { role: 'paste' },

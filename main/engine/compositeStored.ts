@@ -10,6 +10,7 @@ import type { Mask, Rect, RgbImage } from '../../shared/image/types';
 import { converterFor, type SourceColour, type StoredPixels } from '../image/stored';
 import { srgbToCmyk } from './cmyk';
 import { storedIndexer } from '../image/orientation';
+import { originalLightness, withLightness } from './lightness';
 
 /** Bounding box (oriented px) of the mask's non-zero pixels, or null. */
 function boundingBox(mask: Mask): Rect | null {
@@ -68,7 +69,10 @@ export interface StoredComposite {
   readonly region: Uint8Array;
 }
 
-/** Blends the working-frame result into a copy of the stored values through `blendMask` (oriented image px). */
+/**
+ * Blends the working-frame result into a copy of the stored values through `blendMask` (oriented image px); with
+ * `keepLightness`, the result's colour first takes the original's L* (lightness.ts).
+ */
 export async function compositeStored(
   stored: StoredPixels,
   colour: SourceColour,
@@ -76,13 +80,17 @@ export async function compositeStored(
   resultWorking: RgbImage,
   frame: WorkingFrame,
   blendMask: Mask,
+  keepLightness = false,
 ): Promise<StoredComposite> {
   const out = stored.data.slice();
   const region = new Uint8Array(stored.width * stored.height);
   const image = { ...stored, data: out };
   const box = boundingBox(blendMask);
   if (!box) return { image, region };
-  const srgb = enlarge(resultWorking, frame, box);
+  const enlarged = enlarge(resultWorking, frame, box);
+  const srgb = keepLightness
+    ? withLightness(enlarged, await originalLightness(stored, colour, orientation, box))
+    : enlarged;
   const encoded = colour.space === 'cmyk' ? await srgbToCmyk(srgb, colour.icc) : converterFor(colour).fromSrgb(srgb);
   const index = storedIndexer(orientation, stored.width, stored.height);
   const { channels, colourChannels } = stored;

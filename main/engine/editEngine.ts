@@ -8,7 +8,14 @@ import type { StoredPixels } from '../image/stored';
 import { reseedPreprocess } from '../image/preprocess';
 import type { StepProgress } from './denoise';
 import { rolesOf, type ModelSet } from './modelSet';
-import { resolveOptions, type EditRequest, type EditResult, type EditStage, type EditVariation } from './pipeline';
+import {
+  resolveOptions,
+  type EditRequest,
+  type EditResult,
+  type EditStage,
+  type EditVariation,
+  type Resolved,
+} from './pipeline';
 import type { ProviderRole, ProviderSettings } from './providers';
 import { recipeMetadata } from './recipe';
 import { ModelSessions } from './sessions';
@@ -30,7 +37,7 @@ import {
 import type { TextConditioning } from './text';
 
 /** What every variation of one edit shares. */
-interface VariationContext {
+export interface VariationContext {
   readonly request: EditRequest;
   readonly prepared: PreparedEdit;
   readonly sessions: ModelSessions;
@@ -47,15 +54,34 @@ function setKey(set: ModelSet, settings: ProviderSettings, lowMemory: boolean): 
   return JSON.stringify([set.files, set.tokenizerDir, settings, lowMemory]);
 }
 
-const noTimings = (): Record<EditStage, number> => ({
-  load: 0,
-  preprocess: 0,
-  text: 0,
-  encode: 0,
-  denoise: 0,
-  decode: 0,
-  composite: 0,
-});
+/** Milliseconds per stage, and the timer that adds to them (reporting each stage as it starts). */
+export interface StageTimer {
+  readonly timings: Record<EditStage, number>;
+  readonly time: <T>(stage: EditStage, variation: number, work: () => Promise<T>) => Promise<T>;
+}
+
+/** A {@link StageTimer} that calls `report` as each stage starts. */
+export function stageTimer(report: (stage: EditStage, variation: number) => void): StageTimer {
+  const timings: Record<EditStage, number> = {
+    load: 0,
+    preprocess: 0,
+    text: 0,
+    encode: 0,
+    denoise: 0,
+    decode: 0,
+    composite: 0,
+  };
+  const time = async <T>(stage: EditStage, variation: number, work: () => Promise<T>): Promise<T> => {
+    report(stage, variation);
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] += performance.now() - started;
+    }
+  };
+  return { timings, time };
+}
 
 /** Runs IIR edits, keeping the last model set's sessions loaded between edits. */
 export class EditEngine {
@@ -90,18 +116,27 @@ export class EditEngine {
 
   private async run(request: EditRequest): Promise<EditResult> {
     const o = resolveOptions(request.options);
+    const { timings, time } = stageTimer((stage) =>
+      request.onProgress?.(stage === 'load' ? { type: 'loading' } : { type: 'stage', stage }),
+    );
+    const { context, warnings } = await this.shared(request, o, time);
+    const variations: EditVariation[] = [];
+    for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
+    const providers = variations[0]?.recipe.providers ?? {};
+    return { variations, timings, providers, warnings, modelSet: context.prepared.set };
+  }
+
+  /**
+   * What every variation of an edit with options `o` shares (sweep.ts shares it across a grid's cells): the model
+   * set and sessions, the text, the stored pixels, the working frame and the original's latents.
+   */
+  async shared(
+    request: EditRequest,
+    o: Resolved,
+    time: StageTimer['time'],
+  ): Promise<{ context: VariationContext; warnings: string[] }> {
     const { signal } = request;
     throwIfCancelled(signal);
-    const timings = noTimings();
-    const time = async <T>(stage: EditStage, _variation: number, work: () => Promise<T>): Promise<T> => {
-      request.onProgress?.(stage === 'load' ? { type: 'loading' } : { type: 'stage', stage });
-      const started = performance.now();
-      try {
-        return await work();
-      } finally {
-        timings[stage] += performance.now() - started;
-      }
-    };
     const prepared = await prepareEdit(request, o);
     const sessions = await this.sessionsFor(prepared);
     const warnings = [...prepared.warnings];
@@ -121,14 +156,14 @@ export class EditEngine {
     const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
     const original = await time('encode', 0, () => encodeImage(sessions, frame.prep.working, frame.fromImage));
     const context: VariationContext = { request, prepared, sessions, frame, text, original, stored, hashes, time };
-    const variations: EditVariation[] = [];
-    for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
-    const providers = variations[0]?.recipe.providers ?? {};
-    return { variations, timings, providers, warnings, modelSet: prepared.set };
+    return { context, warnings };
   }
 
-  /** One variation: reseeded IIR image → start latents → denoise → decode → composite → recipe. */
-  private async variation(c: VariationContext, v: number): Promise<EditVariation> {
+  /**
+   * One variation: reseeded IIR image → start latents → denoise → decode → composite → recipe. Variation 0 uses
+   * `c.frame.prep` as it is (sweep.ts hands each cell a context whose frame is already that cell's).
+   */
+  async variation(c: VariationContext, v: number): Promise<EditVariation> {
     const { request, prepared, sessions, frame, time } = c;
     const { options: o, strength } = prepared;
     const { signal } = request;

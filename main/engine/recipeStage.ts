@@ -103,6 +103,7 @@ export function buildRecipe(input: RecipeInput): EditRecipe {
       focus: o.focus,
       featherPx: o.featherPx,
       dilatePx: o.dilatePx,
+      keepLightness: o.keepLightness,
       lowMemory: o.lowMemory,
     },
     workingFrame: { sourcePx: { ...frame.sourcePx }, width: frame.width, height: frame.height },

@@ -232,6 +232,7 @@ export async function compositeStage(
     decoded,
     frame.prep.frame,
     blendMask,
+    o.keepLightness,
   );
   return { composite, view: await renderSrgb(composite.image, colour, source.info.orientation) };
 }

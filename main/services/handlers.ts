@@ -6,8 +6,9 @@ import type { ProjectService } from '../projects/projectService';
 import { createDeviceRouting } from './deviceHandlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
+import { createSweepHandlers } from './sweepHandlers';
 import type { ImageStore } from './images';
-import { createJobHandlers } from './jobHandlers';
+import { createJobHandlers, forwardProgress } from './jobHandlers';
 import type { JobQueue } from './jobs';
 import type { ModelService } from './models';
 import type { SettingsStore } from './settings';
@@ -36,6 +37,10 @@ export function createHandlers(services: HandlerServices): Handlers {
     ...createImageHandlers(services.images, services.showSaveDialog),
     ...createJobHandlers(services, devices.deviceOf),
     ...devices.handlers,
+    ...createSweepHandlers(services, {
+      deviceOf: devices.deviceOf,
+      forward: (context, previews) => forwardProgress(services.images, context, previews),
+    }),
     'metrics:compare': (request) => compareMetrics(services.images, services.engines, models.modelsDir(), request),
 
     'projects:save': (request) => projects.save(request),

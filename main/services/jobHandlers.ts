@@ -135,7 +135,7 @@ function storeResults(images: ImageStore, value: EditValue, source: ImageInfo, o
 }
 
 /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */
-function forwardProgress(images: ImageStore, context: JobContext, jobPreviews: ImageId[]) {
+export function forwardProgress(images: ImageStore, context: JobContext, jobPreviews: ImageId[]) {
   return (progress: EngineProgress): void => {
     if (progress.type === 'loading') return context.progress(progress);
     const { i, n, preview } = progress;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { devicesSchema } from './devices';
 import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
+import { sweepStartRequestSchema } from './sweep';
 import { imageIdSchema, jobIdSchema } from './ids';
 import {
   bytesSchema,
@@ -86,6 +87,8 @@ export const requestChannels = {
   'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** PSNR and LPIPS outside the region and the CLIP score of the prompt on it, for the compare bar. */
   'metrics:compare': { request: compareMetricsRequestSchema, response: compareMetricsSchema },
+  /** Start a sweep: one edit per cell of a grid of one or two parameters; a job like an edit's. */
+  'sweep:start': { request: sweepStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Cancel a queued or running job, an edit or a search (idempotent); `wasActive` is false when it had ended. */
   'jobs:cancel': { request: jobRef, response: z.object({ wasActive: z.boolean() }) },
   /** Every job the queue knows, queued first by position, then running, then finished (most recent last). */
@@ -148,7 +151,7 @@ export const requestChannels = {
 } as const;
 
 /** Commands from the application menu (or keyboard shortcuts main owns) for the renderer to carry out. */
-export const menuCommands = ['open', 'export', 'undo', 'redo', 'compare'] as const;
+export const menuCommands = ['open', 'export', 'undo', 'redo', 'compare', 'sweep'] as const;
 
 /** Every event channel main emits, with its payload schema. */
 export const eventChannels = {

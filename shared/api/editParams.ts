@@ -252,6 +252,15 @@ export const editParams = {
     engines: both,
     recipe: 'required',
   },
+  keepLightness: {
+    type: 'boolean',
+    name: 'keep lightness',
+    flag: 'keep-lightness',
+    default: false,
+    help: 'colour-only edits: keep the original\u2019s CIELAB lightness and take only hue and chroma from the model',
+    engines: both,
+    recipe: 'optional',
+  },
   provider: {
     type: 'choice',
     name: 'provider',

@@ -14,6 +14,7 @@ export * from './models';
 export * from './paths';
 export * from './projects';
 export * from './settings';
+export * from './sweep';
 export type * from './types';
 export * from './wire';
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { apiErrorSchema } from './envelope';
 import { imageIdSchema, jobIdSchema } from './ids';
+import { sweepAxisSchema } from './sweep';
 
 /** What a job does. */
-export const jobKinds = ['edit', 'segment'] as const;
+export const jobKinds = ['edit', 'segment', 'sweep'] as const;
 /** One of {@link jobKinds}. */
 export type JobKind = (typeof jobKinds)[number];
 
@@ -45,6 +46,22 @@ export const jobResultSchema = z.discriminatedUnion('kind', [
     instances: z.array(segmentInstanceSchema),
     /** Why nothing was found (e.g. the best score was below the threshold), or null. */
     message: z.string().nullable(),
+  }),
+  z.object({
+    kind: z.literal('sweep'),
+    axes: z.array(sweepAxisSchema),
+    /** The region's crop every tile shows (imagePx of the image). */
+    crop: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }),
+    /** Row by row: each cell's full-resolution result, its crop as a tile, its seed and the values it varies. */
+    cells: z.array(
+      z.object({
+        resultId: imageIdSchema,
+        tileId: imageIdSchema,
+        seed: z.number().int(),
+        params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+      }),
+    ),
+    provider: z.string(),
   }),
 ]);
 /** See {@link jobResultSchema}. */

@@ -44,7 +44,11 @@ interface FindRegionOptions {
  * `--region`: GroundingDINO boxes → SAM masks at full resolution. The segmentation sessions are released before the
  * diffusion models load, so both never sit in memory together.
  */
-async function findRegion(source: ImageSource, text: string, options: FindRegionOptions): Promise<SegmentResult> {
+export async function findRegion(
+  source: ImageSource,
+  text: string,
+  options: FindRegionOptions,
+): Promise<SegmentResult> {
   const grounding = await resolveModel(options.modelsDir, options.grounding, 'grounding');
   const sam = await resolveModel(options.modelsDir, options.sam, 'sam');
   const decoded = await source.decode();

@@ -10,6 +10,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'preprocess', load: async () => (await import('./preprocess')).preprocessCommand },
   { name: 'schedule', load: async () => (await import('./schedule')).scheduleCommand },
   { name: 'devices', load: async () => (await import('./devices')).devicesCommand },
+  { name: 'sweep', load: async () => (await import('./sweep')).sweepCommand },
   { name: 'batch', load: async () => (await import('./batch')).batchCommand },
   { name: 'worker', load: async () => (await import('./worker')).workerCommand },
   { name: 'eval', load: async () => (await import('./eval')).evalCommand },

@@ -36,14 +36,17 @@ export interface EditValue {
 /** Approximate previews cost a latent projection each: make them at most this often. */
 const previewIntervalMs = 250;
 
-// One engine per process keeps the last model set's sessions loaded between edits.
+// One engine per process keeps the last model set's sessions loaded between edits (and sweeps).
 let engine: EditEngine | undefined;
 
-/** Runs an edit in the engine process. */
-export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
-  engine ??= new EditEngine();
-  const { params } = task;
-  const options: EditOptions = {
+/** The engine process's one engine. */
+export function processEngine(): EditEngine {
+  return (engine ??= new EditEngine());
+}
+
+/** The engine's options for the API's edit parameters (and the user's per-model provider pins). */
+export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerRole): EditOptions {
+  return {
     prompt: params.prompt,
     negativePrompt: params.negativePrompt,
     noise: params.noise,
@@ -62,17 +65,23 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     size: params.size,
     focus: params.focus,
     provider: params.provider,
-    ...(task.providerPerRole ? { providerPerRole: task.providerPerRole } : {}),
+    ...(providerPerRole ? { providerPerRole } : {}),
     lowMemory: params.lowMemory,
+    keepLightness: params.keepLightness,
     ...(params.strength === undefined ? {} : { strength: params.strength }),
     ...(params.featherPx === undefined ? {} : { featherPx: params.featherPx }),
     ...(params.dilatePx === undefined ? {} : { dilatePx: params.dilatePx }),
     ...(params.sd === undefined ? {} : { sd: params.sd }),
     ...(params.controlnet === undefined ? {} : { controlnet: params.controlnet }),
   };
+}
+
+/** Runs an edit in the engine process. */
+export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
+  const options = editOptionsOf(task.params, task.providerPerRole);
   let lastPreviewAt = Number.NEGATIVE_INFINITY;
-  const stepsPerVariation = (n: number): number => n / params.variations;
-  const result = await engine.edit({
+  const stepsPerVariation = (n: number): number => n / task.params.variations;
+  const result = await processEngine().edit({
     image: task.imageBytes,
     mask: task.mask,
     options,

@@ -4,14 +4,23 @@ import { type EditTask, type EditValue, runEditTask } from './editTask';
 import { type MetricsTask, type MetricsValue, runMetricsTask } from './metricsTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
+import { type SweepTask, type SweepValue, runSweepTask } from './sweepTask';
 
 /** Work the engine process does for main. */
 export type EngineTask =
-  { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask | MetricsTask;
+  | { readonly kind: 'preflight'; readonly refresh: boolean }
+  | EditTask
+  | SegmentTask
+  | MetricsTask
+  | SweepTask;
 
 /** What each task answers. */
 export type TaskValue =
-  { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue | MetricsValue;
+  | { readonly kind: 'preflight'; readonly report: PreflightReport }
+  | EditValue
+  | SegmentValue
+  | MetricsValue
+  | SweepValue;
 
 /** Context of one task inside the engine process. */
 export interface TaskContext {
@@ -30,5 +39,7 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
       return runSegmentTask(task, context);
     case 'metrics':
       return runMetricsTask(task, context);
+    case 'sweep':
+      return runSweepTask(task, context);
   }
 }

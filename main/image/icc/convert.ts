@@ -9,7 +9,7 @@ import { invert, multiply, type ColourProfile, type Mat3, type ToneCurve } from 
 export const renderingIntent = 'relative-colorimetric';
 
 /** sRGB's colorants adapted to D50 (Bradford), as in the ICC sRGB profile: linear sRGB → PCS XYZ. */
-const srgbToXyz: Mat3 = [
+export const srgbToXyz: Mat3 = [
   0.4360747, 0.3850649, 0.1430804, 0.2225045, 0.7168786, 0.0606169, 0.0139322, 0.0971045, 0.7141733,
 ];
 

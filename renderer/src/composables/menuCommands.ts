@@ -1,5 +1,6 @@
 import type { menuCommands } from '../../../shared/api';
 import { useEditStore } from '../stores/editStore';
+import { useSweepStore } from '../stores/sweepStore';
 import { isTypingTarget } from './useAppKeyboard';
 
 /** A command of the desktop app's menu (File, Edit, View), as main sends it. */
@@ -32,5 +33,6 @@ export function useMenuActions(targets: MenuTargets): MenuActions {
     redo: () => history('redo'),
     export: () => targets.export(),
     compare: () => (editStore.isShowingOriginal = !editStore.isShowingOriginal),
+    sweep: () => useSweepStore().show(),
   };
 }

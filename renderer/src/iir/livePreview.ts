@@ -14,14 +14,18 @@ export interface IirSettings {
   readonly scope: NoiseScope;
   readonly cannyLow: number;
   readonly cannyHigh: number;
+  /** Keep the original's lightness in the composite (colour-only edits); the preview does not change with it. */
+  readonly keepLightness: boolean;
 }
 
 /** Presets of the IIR panel (issue 7): what each kind of edit removes. */
 export const iirPresets = {
-  colour: { gray: true, noise: 0.1, scope: 'roi' },
-  texture: { gray: true, noise: 0.6, scope: 'roi' },
-  scene: { gray: false, noise: 0.6, scope: 'image' },
-} as const satisfies Record<string, Pick<IirSettings, 'gray' | 'noise' | 'scope'>>;
+  colour: { gray: true, noise: 0.1, scope: 'roi', keepLightness: false },
+  // Texture and shading come from the photo, so the model needs only a little noise to re-colour.
+  colourLightness: { gray: true, noise: 0.05, scope: 'roi', keepLightness: true },
+  texture: { gray: true, noise: 0.6, scope: 'roi', keepLightness: false },
+  scene: { gray: false, noise: 0.6, scope: 'image', keepLightness: false },
+} as const satisfies Record<string, Pick<IirSettings, 'gray' | 'noise' | 'scope' | 'keepLightness'>>;
 
 /** One of the IIR presets. */
 export type IirPreset = keyof typeof iirPresets;
@@ -35,8 +39,8 @@ export const defaultIirSettings: IirSettings = {
 /** The preset the settings match, or null when edited by hand. */
 export function presetOf(settings: IirSettings): IirPreset | null {
   for (const [name, preset] of Object.entries(iirPresets) as [IirPreset, (typeof iirPresets)[IirPreset]][]) {
-    if (preset.gray === settings.gray && preset.noise === settings.noise && preset.scope === settings.scope)
-      return name;
+    const same = (['gray', 'noise', 'scope', 'keepLightness'] as const).every((key) => preset[key] === settings[key]);
+    if (same) return name;
   }
   return null;
 }

@@ -117,6 +117,7 @@ export const useEditStore = defineStore('edit', () => {
     await jobs.run('edit', () => api().edit.start({ imageId, roi: { mask }, params: parsed.data }));
   }
 
+  /** The parameters the panels show now, for `text` (a sweep varies one or two of them). */
   function currentParams(text: string) {
     return {
       prompt: text,
@@ -126,6 +127,7 @@ export const useEditStore = defineStore('edit', () => {
       noiseScope: iir.value.scope,
       cannyLow: iir.value.cannyLow,
       cannyHigh: iir.value.cannyHigh,
+      keepLightness: iir.value.keepLightness,
       ...(strength.value === null ? {} : { strength: strength.value }),
       steps: steps.value,
       guidance: guidance.value,
@@ -246,6 +248,7 @@ export const useEditStore = defineStore('edit', () => {
     generate,
     retry,
     run,
+    currentParams,
     absorb,
     remove,
     loadResults,

@@ -6,7 +6,7 @@ import { type JobAction, type JobFlow, idleJob, jobIdOf, jobReducer } from '../j
 
 /** The editor's two workflows that run as jobs, each one flow at a time: an edit and a segmentation. */
 export const useJobsStore = defineStore('jobs', () => {
-  const flows = ref<Record<JobKind, JobFlow>>({ edit: idleJob, segment: idleJob });
+  const flows = ref<Record<JobKind, JobFlow>>({ edit: idleJob, segment: idleJob, sweep: idleJob });
   let unsubscribe: (() => void) | null = null;
 
   function dispatch(kind: JobKind, action: JobAction): JobFlow {

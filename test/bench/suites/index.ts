@@ -8,6 +8,7 @@ import { jpegSuite } from './jpeg';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
+import { sweepSuite } from './sweep';
 import { workersSuite } from './workers';
 
 /** Every benchmark suite. Add one import and one line per suite. */
@@ -18,6 +19,7 @@ export const suites: readonly BenchSuite[] = [
   segmentSuite,
   appSuite,
   batchSuite,
+  sweepSuite,
   workersSuite,
   imagesSuite,
   jpegSuite,

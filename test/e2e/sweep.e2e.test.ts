@@ -1,0 +1,77 @@
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixtures } from '../fixtures/models/all';
+import { type ServeProcess, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
+
+// The Sweep sheet in Chromium against serve mode with fixture models: σ × seed, the labelled grid, keyboard picking.
+const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+describe('the Sweep sheet in Chromium against serve mode', () => {
+  beforeAll(async () => {
+    mkdirSync(shotsDir, { recursive: true });
+    const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
+    cpSync(ensureFixtures(), models, { recursive: true });
+    serve = await startServeMode(models);
+    browser = await launchChromium();
+    page = await openEditorPage(browser, serve.url, pageErrors);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+  });
+
+  it('runs σ × seed, shows the labelled grid, and puts the cells picked by keyboard and click in the strip', async () => {
+    await page.getByTestId('open-path').fill(sharedPhoto('coffee.png'));
+    await page.getByTestId('open-path-submit').click();
+    await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
+    const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+    const at = (x: number, y: number) => ({
+      x: box.x + Math.round((box.width - 600) / 2) + x,
+      y: box.y + Math.round((box.height - 400) / 2) + y,
+    });
+    await page.getByTestId('tool-brush').click();
+    for (const y of [150, 190, 230]) {
+      await page.mouse.move(at(200, y).x, at(200, y).y);
+      await page.mouse.down();
+      await page.mouse.move(at(400, y).x, at(400, y).y, { steps: 6 });
+      await page.mouse.up();
+    }
+    await page.getByTestId('prompt').fill('a green ceramic cup');
+    await page.getByTestId('steps').fill('4');
+
+    await page.getByTestId('open-sweep').click();
+    await page.getByTestId('sweep-values-0').fill('0.1, 0.4, 0.8');
+    await page.getByTestId('sweep-values-1').fill('1..3');
+    await page.getByTestId('sweep-run').click();
+    await page.getByTestId('sweep-grid').waitFor({ timeout: 240_000 });
+    await page.locator('[data-testid=sweep-grid] img').last().waitFor();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('[data-testid=sweep-grid] img')].every((i) => i.complete),
+    );
+    const headers = await page.getByRole('columnheader').allInnerTexts();
+    expect(headers).toEqual(['seed 1', 'seed 2', 'seed 3']);
+    expect(await page.getByRole('rowheader').allInnerTexts()).toEqual(['σ 0.1', 'σ 0.4', 'σ 0.8']);
+    await page.getByTestId('sweep-cell-0').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('sweep-cell-8').click();
+    await page.screenshot({ path: join(shotsDir, '60-sweep-grid.png') });
+    expect(await page.getByTestId('sweep-cell-4').getAttribute('aria-label')).toBe('σ 0.4, seed 2, in the results');
+
+    await page.keyboard.press('Escape');
+    await page.getByTestId('sweep-sheet').waitFor({ state: 'detached' });
+    await page.getByTestId('result-1').waitFor();
+    await page.screenshot({ path: join(shotsDir, '61-sweep-picked-in-strip.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
