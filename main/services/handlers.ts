@@ -141,6 +141,7 @@ export function createHandlers(services: HandlerServices): Handlers {
                     image: result.stored.image,
                     region: result.stored.region,
                     recipe: result.recipe,
+                    sourceId: imageId,
                     originalBytes: imageBytes,
                     originalName: source.name,
                   },
