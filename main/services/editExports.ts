@@ -31,8 +31,8 @@ export function sourceFacts(source: ImageSource): NonNullable<ExportPlan['source
 
 /**
  * What exporting `edit` (of `source`) as `format` will write, before writing: the source's facts, the notes of what
- * the format cannot keep, and for JPEG → JPEG the number of MCUs to re-encode or why the whole image must be
- * (arithmetic, lossless or 12-bit files; CMYK blocks that need re-encoding), already in the notes.
+ * the format cannot keep, and for JPEG → JPEG the number of MCUs to re-encode, or why the whole image must be
+ * (arithmetic, lossless or 12-bit files; CMYK blocks that need re-encoding), which is also a note.
  */
 export function exportPlan(
   source: ImageSource,
@@ -43,14 +43,12 @@ export function exportPlan(
   let notes = editExportNotes(source, format, keepBlocks);
   let jpegBlocks: ExportPlan['jpegBlocks'] = null;
   if (keepsJpegBlocks(source, format, keepBlocks)) {
-    jpegBlocks = planJpegBlocks(source.bytes, edit.region);
-    const planned = jpegBlocks;
-    const line =
-      'fallback' in planned
-        ? `${wholeJpegNote} (${planned.fallback})`
-        : `JPEG: ${planned.mcusReencoded} of ${planned.mcusTotal} blocks will be re-encoded with the original's ` +
-          'tables; the others keep its compressed data bit for bit';
-    notes = notes.map((note) => (note === keptJpegNote ? line : note));
+    const planned = planJpegBlocks(source.bytes, edit.region);
+    jpegBlocks = planned;
+    // The block counts are shown beside "Keep untouched blocks"; a fallback is a note of its own.
+    notes = notes.flatMap((note) =>
+      note !== keptJpegNote ? [note] : 'fallback' in planned ? [`${wholeJpegNote} (${planned.fallback})`] : [],
+    );
   }
   return { notes, source: sourceFacts(source), jpegBlocks };
 }

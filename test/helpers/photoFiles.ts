@@ -24,9 +24,9 @@ export function displayP3Jpeg(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** `chelsea.png` as a CMYK JPEG with libvips's CMYK profile and EXIF. */
+/** `coffee.png` (600×400) as a CMYK JPEG with libvips's CMYK profile and EXIF. */
 export function cmykJpeg(): Promise<Buffer> {
-  return sharp(fixture('chelsea.png'))
+  return sharp(fixture('coffee.png'))
     .removeAlpha()
     .toColourspace('cmyk')
     .withIccProfile('cmyk')
