@@ -30,6 +30,8 @@ export interface ExportEditOptions {
   readonly withoutRecipe?: boolean;
   /** JPEG → JPEG: keep the untouched blocks' compressed data (default true); false re-encodes the whole image. */
   readonly keepBlocks?: boolean;
+  /** WebP: lossless or not (default: lossless exactly when the source is a lossless WebP). */
+  readonly lossless?: boolean;
 }
 
 /** The format family an edit of a `format` file is written in by default. */
@@ -121,7 +123,7 @@ export async function exportEdit(
     format,
     text: options.withoutRecipe ? {} : recipeMetadata(recipe),
     removeLocation,
-    lossless: losslessFor(source, format),
+    lossless: options.lossless ?? losslessFor(source, format),
     ...(keepBlocks ? { jpegSource: { bytes: source.bytes, region: edited.region } } : {}),
     ...(quality === null || quality === undefined ? {} : { quality }),
   });

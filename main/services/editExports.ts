@@ -6,13 +6,17 @@ import type { ExportPlan } from '../../shared/api';
 import { type IirError, invalidArgument } from '../../shared/errors';
 import type { ImageSource } from '../image/decode';
 import { storedAlike, storedDifferenceMap, type StoredDifferenceMap } from '../image/differenceMap';
-import { defaultExportFormat, editExportNotes, keepsJpegBlocks, keptJpegNote } from '../image/exportEdit';
+import { defaultExportFormat, editExportNotes, exportEdit, keepsJpegBlocks, keptJpegNote } from '../image/exportEdit';
 import { wholeJpegNote, type ExportFormat } from '../image/exportStored';
 import { planJpegBlocks } from '../image/jpeg';
 import { removeGpsInPlace } from '../image/meta/exif';
 import { removeXmpGps } from '../image/meta/xmp';
 import type { StoredPixels } from '../image/stored';
 import type { StoredEdit } from './storedEdits';
+
+/** Said before exporting an image that is not an edit (the file's own terms are kept for edits). */
+export const notEditedNote =
+  'Not an edit: exported as its 8-bit sRGB rendering, without the file\u2019s profile and metadata';
 
 /** The facts about an edit's source that the export panel shows. */
 export function sourceFacts(source: ImageSource): NonNullable<ExportPlan['source']> {
@@ -51,6 +55,19 @@ export function exportPlan(
     );
   }
   return { notes, source: sourceFacts(source), jpegBlocks };
+}
+
+/**
+ * The file a later edit of `edit` starts from (the result kept, then edited again): the edit in its source's own
+ * terms and family, without loss beyond the format's own: PNG, TIFF and WebP losslessly (profile, depth, metadata),
+ * a JPEG with its untouched blocks kept and only the touched ones re-encoded, as an export would write it (a JPEG
+ * whose blocks cannot be kept, such as CMYK, goes to a lossless TIFF rather than be re-encoded whole).
+ */
+export async function editAsSourceFile(source: ImageSource, edit: StoredEdit): Promise<Uint8Array> {
+  let format = defaultExportFormat(source.info.format);
+  if (format === 'jpeg' && 'fallback' in planJpegBlocks(source.bytes, edit.region)) format = 'tiff';
+  const options = { format, withoutRecipe: true, ...(format === 'webp' ? { lossless: true } : {}) } as const;
+  return (await exportEdit(source, edit, options)).bytes;
 }
 
 /** An edit compared with an image that is neither its source nor another edit of that source. */

@@ -2,19 +2,24 @@ import { basename } from 'node:path';
 import type { ExportPlan, ImageId, ImageInfo, ImageKind, StoredDifference } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
-import { openImage } from '../image/decode';
+import { openImage, type ImageSource } from '../image/decode';
 import { encodeImage } from '../image/encode';
 import { exportEdit } from '../image/exportEdit';
-import type { ImageSource } from '../image/decode';
 import type { ExportFormat } from '../image/exportStored';
 import { readImageFile } from '../files/readRegularFile';
 import { writeFileAtomic } from '../files/atomicWrite';
-import { editDifference, type ExportOptions, exportPlan, notComparable } from './editExports';
+import {
+  editAsSourceFile,
+  editDifference,
+  type ExportOptions,
+  exportPlan,
+  notComparable,
+  notEditedNote,
+} from './editExports';
 import { EditSources } from './editSources';
 import { colourInfo, editBytes, grayToRgb, newImageId, type StoredEdit } from './storedEdits';
 
 export type { StoredEdit } from './storedEdits';
-export type { ExportOptions } from './editExports';
 
 interface StoredImage {
   readonly info: ImageInfo;
@@ -28,13 +33,11 @@ interface StoredImage {
   /** A result: the edit in the original file's own values, exported in its terms. */
   readonly edit: StoredEdit | null;
   png?: Promise<Uint8Array>;
-  /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG once encoded). */
+  /** An edit as its source's kind of file, once a later edit asked for it. */
+  asSource?: Promise<Uint8Array>;
+  /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG and file for a later edit once made). */
   bytes: number;
 }
-
-/** Said before exporting an image that is not an edit (the file's own terms are kept for edits). */
-export const notEditedNote =
-  'Not an edit: exported as its 8-bit sRGB rendering, without the file\u2019s profile and metadata';
 
 /** What the store may hold before it forgets the least recently used images (the open original is kept). */
 export const defaultImageBudgetBytes = 512 * 1024 * 1024;
@@ -112,25 +115,10 @@ export class ImageStore {
 
   /** Stores a single-channel mask. */
   addMask(mask: Mask): ImageInfo {
-    const info: ImageInfo = {
-      id: newImageId(),
-      kind: 'mask',
-      width: mask.width,
-      height: mask.height,
-      hasAlpha: false,
-      name: null,
-      path: null,
-    };
-    this.store(info.id, {
-      info,
-      rgb: null,
-      mask,
-      alpha: null,
-      metadata: {},
-      source: null,
-      edit: null,
-      bytes: mask.data.byteLength,
-    });
+    const { width, height } = mask;
+    const info: ImageInfo = { id: newImageId(), kind: 'mask', width, height, hasAlpha: false, name: null, path: null };
+    const entry = { info, rgb: null, mask, alpha: null, metadata: {}, source: null, edit: null };
+    this.store(info.id, { ...entry, bytes: mask.data.byteLength });
     return info;
   }
 
@@ -160,23 +148,25 @@ export class ImageStore {
       image.png = image.rgb
         ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
         : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
-      void image.png.then(
-        (png) => {
-          if (this.images.get(id) !== image) return;
-          image.bytes += png.byteLength;
-          this.heldBytes += png.byteLength;
-          this.evict(id);
-        },
-        () => undefined,
-      );
+      this.account(id, image, image.png);
     }
     return image.png;
   }
 
-  /** The image as an encoded file: the bytes it was opened from, else a PNG (with alpha). */
+  /**
+   * The image as an encoded file, for the engine to edit again: the bytes it was opened from; an edit in its
+   * source's own terms (see {@link editAsSourceFile}; made once); else a PNG (with alpha).
+   */
   encoded(id: ImageId): Promise<Uint8Array> {
-    const source = this.get(id).source;
-    return source ? Promise.resolve(source) : this.png(id);
+    const image = this.get(id);
+    if (image.source) return Promise.resolve(image.source);
+    if (!image.edit) return this.png(id);
+    const { edit } = image;
+    if (!image.asSource) {
+      image.asSource = this.editSource(edit).then((source) => editAsSourceFile(source, edit));
+      this.account(id, image, image.asSource);
+    }
+    return image.asSource;
   }
 
   /**
@@ -260,6 +250,19 @@ export class ImageStore {
     this.pinned = null;
     this.lastMap = null;
     this.sources.clear();
+  }
+
+  /** Counts bytes an entry made on demand (its PNG, its file for a later edit) once they exist. */
+  private account(id: ImageId, image: StoredImage, made: Promise<Uint8Array>): void {
+    made.then(
+      (bytes) => {
+        if (this.images.get(id) !== image) return;
+        image.bytes += bytes.byteLength;
+        this.heldBytes += bytes.byteLength;
+        this.evict(id);
+      },
+      () => undefined,
+    );
   }
 
   private store(id: ImageId, image: StoredImage): void {

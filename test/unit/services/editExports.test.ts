@@ -4,9 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { ImageId } from '../../../shared/api';
 import type { EditRecipe } from '../../../main/engine/recipe';
 import { openImage } from '../../../main/image/decode';
+import { encodeStored } from '../../../main/image/exportStored';
+import { readJpeg } from '../../../main/image/jpeg';
 import type { StoredPixels } from '../../../main/image/stored';
-import { ImageStore, notEditedNote } from '../../../main/services/images';
+import { notEditedNote } from '../../../main/services/editExports';
+import { ImageStore } from '../../../main/services/images';
 import { cmykJpeg, displayP3Jpeg } from '../../helpers/photoFiles';
+import { pattern, proPhoto } from '../image/profiles';
 
 const recipe = { app: { name: 'IIR Studio', version: 'test' }, prompt: 'test' } as unknown as EditRecipe;
 
@@ -68,6 +72,13 @@ describe('the export plan and the stored difference of an edit', () => {
       'JPEG is lossy: the whole image is re-encoded (The JPEG stores CMYK colour, which block-keeping export cannot re-encode.)',
     );
     expect((await store.exportNotes(result, 'png')).notes[0]).toMatch(/^PNG cannot hold CMYK/);
+    // A later edit starts from a lossless CMYK TIFF with the profile, not from a JPEG re-encoded whole.
+    const later = await sharp(await store.encoded(result)).metadata();
+    expect([later.format, later.space, Buffer.compare(later.icc!, (await sharp(bytes).metadata()).icc!)]).toEqual([
+      'tiff',
+      'cmyk',
+      0,
+    ]);
   });
 
   it.skipIf(spawnSync('cjpeg', ['-version']).error !== undefined)(
@@ -108,5 +119,59 @@ describe('the export plan and the stored difference of an edit', () => {
     expect(store.sources.stats()).toMatchObject({ opens: 1, decodes: 1, entries: 1, bytes: 600 * 400 * 3 });
     store.release(original.id);
     expect(store.sources.stats()).toMatchObject({ entries: 0, bytes: 0 });
+  });
+
+  it('hands a later edit the kept result in the terms of its source, not an sRGB PNG', async () => {
+    const store = new ImageStore();
+    const bytes = new Uint8Array(await displayP3Jpeg());
+    const original = await store.open({ bytes, name: 'photo.jpg' });
+    const kept = await addEdit(store, original.id, bytes, [100, 50, 140, 70]);
+    const file = await store.encoded(kept);
+    expect(await store.encoded(kept)).toBe(file); // made once
+    const [before, after] = [await sharp(bytes).metadata(), await sharp(file).metadata()];
+    expect([after.format, after.chromaSubsampling]).toEqual(['jpeg', '4:2:0']);
+    expect(Buffer.compare(after.icc!, before.icc!)).toBe(0);
+    expect(Buffer.compare(after.exif!, before.exif!)).toBe(0);
+    // Only the 6 MCUs the first edit touched were re-encoded; the others are the original's, coefficient for coefficient.
+    const [a, b] = [readJpeg(bytes).components[0]!, readJpeg(file).components[0]!];
+    let changedBlocks = 0;
+    for (let block = 0; block < a.blocksW * a.blocksH; block++) {
+      const same = a.coefs.subarray(block * 64, block * 64 + 64).every((v, k) => v === b.coefs[block * 64 + k]);
+      if (same) continue;
+      changedBlocks++;
+      const [mx, my] = [((block % a.blocksW) / 2) | 0, ((block / a.blocksW) | 0) >> 1];
+      expect(mx >= 6 && mx <= 8 && my >= 3 && my <= 4).toBe(true);
+    }
+    expect(changedBlocks).toBeGreaterThan(0);
+    // A second edit made from that file is compared with the kept result in those stored values.
+    const second = await addEdit(store, kept, file, [300, 200, 310, 210]);
+    expect(await store.difference(second, kept)).toMatchObject({ changedPixels: 100, changedOutsideRegion: 0 });
+  });
+
+  it('hands a later edit of a 16-bit ProPhoto TIFF a 16-bit TIFF with the same profile and exact values', async () => {
+    const image: StoredPixels = {
+      ...{ width: 64, height: 48, channels: 3, colourChannels: 3, hasAlpha: false, depth: 16, space: 'rgb' },
+      data: pattern(64, 48, 3, 16),
+    };
+    const meta = { exif: null, exifTree: null, xmp: null, iptc: null, icc: proPhoto, orientation: 1 };
+    const options = { format: 'tiff', text: {}, removeLocation: false } as const;
+    const bytes = (await encodeStored(image, meta, proPhoto, options)).bytes;
+    const store = new ImageStore();
+    const original = await store.open({ bytes, name: 'scan.tif' });
+    const kept = await addEdit(store, original.id, bytes, [8, 8, 20, 20]);
+    const file = await store.encoded(kept);
+    const reopened = await openImage(file);
+    expect([reopened.info.format, reopened.colour.depth, reopened.colour.profileName]).toEqual([
+      'tiff',
+      16,
+      'ProPhoto RGB compatible (test)',
+    ]);
+    const values = (await reopened.decodeStored()).data;
+    const edited = (await openImage(bytes)).decodeStored();
+    const expected = (await edited).data;
+    for (let y = 8; y < 20; y++) {
+      for (let x = 8; x < 20; x++) expected[(y * 64 + x) * 3] = expected[(y * 64 + x) * 3]! ^ 0x40;
+    }
+    expect(Buffer.compare(Buffer.from(values.buffer), Buffer.from(expected.buffer))).toBe(0);
   });
 });
