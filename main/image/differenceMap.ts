@@ -46,27 +46,32 @@ export function storedDifferenceMap(
   const { width, height, channels } = a;
   const turned = orientation >= 5;
   const [w, h] = turned ? [height, width] : [width, height];
-  const at = storedIndexer(orientation, width, height);
+  const at = orientation === 1 ? null : storedIndexer(orientation, width, height);
   const rgb = new Uint8Array(w * h * 3);
   const alpha = new Uint8Array(w * h);
   const scale = a.depth === 16 ? 257 : 1;
+  const { data: va } = a;
+  const { data: vb } = b;
   let changedPixels = 0;
   let changedOutsideRegion = 0;
   let maxDifference = 0;
   for (let y = 0, o = 0; y < h; y++) {
     for (let x = 0; x < w; x++, o++) {
-      const i = at(x, y);
+      const i = at === null ? o : at(x, y);
       const p = i * channels;
       let d = 0;
-      for (let c = 0; c < channels; c++) d = Math.max(d, Math.abs(a.data[p + c]! - b.data[p + c]!));
+      for (let c = 0; c < channels; c++) {
+        const e = va[p + c]! - vb[p + c]!;
+        if (e > d) d = e;
+        else if (-e > d) d = -e;
+      }
       if (d === 0) continue;
       changedPixels++;
       if (region[i] === 0) changedOutsideRegion++;
       if (d > maxDifference) maxDifference = d;
       const d8 = Math.ceil(d / scale);
-      const level = Math.min(255, 64 + d8 * 3);
       rgb[o * 3] = 255;
-      rgb[o * 3 + 1] = Math.max(0, level - 128) * 2;
+      rgb[o * 3 + 1] = Math.max(0, Math.min(255, 64 + d8 * 3) - 128) * 2;
       alpha[o] = Math.min(255, 96 + d8 * 4);
     }
   }
