@@ -82,7 +82,8 @@ function choicesFor(chosen: {
   const lossy = chosen.format === 'jpeg' || chosen.format === 'webp';
   return {
     format: chosen.format,
-    ...(lossy && chosen.quality !== null ? { quality: chosen.quality } : {}),
+    // An emptied quality field (v-model.number leaves '') means "auto", as null does.
+    ...(lossy && typeof chosen.quality === 'number' ? { quality: chosen.quality } : {}),
     removeLocation: Boolean(chosen.plan?.source?.hasLocation) && chosen.removeLocation,
     keepBlocks: chosen.keepBlocks,
   };

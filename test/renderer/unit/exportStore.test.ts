@@ -148,4 +148,18 @@ describe('export', () => {
     expect(store.message).toBe('Downloaded café.jpeg (3 KB)');
     expect(store.writtenNotes).toEqual(['JPEG is lossy: the whole image is re-encoded']);
   });
+
+  it('browser: an emptied quality field means the default (the source JPEG\u2019s own quality), not a bad request', async () => {
+    (window as unknown as { iir?: unknown }).iir = undefined;
+    const store = useExportStore();
+    store.reset('coffee.jpg');
+    store.choices.quality = '' as unknown as number; // what v-model.number leaves in an emptied field
+    await store.run();
+    expect(calls).toEqual([
+      {
+        channel: 'images:encode',
+        request: { id: 'img_base', format: 'jpeg', removeLocation: false, keepBlocks: true },
+      },
+    ]);
+  });
 });
