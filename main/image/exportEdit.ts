@@ -28,6 +28,10 @@ export interface ExportEditOptions {
   readonly removeLocation?: boolean;
   /** Leave the recipe out of the file (the photographer's metadata is still kept). */
   readonly withoutRecipe?: boolean;
+  /** JPEG → JPEG: keep the untouched blocks' compressed data (default true); false re-encodes the whole image. */
+  readonly keepBlocks?: boolean;
+  /** WebP: lossless or not (default: lossless exactly when the source is a lossless WebP). */
+  readonly lossless?: boolean;
 }
 
 /** The format family an edit of a `format` file is written in by default. */
@@ -51,13 +55,17 @@ function losslessFor(source: ImageSource, format: ExportFormat): boolean {
   return format === 'webp' && source.info.format === 'webp' && isLosslessWebp(source.bytes);
 }
 
+/** True when a JPEG export of `source` keeps its untouched blocks (a JPEG source, unless turned off). */
+export function keepsJpegBlocks(source: ImageSource, format: ExportFormat, keepBlocks = true): boolean {
+  return keepBlocks && format === 'jpeg' && source.info.format === 'jpeg';
+}
+
 /** What `format` cannot keep of `source` (one line each), to show before writing; also recorded in the recipe. */
-export function editExportNotes(source: ImageSource, format: ExportFormat): string[] {
+export function editExportNotes(source: ImageSource, format: ExportFormat, keepBlocks = true): string[] {
   const { space, depth } = source.colour;
   const notes = exportNotes({ space, depth, hasAlpha: source.info.hasAlpha }, format, losslessFor(source, format));
   if (format === 'webp' && source.meta.iptc) notes.push(webpIptcNote);
-  if (format === 'jpeg' && source.info.format === 'jpeg')
-    return notes.map((n) => (n === wholeJpegNote ? keptJpegNote : n));
+  if (keepsJpegBlocks(source, format, keepBlocks)) return notes.map((n) => (n === wholeJpegNote ? keptJpegNote : n));
   return notes;
 }
 
@@ -105,7 +113,8 @@ export async function exportEdit(
 ): Promise<{ bytes: Uint8Array; notes: string[]; recipe: EditRecipe }> {
   const { format } = options;
   const removeLocation = options.removeLocation ?? false;
-  const notes = editExportNotes(source, format);
+  const keepBlocks = keepsJpegBlocks(source, format, options.keepBlocks);
+  const notes = editExportNotes(source, format, keepBlocks);
   const recipe: EditRecipe = { ...edited.recipe, output: { format, removeLocation, notes } };
   const { image, icc } = await fitForFormat(source, edited.image, format);
   const quality =
@@ -114,10 +123,8 @@ export async function exportEdit(
     format,
     text: options.withoutRecipe ? {} : recipeMetadata(recipe),
     removeLocation,
-    lossless: losslessFor(source, format),
-    ...(source.info.format === 'jpeg' && format === 'jpeg'
-      ? { jpegSource: { bytes: source.bytes, region: edited.region } }
-      : {}),
+    lossless: options.lossless ?? losslessFor(source, format),
+    ...(keepBlocks ? { jpegSource: { bytes: source.bytes, region: edited.region } } : {}),
     ...(quality === null || quality === undefined ? {} : { quality }),
   });
   const isJpegNote = (note: string): boolean => note === wholeJpegNote || note === keptJpegNote;

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { hasExportExtension } from '../../shared/api';
+import { exportFileNameProblem, hasExportExtension } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { ExportFormat } from '../image/exportStored';
 import type { Handlers } from '../ipc/handlers';
@@ -40,6 +40,8 @@ export function createImageHandlers(
     'dialogs:save': async ({ defaultName, format }) => {
       if (!showSaveDialog)
         throw invalidArgument('file dialogs exist only in the desktop app; download the image instead');
+      const problem = exportFileNameProblem(defaultName, format);
+      if (problem) throw invalidArgument(`cannot save as ${JSON.stringify(defaultName)}: ${problem}`);
       const path = await showSaveDialog(defaultName, format);
       if (path !== null) {
         checkExtension(path, format);
@@ -48,7 +50,7 @@ export function createImageHandlers(
       return { path };
     },
     'images:info': ({ id }) => images.info(id),
-    'images:export': async ({ id, path, format, quality, metadata, removeLocation }) => {
+    'images:export': async ({ id, path, format, quality, metadata, removeLocation, keepBlocks }) => {
       checkExtension(path, format);
       if (!saveGrants.take(path, format)) {
         throw invalidArgument(
@@ -57,13 +59,13 @@ export function createImageHandlers(
             : 'in the browser, export downloads the image; the server writes no file a page names',
         );
       }
-      const notes = await images.export(id, path, { format, quality, metadata, removeLocation });
+      const notes = await images.export(id, path, { format, quality, metadata, removeLocation, keepBlocks });
       return { path, bytes: (await stat(path)).size, notes };
     },
-    'images:encode': ({ id, format, quality, metadata, removeLocation }) =>
-      images.encodeForExport(id, { format, quality, metadata, removeLocation }),
-    'images:exportNotes': async ({ id, format }) => ({ notes: await images.exportNotes(id, format) }),
-    'images:difference': ({ id }) => images.difference(id),
+    'images:encode': ({ id, format, quality, metadata, removeLocation, keepBlocks }) =>
+      images.encodeForExport(id, { format, quality, metadata, removeLocation, keepBlocks }),
+    'images:exportNotes': ({ id, format, keepBlocks }) => images.exportNotes(id, format, keepBlocks),
+    'images:difference': ({ id, against }) => images.difference(id, against),
     'images:release': ({ id }) => ({ released: images.release(id) }),
   };
 }

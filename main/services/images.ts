@@ -1,15 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { ImageId, ImageInfo, ImageKind, StoredDifference } from '../../shared/api';
+import type { ExportPlan, ImageId, ImageInfo, ImageKind, StoredDifference } from '../../shared/api';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
-import { openImage } from '../image/decode';
+import { openImage, type ImageSource } from '../image/decode';
 import { encodeImage } from '../image/encode';
-import { editExportNotes, exportEdit } from '../image/exportEdit';
+import { exportEdit } from '../image/exportEdit';
 import type { ExportFormat } from '../image/exportStored';
 import { readImageFile } from '../files/readRegularFile';
 import { writeFileAtomic } from '../files/atomicWrite';
-import { colourInfo, editBytes, openEditSource, type StoredEdit, storedDifference } from './storedEdits';
+import {
+  editAsSourceFile,
+  editDifference,
+  type ExportOptions,
+  exportPlan,
+  notComparable,
+  notEditedNote,
+} from './editExports';
+import { EditSources } from './editSources';
+import { colourInfo, editBytes, grayToRgb, newImageId, type StoredEdit } from './storedEdits';
 
 export type { StoredEdit } from './storedEdits';
 
@@ -25,19 +33,10 @@ interface StoredImage {
   /** A result: the edit in the original file's own values, exported in its terms. */
   readonly edit: StoredEdit | null;
   png?: Promise<Uint8Array>;
-  /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG once encoded). */
+  /** An edit as its source's kind of file, once a later edit asked for it. */
+  asSource?: Promise<Uint8Array>;
+  /** Bytes this entry holds (pixels, alpha, mask, source, and the PNG and file for a later edit once made). */
   bytes: number;
-}
-
-/** How an image is encoded for export. */
-export interface ExportOptions {
-  readonly format: ExportFormat;
-  /** JPEG/WebP quality, 1–100 (PNG and TIFF ignore it); absent: a JPEG source's estimate, else 92 / 90. */
-  readonly quality?: number | undefined;
-  /** Embed the edit recipe (results). */
-  readonly metadata: boolean;
-  /** Leave GPS tags out (results; recorded in the recipe). */
-  readonly removeLocation?: boolean;
 }
 
 /** What the store may hold before it forgets the least recently used images (the open original is kept). */
@@ -64,6 +63,10 @@ export class ImageStore {
   private heldBytes = 0;
   /** The original of the document open now: never forgotten to make room. */
   private pinned: ImageId | null = null;
+  /** The originals of edits, opened and decoded once (dropped with the image they belong to). */
+  readonly sources = new EditSources();
+  /** The last difference heat map, released when the next is made. */
+  private lastMap: ImageId | null = null;
 
   /** `budgetBytes`: past it, the least recently used images (never the open original) are forgotten. */
   constructor(private readonly budgetBytes: number = defaultImageBudgetBytes) {}
@@ -112,25 +115,10 @@ export class ImageStore {
 
   /** Stores a single-channel mask. */
   addMask(mask: Mask): ImageInfo {
-    const info: ImageInfo = {
-      id: newImageId(),
-      kind: 'mask',
-      width: mask.width,
-      height: mask.height,
-      hasAlpha: false,
-      name: null,
-      path: null,
-    };
-    this.store(info.id, {
-      info,
-      rgb: null,
-      mask,
-      alpha: null,
-      metadata: {},
-      source: null,
-      edit: null,
-      bytes: mask.data.byteLength,
-    });
+    const { width, height } = mask;
+    const info: ImageInfo = { id: newImageId(), kind: 'mask', width, height, hasAlpha: false, name: null, path: null };
+    const entry = { info, rgb: null, mask, alpha: null, metadata: {}, source: null, edit: null };
+    this.store(info.id, { ...entry, bytes: mask.data.byteLength });
     return info;
   }
 
@@ -160,38 +148,53 @@ export class ImageStore {
       image.png = image.rgb
         ? encodeImage(image.rgb, image.alpha, { format: 'png', fast: true })
         : encodeImage(grayToRgb(image.mask!), null, { format: 'png', fast: true });
-      void image.png.then(
-        (png) => {
-          if (this.images.get(id) !== image) return;
-          image.bytes += png.byteLength;
-          this.heldBytes += png.byteLength;
-          this.evict(id);
-        },
-        () => undefined,
-      );
+      this.account(id, image, image.png);
     }
     return image.png;
   }
 
-  /** The image as an encoded file: the bytes it was opened from, else a PNG (with alpha). */
+  /**
+   * The image as an encoded file, for the engine to edit again: the bytes it was opened from; an edit in its
+   * source's own terms (see {@link editAsSourceFile}; made once); else a PNG (with alpha).
+   */
   encoded(id: ImageId): Promise<Uint8Array> {
-    const source = this.get(id).source;
-    return source ? Promise.resolve(source) : this.png(id);
+    const image = this.get(id);
+    if (image.source) return Promise.resolve(image.source);
+    if (!image.edit) return this.png(id);
+    const { edit } = image;
+    if (!image.asSource) {
+      image.asSource = this.editSource(edit).then((source) => editAsSourceFile(source, edit));
+      this.account(id, image, image.asSource);
+    }
+    return image.asSource;
   }
 
-  /** How an edit result differs from its original, in the original file's stored values. */
-  async difference(id: ImageId): Promise<StoredDifference> {
-    const { edit } = this.get(id);
-    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
-    const original = await (await openEditSource(edit)).decodeStored();
-    return storedDifference(original, edit.image, edit.region);
+  /**
+   * How an edit result differs from the image it was edited from (or `against`: that image, or another edit of
+   * it), in the original file's stored values, with a heat map stored as an image (the previous map is released).
+   */
+  async difference(id: ImageId, against?: ImageId): Promise<StoredDifference> {
+    const edit = this.editOf(id);
+    const source = await this.editSource(edit);
+    let basis;
+    if (against === undefined || against === edit.sourceId) {
+      basis = await this.sources.stored(edit.sourceId, edit.originalBytes, edit.originalName);
+    } else {
+      const other = this.get(against).edit;
+      if (other?.sourceId !== edit.sourceId) throw notComparable();
+      basis = other.image;
+    }
+    const { counts, map } = editDifference(source, edit, basis);
+    if (this.lastMap) this.release(this.lastMap);
+    this.lastMap = this.addRgb('preview', map.rgb, { alpha: map.alpha }).id;
+    return { ...counts, mapId: this.lastMap };
   }
 
-  /** What exporting `id` as `format` cannot keep of its source (nothing for images that are not edits). */
-  async exportNotes(id: ImageId, format: ExportFormat): Promise<string[]> {
+  /** What exporting `id` as `format` keeps and cannot keep of its source (nothing to say for non-edits). */
+  async exportNotes(id: ImageId, format: ExportFormat, keepBlocks = true): Promise<ExportPlan> {
     const { edit } = this.get(id);
-    if (!edit) return [];
-    return editExportNotes(await openEditSource(edit), format);
+    if (!edit) return { notes: [notEditedNote], source: null, jpegBlocks: null };
+    return exportPlan(await this.editSource(edit), edit, format, keepBlocks);
   }
 
   /**
@@ -203,8 +206,9 @@ export class ImageStore {
     const image = this.get(id);
     const keepsQuality = options.format === 'jpeg' || options.format === 'webp';
     if (image.edit) {
-      return exportEdit(await openEditSource(image.edit), image.edit, {
+      return exportEdit(await this.editSource(image.edit), image.edit, {
         format: options.format,
+        keepBlocks: options.keepBlocks ?? true,
         ...(options.quality !== undefined && keepsQuality ? { quality: options.quality } : {}),
         removeLocation: options.removeLocation ?? false,
         ...(options.metadata ? {} : { withoutRecipe: true }),
@@ -234,6 +238,8 @@ export class ImageStore {
     this.images.delete(id);
     this.heldBytes -= image.bytes;
     if (this.pinned === id) this.pinned = null;
+    if (this.lastMap === id) this.lastMap = null;
+    this.sources.forget(id);
     return true;
   }
 
@@ -242,6 +248,21 @@ export class ImageStore {
     this.images.clear();
     this.heldBytes = 0;
     this.pinned = null;
+    this.lastMap = null;
+    this.sources.clear();
+  }
+
+  /** Counts bytes an entry made on demand (its PNG, its file for a later edit) once they exist. */
+  private account(id: ImageId, image: StoredImage, made: Promise<Uint8Array>): void {
+    made.then(
+      (bytes) => {
+        if (this.images.get(id) !== image) return;
+        image.bytes += bytes.byteLength;
+        this.heldBytes += bytes.byteLength;
+        this.evict(id);
+      },
+      () => undefined,
+    );
   }
 
   private store(id: ImageId, image: StoredImage): void {
@@ -258,6 +279,16 @@ export class ImageStore {
     }
   }
 
+  private editOf(id: ImageId): StoredEdit {
+    const { edit } = this.get(id);
+    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
+    return edit;
+  }
+
+  private editSource(edit: StoredEdit): Promise<ImageSource> {
+    return this.sources.open(edit.sourceId, edit.originalBytes, edit.originalName);
+  }
+
   private get(id: ImageId): StoredImage {
     const image = this.images.get(id);
     if (!image) throw new IirError('not_found', `no image ${id} (it was closed, or forgotten to free memory)`);
@@ -266,19 +297,4 @@ export class ImageStore {
     this.images.set(id, image);
     return image;
   }
-}
-
-function newImageId(): ImageId {
-  return `img_${randomUUID()}` as ImageId;
-}
-
-function grayToRgb(gray: GrayImage): RgbImage {
-  const data = new Uint8Array(gray.width * gray.height * 3);
-  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
-    const v = gray.data[i]!;
-    data[j] = v;
-    data[j + 1] = v;
-    data[j + 2] = v;
-  }
-  return { width: gray.width, height: gray.height, data };
 }

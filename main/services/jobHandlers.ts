@@ -127,6 +127,7 @@ function storeResults(images: ImageStore, value: EditValue, source: ImageInfo, o
           image: result.stored.image,
           region: result.stored.region,
           recipe: result.recipe,
+          sourceId: source.id,
           originalBytes,
           originalName: source.name,
         },

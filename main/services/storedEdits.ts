@@ -1,10 +1,13 @@
-import type { ImageInfo, StoredDifference } from '../../shared/api';
-import { openImage, type ImageSource } from '../image/decode';
+import { randomUUID } from 'node:crypto';
+import type { ImageId, ImageInfo } from '../../shared/api';
+import type { GrayImage, RgbImage } from '../../shared/image/types';
 import type { EditedImage } from '../image/exportEdit';
-import type { SourceColour, StoredPixels } from '../image/stored';
+import type { SourceColour } from '../image/stored';
 
 /** An edit result as the file's own values: the original's bytes, the composited stored values and the recipe. */
 export interface StoredEdit extends EditedImage {
+  /** The image the edit was made from (its original's decoded values are cached by this id). */
+  readonly sourceId: ImageId;
   readonly originalBytes: Uint8Array;
   readonly originalName: string | null;
 }
@@ -14,29 +17,24 @@ export function colourInfo(colour: SourceColour): NonNullable<ImageInfo['colour'
   return { space: colour.space, depth: colour.depth, profile: colour.profileName, warning: colour.warning };
 }
 
-/** Counts stored-value differences (stored orientation); `region` non-zero where the edit may change values. */
-export function storedDifference(a: StoredPixels, b: StoredPixels, region: Uint8Array): StoredDifference {
-  let changedPixels = 0;
-  let changedOutsideRegion = 0;
-  let maxDifference = 0;
-  const { channels } = a;
-  for (let i = 0, p = 0; i < region.length; i++, p += channels) {
-    let d = 0;
-    for (let c = 0; c < channels; c++) d = Math.max(d, Math.abs(a.data[p + c]! - b.data[p + c]!));
-    if (d === 0) continue;
-    changedPixels++;
-    if (region[i] === 0) changedOutsideRegion++;
-    if (d > maxDifference) maxDifference = d;
-  }
-  return { changedPixels, changedOutsideRegion, maxDifference, depth: a.depth };
-}
-
-/** The original file an edit was made from, opened again from its bytes. */
-export function openEditSource(edit: StoredEdit): Promise<ImageSource> {
-  return openImage(edit.originalBytes, edit.originalName === null ? {} : { name: edit.originalName });
-}
-
 /** Bytes an edit holds besides its sRGB pixels (its stored values and region; the original's bytes are shared). */
 export function editBytes(edit: StoredEdit | null): number {
   return edit ? edit.image.data.byteLength + edit.region.byteLength : 0;
+}
+
+/** A new, unguessable image id. */
+export function newImageId(): ImageId {
+  return `img_${randomUUID()}` as ImageId;
+}
+
+/** A gray image as RGB (each value three times). */
+export function grayToRgb(gray: GrayImage): RgbImage {
+  const data = new Uint8Array(gray.width * gray.height * 3);
+  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
+    const v = gray.data[i]!;
+    data[j] = v;
+    data[j + 1] = v;
+    data[j + 2] = v;
+  }
+  return { width: gray.width, height: gray.height, data };
 }

@@ -50,7 +50,12 @@ export function createSweepHandlers(
             { signal: context.signal, onProgress: helpers.forward(context, []) },
           );
           if (value.kind !== 'sweep') throw new Error('the engine answered a sweep with another task');
-          const stored = storeCells(services.images, value, { name: source.name, colour: source.colour, imageBytes });
+          const stored = storeCells(services.images, value, {
+            sourceId: imageId,
+            name: source.name,
+            colour: source.colour,
+            imageBytes,
+          });
           return {
             kind: 'sweep',
             axes: axes.map((axis) => ({ key: axis.key, values: [...axis.values] })),
@@ -77,6 +82,7 @@ function cellParams(cell: Readonly<Record<string, unknown>>): Record<string, num
 }
 
 interface SourceFacts {
+  readonly sourceId: ImageId;
   readonly name: string | null;
   readonly colour: ReturnType<HandlerServices['images']['info']>['colour'];
   readonly imageBytes: Uint8Array;
@@ -98,6 +104,7 @@ function storeCells(
         image: result.stored.image,
         region: result.stored.region,
         recipe: result.recipe,
+        sourceId: source.sourceId,
         originalBytes: source.imageBytes,
         originalName: source.name,
       },

@@ -10,6 +10,8 @@ import {
   exportFormats,
   exportImageRequestSchema,
   exportNotesRequestSchema,
+  exportPlanSchema,
+  differenceRequestSchema,
   imageInfoSchema,
   openImageRequestSchema,
   storedDifferenceSchema,
@@ -73,12 +75,15 @@ export const requestChannels = {
     response: z.object({ bytes: bytesSchema, notes: z.array(z.string()).default([]) }),
   },
   /**
-   * What exporting an image as `format` cannot keep of its source (CMYK, 16 bits, gray, alpha, recompression), one
-   * line each, for the export panel to show before writing; empty when the format keeps everything.
+   * What exporting an image as `format` keeps of its source (profile, depth, metadata, the JPEG blocks re-encoded)
+   * and cannot keep (CMYK, 16 bits, gray, alpha, recompression), for the export panel to show before writing.
    */
-  'images:exportNotes': { request: exportNotesRequestSchema, response: z.object({ notes: z.array(z.string()) }) },
-  /** How an edit result differs from its original, counted in the original file's stored values (not sRGB). */
-  'images:difference': { request: imageRef, response: storedDifferenceSchema },
+  'images:exportNotes': { request: exportNotesRequestSchema, response: exportPlanSchema },
+  /**
+   * How an edit result differs from the image it was edited from (or `against`), counted in the original file's
+   * stored values (not sRGB), with a heat map (an image id; the previous map is released).
+   */
+  'images:difference': { request: differenceRequestSchema, response: storedDifferenceSchema },
   /** Forget a stored image (and free its pixels). */
   'images:release': { request: imageRef, response: z.object({ released: z.boolean() }) },
   /** Find a RoI from text; a job whose `completed` event carries the mask id. */

@@ -79,6 +79,23 @@ export function hasExportExtension(path: string, format: (typeof exportFormats)[
   return exportExtensions[format].some((ext) => lower.endsWith(ext));
 }
 
+/**
+ * Why `name` cannot be an export's file name for `format` (a name, not a path: no folder separators, no control
+ * characters, at most 255 characters, ending in one of the format's extensions), or null when it can.
+ */
+export function exportFileNameProblem(name: string, format: (typeof exportFormats)[number]): string | null {
+  if (name.trim() === '') return 'the file needs a name';
+  if (name.length > 255) return 'the file name is longer than 255 characters';
+  if (/[/\\]/.test(name)) return 'a file name, not a path: leave out / and \\';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'the file name has a control character';
+  if (name.startsWith('.')) return 'the file name needs a stem before the extension';
+  if (!hasExportExtension(name, format)) {
+    return `a ${format.toUpperCase()} file name ends in ${exportExtensions[format].join(' or ')}`;
+  }
+  return null;
+}
+
 /** Encode a stored image as an export file's bytes (serve mode: the browser downloads them). */
 export const encodeImageRequestSchema = z
   .object({
@@ -93,6 +110,11 @@ export const encodeImageRequestSchema = z
     metadata: z.boolean().default(true),
     /** "Remove location": leave the GPS tags out of EXIF and XMP (results only; recorded in the recipe). */
     removeLocation: z.boolean().default(false),
+    /**
+     * JPEG → JPEG ("Keep untouched blocks", the default): copy the compressed data of every block the edit does not
+     * touch and re-encode only the others with the source's tables; false re-encodes the whole image at `quality`.
+     */
+    keepBlocks: z.boolean().default(true),
   })
   .strict();
 
@@ -111,13 +133,53 @@ export const storedDifferenceSchema = z.object({
   /** Largest difference of one stored value, in the file's units (0–255 or 0–65535). */
   maxDifference: z.number().int().nonnegative(),
   depth: z.union([z.literal(8), z.literal(16)]),
+  /** A heat map of the changes (display orientation; transparent where equal), fetched by id like any image. */
+  mapId: imageIdSchema,
 });
+
+/**
+ * Compare an edit result (`id`) with `against` (default: the image it was edited from), in stored values: `against`
+ * must be the image the result was edited from or another edit of that image.
+ */
+export const differenceRequestSchema = z.object({ id: imageIdSchema, against: imageIdSchema.optional() }).strict();
 
 /** See {@link storedDifferenceSchema}. */
 export type StoredDifference = z.infer<typeof storedDifferenceSchema>;
 
-/** Ask, before writing, what exporting an image as `format` cannot keep. */
-export const exportNotesRequestSchema = z.object({ id: imageIdSchema, format: z.enum(exportFormats) }).strict();
+/** Ask, before writing, what exporting an image as `format` keeps and cannot keep. */
+export const exportNotesRequestSchema = z
+  .object({ id: imageIdSchema, format: z.enum(exportFormats), keepBlocks: z.boolean().default(true) })
+  .strict();
+
+/** What an export will write, before writing (`images:exportNotes`). */
+export const exportPlanSchema = z.object({
+  /** What the format cannot keep of the source (CMYK, 16 bits, gray, alpha, recompression, fallbacks), one line each. */
+  notes: z.array(z.string()),
+  /** The edit's source file (null for an image that is not an edit: it is exported as its 8-bit sRGB pixels). */
+  source: z
+    .object({
+      /** The format family an export defaults to (the source's). */
+      format: z.enum(exportFormats),
+      space: z.enum(['rgb', 'gray', 'cmyk']),
+      depth: z.union([z.literal(8), z.literal(16)]),
+      /** The colour profile's name ("sRGB (assumed)" without one). */
+      profile: z.string(),
+      /** The metadata kinds the file holds and the export keeps: "EXIF", "XMP", "IPTC". */
+      metadata: z.array(z.string()),
+      /** The file has GPS tags (EXIF or XMP): only then is "Remove location" offered. */
+      hasLocation: z.boolean(),
+    })
+    .nullable(),
+  /** JPEG → JPEG with untouched blocks kept: how many MCUs will be re-encoded, or why the whole image must be. */
+  jpegBlocks: z
+    .union([
+      z.object({ mcusTotal: z.number().int().nonnegative(), mcusReencoded: z.number().int().nonnegative() }),
+      z.object({ fallback: z.string() }),
+    ])
+    .nullable(),
+});
+/** See {@link exportPlanSchema}. */
+export type ExportPlan = z.infer<typeof exportPlanSchema>;
 
 /** An 8-bit single-channel mask as raw bytes (structured clone), `data.length === width * height`. */
 export const maskPixelsSchema = z

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../../../shared/errors';
 import { readJpeg } from './decode';
+import { parseJpeg } from './parse';
 import { CoefficientRangeError } from './entropy';
 import { McuEncoder, type Pixels } from './mcuEncoder';
 import { JpegUnsupportedError, type JpegFrame } from './types';
@@ -50,6 +51,47 @@ export function encodeJpegKeepingBlocks(
     throw error;
   }
   checkInputs(frame, composited, region);
+  const plan = planFrame(frame, region);
+  if ('fallback' in plan) return plan;
+  if (plan.mcusReencoded > 0) {
+    const encoder = new McuEncoder(frame, composited);
+    const { touched } = plan;
+    for (let i = 0; i < touched.length; i++) if (touched[i]) encoder.encode(i % frame.mcusX, (i / frame.mcusX) | 0);
+  }
+  try {
+    return { bytes: writeBaseline(frame), mcusTotal: plan.mcusTotal, mcusReencoded: plan.mcusReencoded };
+  } catch (error) {
+    if (error instanceof CoefficientRangeError) return { fallback: `The source JPEG is damaged: ${error.message}.` };
+    throw error;
+  }
+}
+
+/** What block-keeping export will do with a JPEG, before writing: the MCU counts, or why it must re-encode whole. */
+export type JpegBlockPlan = { readonly mcusTotal: number; readonly mcusReencoded: number } | JpegFallback;
+
+/**
+ * Plans {@link encodeJpegKeepingBlocks} from the file's headers alone (no coefficients decoded): how many MCUs the
+ * stored-orientation `region` touches, or the fallback sentence. Throws `invalid_argument` for a damaged file.
+ */
+export function planJpegBlocks(source: Uint8Array, region: Uint8Array): JpegBlockPlan {
+  let frame: JpegFrame;
+  try {
+    frame = parseJpeg(source);
+  } catch (error) {
+    if (error instanceof JpegUnsupportedError) return { fallback: error.message };
+    throw error;
+  }
+  if (region.length !== frame.width * frame.height) {
+    throw invalidArgument(`the region has ${region.length} bytes; the JPEG is ${frame.width}×${frame.height}`);
+  }
+  const plan = planFrame(frame, region);
+  return 'fallback' in plan ? plan : { mcusTotal: plan.mcusTotal, mcusReencoded: plan.mcusReencoded };
+}
+
+function planFrame(
+  frame: JpegFrame,
+  region: Uint8Array,
+): { touched: Uint8Array; mcusTotal: number; mcusReencoded: number } | JpegFallback {
   const blocksPerMcu = frame.components.reduce((n, c) => n + c.h * c.v, 0);
   if (frame.components.length > 1 && blocksPerMcu > 10) {
     // Legal only in one-component scans; the output's single interleaved scan allows 10 blocks per MCU.
@@ -61,15 +103,8 @@ export function encodeJpegKeepingBlocks(
   if (mcusReencoded > 0) {
     const reason = reencodeBlocker(frame);
     if (reason) return { fallback: reason };
-    const encoder = new McuEncoder(frame, composited);
-    for (let i = 0; i < touched.length; i++) if (touched[i]) encoder.encode(i % frame.mcusX, (i / frame.mcusX) | 0);
   }
-  try {
-    return { bytes: writeBaseline(frame), mcusTotal: touched.length, mcusReencoded };
-  } catch (error) {
-    if (error instanceof CoefficientRangeError) return { fallback: `The source JPEG is damaged: ${error.message}.` };
-    throw error;
-  }
+  return { touched, mcusTotal: touched.length, mcusReencoded };
 }
 
 function checkInputs(frame: JpegFrame, pixels: Pixels, region: Uint8Array): void {

@@ -1,23 +1,40 @@
 import { type ShallowRef, shallowRef, watch } from 'vue';
-import { dilateMask, featherMask } from '../../../shared/image/mask';
-import { type DifferenceStats, differenceMap } from '../compare/compareMath';
+import type { ImageId } from '../../../shared/api';
+import { api } from '../api/client';
+import type { DifferenceStats } from '../compare/compareMath';
+import { describeError } from '../editing/errorMessages';
 import { useEditStore } from '../stores/editStore';
-import { useComparePair } from './useComparePair';
+import { type ComparePair, useComparePair } from './useComparePair';
 import { useDocumentPixels } from './useDocumentPixels';
-import { useMaskLayer } from './useMaskLayer';
 
 /**
- * The bitmaps of the compared pair and, in difference mode, the heat map and its counts; `onLoaded` runs when they
- * change (the canvas then redraws).
+ * The bitmaps of the compared pair and, in difference mode, main's heat map and counts of the changes in the file's
+ * own stored values (`images:difference`: B against A, not the sRGB renderings); `onLoaded` runs when they change
+ * (the canvas then redraws).
  */
 export function useCompareImages(onLoaded: (stats: DifferenceStats | null) => void) {
   const editStore = useEditStore();
   const pixels = useDocumentPixels();
-  const layer = useMaskLayer();
   const pair = useComparePair();
   const images: ShallowRef<{ a: ImageBitmap; b: ImageBitmap } | null> = shallowRef(null);
-  const difference = shallowRef<OffscreenCanvas | null>(null);
+  const difference = shallowRef<ImageBitmap | null>(null);
+  /** The heat map shown now (main releases it when it makes the next one). */
+  let mapId: ImageId | null = null;
   let version = 0;
+
+  async function storedDifference(current: ComparePair, mine: number): Promise<DifferenceStats | null> {
+    try {
+      const found = await api().images.difference({ id: current.b, against: current.a });
+      const map = await pixels.bitmap(found.mapId);
+      if (mine !== version) return null;
+      if (mapId) pixels.forget(mapId);
+      [mapId, difference.value] = [found.mapId, map];
+      const { changedPixels, changedOutsideRegion: changedOutsideMask, maxDifference, depth } = found;
+      return { changedPixels, changedOutsideMask, maxDifference, depth };
+    } catch (caught) {
+      return { error: describeError(caught).text };
+    }
+  }
 
   async function load(): Promise<void> {
     const mine = ++version;
@@ -32,16 +49,8 @@ export function useCompareImages(onLoaded: (stats: DifferenceStats | null) => vo
     if (mine !== version) return;
     images.value = { a, b };
     if (editStore.compareMode !== 'difference') return onLoaded(null);
-    const [rgbA, rgbB] = await Promise.all([pixels.rgb(current.a), pixels.rgb(current.b)]);
-    const roi = layer.effectiveRoi();
-    // The engine blends the result through the RoI grown and feathered; outside that nothing may change.
-    const blend = roi && featherMask(dilateMask(roi, editStore.blendGrowPx), editStore.blendFeatherPx);
-    const { rgba, stats } = differenceMap(rgbA, rgbB, blend);
-    if (mine !== version) return;
-    const target = new OffscreenCanvas(rgbA.width, rgbA.height);
-    target.getContext('2d')?.putImageData(new ImageData(rgba, rgbA.width, rgbA.height), 0, 0);
-    difference.value = target;
-    onLoaded(stats);
+    const stats = await storedDifference(current, mine);
+    if (mine === version) onLoaded(stats);
   }
 
   watch(

@@ -9,6 +9,7 @@ import { encodeStored } from '../../../main/image/exportStored';
 import { writeFileAtomic } from '../../../main/image/writeFile';
 import { proPhoto } from '../../unit/image/profiles';
 import { measure, type BenchSuite } from '../suite';
+import { measureDifferenceCache } from './exportDifference';
 
 const imagesDir = join(import.meta.dirname, '..', '..', 'fixtures', 'images');
 const cacheDir = join(import.meta.dirname, '..', '..', '..', '.cache', 'bench');
@@ -68,7 +69,9 @@ const recipe = { app: { name: 'IIR Studio', version: 'bench' }, prompt: 'bench' 
  */
 export const exportSuite: BenchSuite = {
   name: 'export',
-  summary: 'export an edited 12 MP 16-bit TIFF as TIFF: median ms, peak memory ÷ decoded image bytes',
+  summary:
+    'export an edited 12 MP 16-bit TIFF as TIFF: median ms, peak memory ÷ decoded image bytes; the stored ' +
+    'difference of a 12 MP JPEG edit, first and cached',
   async run(context) {
     const path = await ensureTiff16();
     const out = join(cacheDir, 'export-out.tif');
@@ -94,6 +97,15 @@ export const exportSuite: BenchSuite = {
       `export tiff16 12mp: ${wallMs} ms (CPU ${cpuMs} ms); peak ${Math.round((peak - before) / 1e6)} MB above the ` +
         `held result = ${peakRatio}× the ${Math.round(decodedBytes / 1e6)} MB decoded image`,
     );
-    return { tiff16_12mp: { wallMs, cpuMs, peakMemoryRatio: peakRatio, decodedMB: Math.round(decodedBytes / 1e6) } };
+    const difference = await measureDifferenceCache();
+    context.log(
+      `difference 12 MP JPEG: first ${difference.firstDifferenceMs} ms (decodes the original), then ` +
+        `${difference.cachedDifferenceMs} ms (cached, ${difference.sourceDecodes} decode in all); export plan ` +
+        `${difference.exportPlanMs} ms; JPEG export through the store ${difference.jpegExportMs} ms`,
+    );
+    return {
+      tiff16_12mp: { wallMs, cpuMs, peakMemoryRatio: peakRatio, decodedMB: Math.round(decodedBytes / 1e6) },
+      difference_jpeg_12mp: difference,
+    };
   },
 };

@@ -63,11 +63,19 @@ describe('jobs through the engine process', () => {
     const out = `${services.env.IIR_USER_DATA}/edited.png`;
     await services.images.export(resultId!, out, { format: 'png', quality: 92, metadata: true });
     expect(await readRecipe(out)).toMatchObject({ prompt: 'a green cat', seed: 7 });
-    const difference = (await call(services, 'images:difference', { id: resultId! })) as Record<string, number>;
+    const difference = await call(services, 'images:difference', { id: resultId! });
     expect(difference).toMatchObject({ changedOutsideRegion: 0, depth: 8 });
     expect(difference.changedPixels).toBeGreaterThan(1000);
-    expect(await call(services, 'images:exportNotes', { id: resultId!, format: 'jpeg' })).toEqual({
+    // the heat map is an image of the photo's size; the original was opened and decoded once for both calls
+    expect(await call(services, 'images:info', { id: difference.mapId })).toMatchObject({ width: 451, height: 300 });
+    expect(await call(services, 'images:difference', { id: resultId! })).toMatchObject({
+      changedPixels: difference.changedPixels,
+    });
+    expect(services.images.sources.stats()).toMatchObject({ opens: 1, decodes: 1 });
+    expect(await call(services, 'images:exportNotes', { id: resultId!, format: 'jpeg' })).toMatchObject({
       notes: ['JPEG is lossy: the whole image is re-encoded'],
+      source: { format: 'png', space: 'rgb', depth: 8, hasLocation: false },
+      jpegBlocks: null,
     });
     const tiff = `${services.env.IIR_USER_DATA}/edited.tif`;
     expect(await services.images.export(resultId!, tiff, { format: 'tiff', metadata: true })).toEqual([]);

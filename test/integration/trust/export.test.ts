@@ -131,6 +131,27 @@ describe('desktop: export writes only the path the save dialog returned, once', 
     expect(readFileSync(answer, 'utf8')).toBe(precious);
   });
 
+  it('offers the save dialog a file name only: a path, a wrong extension or a bad option is refused in main', async () => {
+    const before = asked.length;
+    for (const [defaultName, why] of [
+      ['../../.bashrc.png', 'a file name, not a path'],
+      ['/home/me/x.png', 'a file name, not a path'],
+      ['x.jpg', 'a PNG file name ends in .png'],
+      ['x\u0007.png', 'control character'],
+    ] as const) {
+      expect(await call('dialogs:save', { defaultName, format: 'png' })).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_argument', message: expect.stringContaining(why) as unknown },
+      });
+    }
+    expect(asked.length).toBe(before); // the dialog never opened
+    const bad = { id, format: 'jpeg', keepBlocks: 'yes' };
+    expect(await services.router.dispatch('images:encode', bad, { transport: 'electron' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
+  });
+
   it('a grant expires after 10 minutes and is used up by any attempt', () => {
     let now = 0;
     const grants = new SaveGrants(() => now);
