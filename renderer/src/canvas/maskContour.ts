@@ -31,10 +31,11 @@ export class MaskContour {
     }
   }
 
-  /** The level whose pixels are at least one device pixel at `deviceScale` (device px per image px). */
+  /** The level of detail for `deviceScale` (device px per image px): its pixels are 0.75 to 1.5 device pixels. */
   static levelFor(deviceScale: number): number {
     if (deviceScale >= 1) return 0;
-    return Math.min(maxLevel, Math.floor(Math.log2(1 / deviceScale)));
+    // The coarsest level whose pixel is at most 1.5 device pixels: fewer samples, no visible steps.
+    return Math.min(maxLevel, Math.floor(Math.log2(1.5 / deviceScale)));
   }
 
   /** The size of the mask at `level`, in level pixels. */
@@ -68,17 +69,23 @@ function sampleTile(mask: Mask, level: number, x0: number, y0: number, w: number
   const f = 1 << level;
   const half = f >> 1;
   const { width: levelWidth, height: levelHeight } = levelSizeOf(mask, level);
-  const grid = new Uint8Array((w + 2) * (h + 2));
+  const stride = w + 2;
+  const grid = new Uint8Array(stride * (h + 2));
+  // The image column each grid column samples (-1: outside the mask).
+  const columns = new Int32Array(stride);
+  for (let i = 0; i < stride; i++) {
+    const x = x0 - 1 + i;
+    columns[i] = x >= 0 && x < levelWidth ? Math.min(mask.width - 1, x * f + half) : -1;
+  }
+  const first = x0 === 0 ? 1 : 0;
+  const last = x0 + w === levelWidth ? stride - 1 : stride;
+  const data = mask.data;
   for (let j = 0; j < h + 2; j++) {
     const y = y0 - 1 + j;
     if (y < 0 || y >= levelHeight) continue;
     const row = Math.min(mask.height - 1, y * f + half) * mask.width;
-    for (let i = 0; i < w + 2; i++) {
-      const x = x0 - 1 + i;
-      if (x >= 0 && x < levelWidth && mask.data[row + Math.min(mask.width - 1, x * f + half)]! >= 128) {
-        grid[j * (w + 2) + i] = 1;
-      }
-    }
+    const out = j * stride;
+    for (let i = first; i < last; i++) grid[out + i] = data[row + columns[i]!]! >> 7;
   }
   return grid;
 }

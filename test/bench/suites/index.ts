@@ -4,6 +4,7 @@ import { batchSuite } from './batch';
 import { engineSuite } from './engine';
 import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
+import { outlineSuite } from './outline';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
@@ -21,4 +22,5 @@ export const suites: readonly BenchSuite[] = [
   imagesSuite,
   jpegSuite,
   exportSuite,
+  outlineSuite,
 ];
