@@ -96,6 +96,44 @@ function overlaps(a: { x: number; y: number; width: number; height: number }, b:
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
+/** Zooms in twice and out below 100 % at the stroke's centre: the outline stays one pixel, the bar in view. */
+async function zoomWalk(page: Page, centre: { x: number; y: number }): Promise<void> {
+  const bar = page.getByTestId('prompt-bar');
+  for (const notches of [3, 4, -12]) {
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.wheel(0, -100 * notches);
+    await offCanvas(page);
+    await expectCrispOutline(page, centre);
+    const barBox = (await bar.boundingBox())!;
+    const canvasBox = (await page.getByTestId('editor-canvas').boundingBox())!;
+    expect(barBox.y + barBox.height).toBeLessThanOrEqual(canvasBox.y + canvasBox.height);
+    expect(barBox.x).toBeGreaterThanOrEqual(canvasBox.x);
+  }
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(0, -900);
+  await offCanvas(page);
+  await shot(page, 'dark', '04-outline-zoomed');
+}
+
+/** The History panel, the Models sheet, the shortcuts and the discard dialog, each shot and checked. */
+async function panelsAndSheets(page: Page, theme: Theme): Promise<void> {
+  await page.getByTestId('toggle-history').click();
+  await shot(page, theme, '11-history');
+  await page.getByTestId('toggle-history').click();
+  await page.getByTestId('open-models').click();
+  await page.getByTestId('models-sheet').waitFor();
+  await shot(page, theme, '07-models-sheet');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('?');
+  await page.getByTestId('shortcuts-help').waitFor();
+  await shot(page, theme, '08-shortcuts');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('open').click();
+  await page.getByTestId('discard-dialog').waitFor();
+  await shot(page, theme, '12-discard-dialog');
+  await page.getByTestId('discard-cancel').click();
+}
+
 describe('the editor look in both themes (Chromium, serve mode)', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
@@ -135,21 +173,7 @@ describe('the editor look in both themes (Chromium, serve mode)', () => {
     await page.getByTestId('tooltip-lasso').waitFor();
     await shot(page, 'dark', '03-region-outline-prompt-bar');
 
-    // Zoom in twice and out below 100 %, at the stroke's centre: the outline stays one pixel, the bar follows.
-    for (const notches of [3, 4, -12]) {
-      await page.mouse.move(centre.x, centre.y);
-      await page.mouse.wheel(0, -100 * notches);
-      await offCanvas(page);
-      await expectCrispOutline(page, centre);
-      const barBox = (await bar.boundingBox())!;
-      const canvasBox = (await page.getByTestId('editor-canvas').boundingBox())!;
-      expect(barBox.y + barBox.height).toBeLessThanOrEqual(canvasBox.y + canvasBox.height);
-      expect(barBox.x).toBeGreaterThanOrEqual(canvasBox.x);
-    }
-    await page.mouse.move(centre.x, centre.y);
-    await page.mouse.wheel(0, -900);
-    await offCanvas(page);
-    await shot(page, 'dark', '04-outline-zoomed');
+    await zoomWalk(page, centre);
     await page.keyboard.press('f');
 
     await page.getByTestId('section-iir').click();
@@ -166,18 +190,7 @@ describe('the editor look in both themes (Chromium, serve mode)', () => {
     await page.getByTestId('result-0').waitFor({ timeout: 240_000 });
     await page.getByTestId('compare-split').click();
     await shot(page, 'dark', '06-generated-compare');
-    await page.getByTestId('toggle-history').click();
-    await shot(page, 'dark', '11-history');
-    await page.getByTestId('toggle-history').click();
-
-    await page.getByTestId('open-models').click();
-    await page.getByTestId('models-sheet').waitFor();
-    await shot(page, 'dark', '07-models-sheet');
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('?');
-    await page.getByTestId('shortcuts-help').waitFor();
-    await shot(page, 'dark', '08-shortcuts');
-    await page.keyboard.press('Escape');
+    await panelsAndSheets(page, 'dark');
 
     // The override: Light on a dark OS, remembered over a reload.
     await page.getByTestId('theme-light').click();
@@ -185,12 +198,7 @@ describe('the editor look in both themes (Chromium, serve mode)', () => {
     await shot(page, 'light', '06-generated-compare');
     await page.getByTestId('compare-sideBySide').click();
     await shot(page, 'light', '09-side-by-side');
-    await page.getByTestId('toggle-history').click();
-    await shot(page, 'light', '11-history');
-    await page.getByTestId('toggle-history').click();
-    await page.getByTestId('open-models').click();
-    await shot(page, 'light', '07-models-sheet');
-    await page.keyboard.press('Escape');
+    await panelsAndSheets(page, 'light');
     await page.reload();
     await page.getByTestId('empty-state').waitFor();
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);

@@ -1,4 +1,4 @@
-import { type Ref, computed, shallowRef } from 'vue';
+import { type Ref, computed, onBeforeUnmount, ref, shallowRef } from 'vue';
 import type { Stage } from '../canvas/drawLayers';
 import type { PointPx } from '../canvas/viewTransform';
 import { useDocumentStore } from '../stores/documentStore';
@@ -36,6 +36,33 @@ function cursorFor(ctx: GestureContext, pointer: PointPx | null): string {
   return 'crosshair';
 }
 
+/** How long after the last pointer activity of a mask tool the prompt bar takes clicks again (ms). */
+export const promptBarRestMs = 700;
+
+/**
+ * True while the pointer works the canvas with a mask tool, and until it has rested {@link promptBarRestMs}: the
+ * prompt bar then lets strokes through, so painting on past the selection never lands in it.
+ */
+function useActivity(ctx: GestureContext) {
+  const isActive = ref(false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function poke(): void {
+    if (ctx.isSpaceHeld() || ctx.isComparing() || ctx.maskStore.tool === 'pan') return;
+    isActive.value = true;
+    clearTimeout(timer);
+    timer = setTimeout(() => (isActive.value = false), promptBarRestMs);
+  }
+
+  function stop(): void {
+    clearTimeout(timer);
+    isActive.value = false;
+  }
+
+  onBeforeUnmount(stop);
+  return { isActive, poke, stop };
+}
+
 /**
  * The pointer on the canvas: the rail's tools (brush, eraser, protect, lasso, box, clicks), panning, and dragging the
  * compare split line; with the shapes being drawn and the cursor to show.
@@ -53,6 +80,7 @@ export function useCanvasTools(host: CanvasToolsHost) {
     drag: shallowRef<{ kind: DragKind; last: PointPx } | null>(null),
   };
   const pointerCanvasPx = shallowRef<PointPx | null>(null);
+  const activity = useActivity(ctx);
 
   function localPoint(event: PointerEvent | WheelEvent | MouseEvent): PointPx {
     const bounds = host.canvas.value!.getBoundingClientRect();
@@ -65,15 +93,19 @@ export function useCanvasTools(host: CanvasToolsHost) {
     pointerCanvasPx,
     /** True while a stroke, lasso or box is being drawn (the prompt bar steps aside). */
     isDrawing: computed(() => ['stroke', 'lasso', 'box'].includes(ctx.drag.value?.kind ?? '')),
+    /** True while the pointer is at work with a mask tool (see useActivity). */
+    isWorking: activity.isActive,
     cursor: computed(() => cursorFor(ctx, pointerCanvasPx.value)),
     localPoint,
     onPointerDown(event: PointerEvent): void {
       if (ctx.documentStore.base && ctx.layer.masks.value) host.canvas.value?.setPointerCapture(event.pointerId);
+      activity.poke();
       pointerDown(ctx, event, localPoint(event));
       host.requestDraw();
     },
     onPointerMove(event: PointerEvent): void {
       pointerCanvasPx.value = localPoint(event);
+      activity.poke();
       pointerMove(ctx, pointerCanvasPx.value);
       host.requestDraw();
     },
@@ -82,6 +114,7 @@ export function useCanvasTools(host: CanvasToolsHost) {
       host.requestDraw();
     },
     onPointerLeave(): void {
+      activity.stop();
       pointerCanvasPx.value = null;
       host.requestDraw();
     },

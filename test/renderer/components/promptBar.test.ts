@@ -1,12 +1,15 @@
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defineComponent, h, nextTick } from 'vue';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defineComponent, h, nextTick, ref } from 'vue';
 import type { Envelope, ImageId } from '../../../shared/api';
 import CanvasPromptBar from '../../../renderer/src/components/CanvasPromptBar.vue';
 import GeneratePanel from '../../../renderer/src/components/GeneratePanel.vue';
 import { disposeDocumentSession } from '../../../renderer/src/composables/useDocumentSession';
+import { promptBarRestMs, useCanvasTools } from '../../../renderer/src/composables/useCanvasTools';
 import { disposeMaskLayer, useMaskLayer } from '../../../renderer/src/composables/useMaskLayer';
+import { usePanZoom } from '../../../renderer/src/composables/usePanZoom';
+import { useMaskStore } from '../../../renderer/src/stores/maskStore';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
 import { useModelsStore } from '../../../renderer/src/stores/modelsStore';
@@ -106,5 +109,50 @@ describe('contextual prompt bar', () => {
     expect(hidden.get('[data-testid=prompt-bar]').attributes('style')).toContain('display: none');
     const shown = mount(CanvasPromptBar, { props: { placement: { x: 12, y: 34, side: 'above' } } });
     expect(shown.get('[data-testid=prompt-bar]').attributes('style')).toContain('translate(12px, 34px)');
+    expect(shown.get('[data-testid=prompt-bar]').classes()).not.toContain('passive');
+    const passive = mount(CanvasPromptBar, { props: { placement: { x: 0, y: 0, side: 'below' }, isPassive: true } });
+    expect(passive.get('[data-testid=prompt-bar]').classes()).toContain('passive');
+  });
+});
+
+describe('prompt bar while painting', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    disposeMaskLayer();
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('lets strokes through while a mask tool works the canvas, until the pointer rests or leaves', () => {
+    let tools!: ReturnType<typeof useCanvasTools>;
+    const Host = defineComponent(() => {
+      const canvas = ref<HTMLCanvasElement | null>(null);
+      tools = useCanvasTools({
+        panZoom: usePanZoom(),
+        isSpaceHeld: () => false,
+        isComparing: () => false,
+        canvas,
+        stage: () => null,
+        requestDraw: () => undefined,
+      });
+      return () => h('canvas', { ref: canvas });
+    });
+    mount(Host);
+    const move = () => tools.onPointerMove(new PointerEvent('pointermove', { clientX: 5, clientY: 5 }));
+    expect(tools.isWorking.value).toBe(false);
+    move();
+    expect(tools.isWorking.value).toBe(true);
+    vi.advanceTimersByTime(promptBarRestMs - 100);
+    move();
+    vi.advanceTimersByTime(promptBarRestMs - 100);
+    expect(tools.isWorking.value).toBe(true);
+    vi.advanceTimersByTime(100);
+    expect(tools.isWorking.value).toBe(false);
+    move();
+    tools.onPointerLeave();
+    expect(tools.isWorking.value).toBe(false);
+    useMaskStore().tool = 'pan';
+    move();
+    expect(tools.isWorking.value).toBe(false);
   });
 });
