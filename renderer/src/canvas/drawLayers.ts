@@ -9,12 +9,22 @@ export interface Stage {
   readonly dpr: number;
 }
 
+/** The colours of the canvas's own chrome, from the theme (tokens.css). */
+export interface CanvasColours {
+  readonly checkerA: string;
+  readonly checkerB: string;
+  readonly accent: string;
+}
+
+/** The dark theme's, until the theme has been read. */
+export const darkCanvasColours: CanvasColours = { checkerA: '#2a2a2a', checkerB: '#333333', accent: '#4c8dff' };
+
 /** The checkerboard behind transparency, over the whole viewport (canvasPx). */
-export function checkerboard(context: CanvasRenderingContext2D, viewport: SizePx): void {
+export function checkerboard(context: CanvasRenderingContext2D, viewport: SizePx, colours = darkCanvasColours): void {
   const cell = 8;
-  context.fillStyle = '#2a2a2a';
+  context.fillStyle = colours.checkerA;
   context.fillRect(0, 0, viewport.width, viewport.height);
-  context.fillStyle = '#333333';
+  context.fillStyle = colours.checkerB;
   for (let y = 0; y < viewport.height; y += cell) {
     for (let x = (y / cell) % 2 === 0 ? 0 : cell; x < viewport.width; x += 2 * cell) context.fillRect(x, y, cell, cell);
   }
@@ -82,8 +92,13 @@ export function drawCompare(
 }
 
 /** The thin progress line on top of the canvas. */
-export function drawProgress(context: CanvasRenderingContext2D, stage: Stage, fraction: number): void {
+export function drawProgress(
+  context: CanvasRenderingContext2D,
+  stage: Stage,
+  fraction: number,
+  colours = darkCanvasColours,
+): void {
   context.setTransform(stage.dpr, 0, 0, stage.dpr, 0, 0);
-  context.fillStyle = '#4c8dff';
+  context.fillStyle = colours.accent;
   context.fillRect(0, 0, stage.viewport.width * fraction, 3);
 }

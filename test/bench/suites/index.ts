@@ -5,6 +5,7 @@ import { engineSuite } from './engine';
 import { evalSuite } from './eval';
 import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
+import { outlineSuite } from './outline';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
 import { segmentSuite } from './segment';
@@ -25,4 +26,5 @@ export const suites: readonly BenchSuite[] = [
   jpegSuite,
   exportSuite,
   evalSuite,
+  outlineSuite,
 ];
