@@ -6,6 +6,7 @@ import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
+import { previewSuite } from './preview';
 import { segmentSuite } from './segment';
 import { workersSuite } from './workers';
 
@@ -21,4 +22,5 @@ export const suites: readonly BenchSuite[] = [
   imagesSuite,
   jpegSuite,
   exportSuite,
+  previewSuite,
 ];
