@@ -6,6 +6,7 @@ import { hubFromEnv } from '../models/http';
 import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
 import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
 import { resolveModelsDir } from '../models/modelSettings';
+import { deletePartial } from '../models/partials';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
 import { listInstalled, verification } from '../models/receipt';
 
@@ -103,6 +104,8 @@ export class ModelService {
     for (const model of targets) {
       if (this.pulls.has(model.id)) continue;
       let total = modelBytes(model).bytes;
+      /** The bytes on disk at the last progress event: what a pause or cancel keeps for resuming. */
+      let kept = 0;
       const handle = startPull({
         modelsDir,
         model,
@@ -112,6 +115,7 @@ export class ModelService {
         onEvent: (event) => {
           if (event.type === 'start') total = event.totalBytes;
           const progress = toProgress(event, total);
+          if (progress) kept = Math.max(kept, progress.bytesDone);
           if (progress) this.emitProgress(progress);
         },
       });
@@ -124,6 +128,7 @@ export class ModelService {
           if (!isIirError(error)) this.log(`pull of ${model.id} failed`, error);
           this.emitProgress({
             ...emptyProgress(model.id, total),
+            bytesDone: kept,
             state: isCancel ? state : 'failed',
             message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
           });
@@ -174,11 +179,23 @@ export class ModelService {
     return { removed: true };
   }
 
+  /** Deletes what a stopped download of `id` left; refused while it downloads. */
+  async deletePartial(id: string): Promise<{ freedBytes: number; remaining: number }> {
+    if (this.pulls.has(id)) throw invalidArgument(`${id} is downloading: pause or cancel it first`);
+    const model = (await loadCatalogs(this.settings().catalogs)).models.find((entry) => entry.id === id);
+    if (!model) throw invalidArgument(`${id} is not a catalog model: only what its downloads left can be deleted here`);
+    return deletePartial(
+      this.modelsDir(),
+      id,
+      model.files.map((file) => file.path),
+    );
+  }
+
   async diskUsage() {
     const usage = await diskUsage(this.modelsDir());
     return {
       folder: usage.folder,
-      models: usage.models.map((model) => ({ id: model.id, bytes: model.bytes })),
+      models: usage.models.map(({ id, bytes, partialBytes, installed }) => ({ id, bytes, partialBytes, installed })),
       partialBytes: usage.partialBytes,
       totalBytes: usage.totalBytes,
       freeBytes: usage.freeBytes,
