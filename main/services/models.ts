@@ -2,6 +2,7 @@ import type { LicenseInfo, ModelProgress, Settings } from '../../shared/api';
 import { CancelledError, IirError, invalidArgument, isIirError } from '../../shared/errors';
 import { catalogListing, licenseOf, loadCatalogs, modelBytes, resolveTargets } from '../models/catalog';
 import type { ModelRole } from '../models/catalogSchema';
+import { checkContract } from '../models/contract';
 import { hubFromEnv } from '../models/http';
 import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
 import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
@@ -165,11 +166,29 @@ export class ModelService {
     };
   }
 
+  /**
+   * Re-hashes each model (all installed when `id` is undefined) against its receipt and checks it against its role's
+   * tensor contract: a model that fails either is not ok, with the reason among its problems.
+   */
   async verify(id: string | undefined) {
     const modelsDir = this.modelsDir();
-    const ids = id === undefined ? (await listInstalled(modelsDir)).map((model) => model.id) : [id];
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const installed = await listInstalled(modelsDir);
+    const ids = id === undefined ? installed.map((model) => model.id) : [id];
     const results = [];
-    for (const modelId of ids) results.push(await verifyModel(modelsDir, modelId));
+    for (const modelId of ids) {
+      const result = await verifyModel(modelsDir, modelId);
+      const model = installed.find((entry) => entry.id === modelId);
+      const contract = model ? catalog.roles[model.receipt.role] : undefined;
+      const problem =
+        model && contract
+          ? await checkContract(model.dir, contract, modelId).then(
+              () => null,
+              (error: unknown) => (isIirError(error) ? error.message : `${modelId}: its files could not be checked`),
+            )
+          : null;
+      results.push(problem ? { ...result, ok: false, problems: [...result.problems, problem] } : result);
+    }
     return { results };
   }
 
