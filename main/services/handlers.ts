@@ -83,6 +83,8 @@ export function createHandlers(services: HandlerServices): Handlers {
               points: request.points,
               boxThreshold: request.boxThreshold,
               textThreshold: request.textThreshold,
+              ...(request.grounding ? { grounding: request.grounding } : {}),
+              ...(request.sam ? { sam: request.sam } : {}),
               modelsDir,
               provider: request.provider,
               providerPerRole: settings.get().providerPerRole,

@@ -10,6 +10,7 @@ import { useJobsStore } from '../stores/jobsStore';
 import { useMaskStore } from '../stores/maskStore';
 import { useModelsStore } from '../stores/modelsStore';
 import { useRoiStore } from '../stores/roiStore';
+import { useSettingsStore } from '../stores/settingsStore';
 import { useDiscardPrompt } from './useDiscardPrompt';
 import { useDocumentPixels } from './useDocumentPixels';
 import { watchJobResults } from './useJobResults';
@@ -76,14 +77,8 @@ function createSession() {
     editStore.clearResults();
     maskStore.error = null;
     historyStore.start(info.id, info.name ?? 'photo');
+    modelsStore.adoptChoice(useSettingsStore().settings.modelChoice);
     void showBase(info.id);
-  }
-
-  /** The installed models an edit runs with, for its recipe. */
-  function editModels(): string[] {
-    return modelsStore.installed
-      .filter((model) => model.role === 'sd15' || model.role.startsWith('controlnet'))
-      .map((model) => model.id);
   }
 
   /** Carries out the step at `index` backwards (undo) or forwards (redo). */
@@ -167,18 +162,18 @@ function createSession() {
       }
       const base = documentStore.base;
       const roi = layer.effectiveRoi();
-      if (base && roi) void editStore.generate(base.id, roi, editModels());
+      if (base && roi) void editStore.generate(base.id, roi, modelsStore.editModels());
     },
     retry(): void {
       const base = documentStore.base;
       const roi = layer.effectiveRoi();
-      if (base && roi) void editStore.retry(base.id, roi, editModels());
+      if (base && roi) void editStore.retry(base.id, roi, modelsStore.editModels());
     },
     /** Runs a saved recipe again, on the current base and region (same provider and region: same pixels). */
     regenerate(recipe: Recipe): void {
       const base = documentStore.base;
       const roi = layer.effectiveRoi();
-      if (base && roi) void editStore.run(base.id, roi, editModels(), recipe.params);
+      if (base && roi) void editStore.run(base.id, roi, recipe.params);
     },
     /** The selected result becomes the base, as one undoable step. */
     async keep(): Promise<void> {

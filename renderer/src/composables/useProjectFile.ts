@@ -14,6 +14,15 @@ import { useMaskLayer } from './useMaskLayer';
 /** How often unsaved work is autosaved (ms). */
 export const autosaveIntervalMs = 30_000;
 
+/** What the user is told when an opened project needs models that are not installed. */
+function missingMessage(missing: readonly string[], downloadable: number): string | null {
+  if (missing.length === 0) return null;
+  const one = missing.length === 1;
+  const what = `This project uses ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed`;
+  if (downloadable === missing.length) return `${what}: download ${one ? 'it' : 'them'} to regenerate its results.`;
+  return `${what}: import ${one ? 'it' : 'them'} from the Models sheet to regenerate its results.`;
+}
+
 function createProjectFile() {
   const documentStore = useDocumentStore();
   const editStore = useEditStore();
@@ -23,6 +32,8 @@ function createProjectFile() {
   const session = useDocumentSession();
   /** A line for the user: where the work went, which models a project needs, a failure. */
   const message = ref<string | null>(null);
+  /** The catalog models an opened project needs that are not installed: offered for download beside `message`. */
+  const missingDownloads = ref<string[]>([]);
   /** An autosave left by a session that did not end cleanly, waiting for Recover or Discard. */
   const recoverable = ref<ProjectOpened | null>(null);
   let autosavedVersion = -1;
@@ -39,6 +50,7 @@ function createProjectFile() {
       baseId: base.id,
       results: editStore.results,
       history: historyStore.history,
+      models: modelsStore.effectiveModels,
     });
     return { destination, originalId: original.id, images, masks, manifest };
   }
@@ -65,14 +77,22 @@ function createProjectFile() {
     editStore.loadResults(state.results.map((r) => ({ ...r, seed: r.recipe.seed, prompt: r.recipe.prompt })));
     historyStore.load(state.history);
     void session.showBase(state.baseId);
+    if (state.models) modelsStore.adoptChoice(state.models);
     const missing = missingModels(opened.manifest, new Set(modelsStore.installed.map((model) => model.id)));
-    message.value = missing.length
-      ? `This project was made with ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not installed: download ${missing.length === 1 ? 'it' : 'them'} from the Models sheet to regenerate.`
-      : null;
+    missingDownloads.value = missing.filter((id) => modelsStore.catalog.models.some((model) => model.id === id));
+    message.value = missingMessage(missing, missingDownloads.value.length);
   }
 
   return {
     message,
+    missingDownloads,
+    /** Downloads the models the opened project needs (the licences first, as every download). */
+    async downloadMissing(): Promise<void> {
+      const ids = missingDownloads.value;
+      missingDownloads.value = [];
+      message.value = null;
+      await modelsStore.pull(ids);
+    },
     recoverable,
     /** Saves the document as a `.iirproj` download (the desktop app asks where); true when it was saved. */
     async save(): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { Rect } from '../../../shared/image/types';
 import { api } from '../api/client';
 import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
+import { useModelsStore } from './modelsStore';
 
 /** A detected object and whether it is part of the RoI. */
 export interface RoiInstance {
@@ -52,6 +53,7 @@ export const useRoiStore = defineStore('roi', () => {
         ...request,
         boxThreshold: boxThreshold.value,
         textThreshold: textThreshold.value,
+        ...useModelsStore().segmentModels(),
       }),
     );
   }
