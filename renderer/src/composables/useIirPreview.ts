@@ -98,7 +98,7 @@ export function useIirPreview(source?: PreviewSource, channel: PreviewChannel = 
     const isSuperseded = isWanted && performance.now() - shownAt < maxStaleMs;
     if (isWanted) requestPreview();
     if (reply.type !== 'preview' || reply.key !== key() || isSuperseded) {
-      if (reply.type === 'empty') preview.value = null;
+      if (reply.type === 'empty' || reply.type === 'error') preview.value = null;
       return;
     }
     preview.value = reply.preview;

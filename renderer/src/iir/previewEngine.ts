@@ -14,6 +14,8 @@ export interface MaskPatch {
   readonly rect: Rect;
   readonly roi: Uint8Array;
   readonly protect: Uint8Array;
+  /** New layers (another photo): the worker drops what it held and starts from empty ones. */
+  readonly isNew?: boolean;
 }
 
 /** What the page sends the preview worker, in order. */
@@ -61,22 +63,59 @@ function pasteLayer(layer: Mask, rect: Rect, bytes: Uint8Array): void {
   }
 }
 
+/**
+ * Averages `factor`×`factor` blocks (the last partial row and column of blocks are dropped, under `factor` pixels of a
+ * 12 MP photo): the first, cheap step of shrinking a large photo to the preview frame, whose area averaging then runs
+ * on a photo `factor`² times smaller (12 MP: ~100 ms → ~35 ms). Area averaging twice is area averaging once, up to
+ * the rounding of the first step and the dropped edge.
+ */
+function boxShrink(image: RgbImage, factor: number): RgbImage {
+  const width = Math.floor(image.width / factor);
+  const height = Math.floor(image.height / factor);
+  const sums = new Uint32Array(width * 3);
+  const data = new Uint8Array(width * height * 3);
+  const area = factor * factor;
+  const source = image.data;
+  for (let y = 0; y < height; y++) {
+    sums.fill(0);
+    for (let dy = 0; dy < factor; dy++) {
+      let p = (y * factor + dy) * image.width * 3;
+      for (let x = 0, s = 0; x < width; x++, s += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let dx = 0; dx < factor; dx++, p += 3) {
+          r += source[p]!;
+          g += source[p + 1]!;
+          b += source[p + 2]!;
+        }
+        sums[s]! += r;
+        sums[s + 1]! += g;
+        sums[s + 2]! += b;
+      }
+    }
+    for (let i = 0, q = y * width * 3; i < sums.length; i++, q++) data[q] = Math.round(sums[i]! / area);
+  }
+  return { width, height, data };
+}
+
 /** Reads a bitmap's RGB bytes (the worker has OffscreenCanvas; alpha is dropped). */
 function bitmapRgb(bitmap: ImageBitmap): RgbImage {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d', { willReadFrequently: true });
   if (!context) throw new Error('this browser cannot read image pixels in a worker');
+  const { width, height } = bitmap;
   context.drawImage(bitmap, 0, 0);
-  const rgba = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const rgba = context.getImageData(0, 0, width, height).data;
   bitmap.close();
-  const n = bitmap.width * bitmap.height;
+  const n = width * height;
   const data = new Uint8Array(n * 3);
   for (let i = 0, p = 0, q = 0; i < n; i++, p += 3, q += 4) {
     data[p] = rgba[q]!;
     data[p + 1] = rgba[q + 1]!;
     data[p + 2] = rgba[q + 2]!;
   }
-  return { width: canvas.width, height: canvas.height, data };
+  return { width, height, data };
 }
 
 /**
@@ -87,17 +126,24 @@ function bitmapRgb(bitmap: ImageBitmap): RgbImage {
 export class PreviewEngine {
   private key = '';
   private small: RgbImage | null = null;
+  private failure: string | null = null;
   private layers: { roi: Mask; protect: Mask; mask: PreviewMask } | null = null;
 
   handle(request: PreviewRequest): PreviewReply | null {
-    if (request.type === 'photo') {
-      this.setPhoto(request.key, 'data' in request.image ? request.image : bitmapRgb(request.image));
+    if (request.type !== 'compute') {
+      try {
+        if (request.type === 'photo') {
+          this.setPhoto(request.key, 'data' in request.image ? request.image : bitmapRgb(request.image));
+        } else this.patch(request.patch);
+        this.failure = null;
+      } catch (caught) {
+        // Said with the next preview asked for: what the worker holds is not what the page shows.
+        this.failure = caught instanceof Error ? caught.message : String(caught);
+        this.small = null;
+      }
       return null;
     }
-    if (request.type === 'masks') {
-      this.patch(request.patch);
-      return null;
-    }
+    if (this.failure !== null) return { type: 'error', seq: request.seq, message: this.failure };
     const started = performance.now();
     if (!this.small || !this.layers) return { type: 'empty', seq: request.seq };
     try {
@@ -116,14 +162,19 @@ export class PreviewEngine {
 
   private setPhoto(key: string, image: RgbImage): void {
     const size = previewSize(image.width, image.height, previewMaxSidePx);
+    // Pre-shrink by whole blocks while the photo stays at least twice the preview frame on each side.
+    const factor = Math.floor(Math.min(image.width / size.width, image.height / size.height) / 2);
+    const source = factor >= 2 ? boxShrink(image, factor) : image;
     this.small =
-      size.width === image.width && size.height === image.height ? image : resizeRgb(image, size.width, size.height);
+      size.width === source.width && size.height === source.height
+        ? source
+        : resizeRgb(source, size.width, size.height);
     this.key = key;
     if (this.layers && !this.layers.mask.fits(image.width, image.height)) this.layers = null;
   }
 
-  private patch({ width, height, rect, roi, protect }: MaskPatch): void {
-    if (!this.layers || !this.layers.mask.fits(width, height)) {
+  private patch({ width, height, rect, roi, protect, isNew }: MaskPatch): void {
+    if (isNew === true || !this.layers || !this.layers.mask.fits(width, height)) {
       const size = previewSize(width, height, previewMaxSidePx);
       this.layers = {
         roi: { width, height, data: new Uint8Array(width * height) },

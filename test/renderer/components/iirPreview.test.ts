@@ -162,6 +162,22 @@ describe('what the model sees, computed in a worker, follows every setting the m
     stop();
   });
 
+  it('new empty layers of the same size (another photo) leave nothing of the old region in the worker', async () => {
+    const image = photo();
+    const { channel, sent } = recordingChannel();
+    const { preview, stop } = useIirPreview({ image: () => image, key: () => 'photo' }, channel);
+    await nextFrame(preview);
+    expect(Buffer.from(preview.value!.iir.data).equals(Buffer.from(image.data))).toBe(false);
+    useMaskLayer().reset(96, 64);
+    await nextFrame(preview);
+    // No region: what the model sees outside a region is the photo itself; no bytes went for the empty layers.
+    expect(Buffer.from(preview.value!.iir.data).equals(Buffer.from(image.data))).toBe(true);
+    expect(sent.filter((r) => r.type === 'masks').at(-1)).toMatchObject({
+      patch: { isNew: true, roi: new Uint8Array(0) },
+    });
+    stop();
+  });
+
   it('drops a reply overtaken by newer settings, and one for a photo no longer shown', async () => {
     const image = photo();
     let photoKey = 'a';
