@@ -86,6 +86,7 @@ describe('the whole walk: open → find → fix → generate twice → compare �
     serve = await startServeMode(models);
     browser = await launchChromium();
     page = await openEditorPage(browser, serve.url, pageErrors);
+    page.on('console', (m) => process.env.WALK_DEBUG && console.log('CONSOLE', m.text()));
   });
 
   afterAll(async () => {
@@ -190,14 +191,18 @@ describe('the whole walk: open → find → fix → generate twice → compare �
     await download.saveAs(saved);
     expect(statSync(saved).size).toBeGreaterThan(100_000);
 
-    // Reload (nothing unsaved: no question), discard the autosave, open the project.
+    // Reload (nothing unsaved: no question): the autosave written at Keep is offered; discard it, open the project.
     await page.reload();
     await page.getByTestId('empty-state').waitFor();
-    if (await page.getByTestId('recovery').isVisible()) await page.getByRole('button', { name: 'Discard' }).click();
+    await page.getByTestId('recovery').waitFor();
     await shot('58-walk-reloaded');
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await page.getByTestId('recovery').waitFor({ state: 'detached' });
     await page.getByTestId('project-input').setInputFiles(saved);
     await waitForArea((area) => area === fixed);
     expect(await results()).toBe(2);
+    // What the model sees is there again for the reopened region.
+    await expect.poll(previewHash, { timeout: 5_000 }).not.toBe(0);
     await shot('59-walk-project-opened');
 
     // Regenerate the kept result from its recipe (the undone Keep step): the same bytes.
