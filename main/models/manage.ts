@@ -225,7 +225,8 @@ export async function removeModel(modelsDir: string, id: string): Promise<{ remo
   return { removedBytes };
 }
 
-async function folderUsage(dir: string): Promise<{ total: number; partial: number }> {
+/** Bytes of the files under `dir` (the lock left out), and of those its `.part` and `.bad` files. */
+export async function folderUsage(dir: string): Promise<{ total: number; partial: number }> {
   let total = 0;
   let partial = 0;
   const walk = async (current: string): Promise<void> => {

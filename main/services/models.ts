@@ -5,11 +5,11 @@ import type { ModelRole } from '../models/catalogSchema';
 import { checkContract } from '../models/contract';
 import { hubFromEnv } from '../models/http';
 import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
-import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
+import { type ImportMode, diskUsage, folderUsage, importModel, removeModel, verifyModel } from '../models/manage';
 import { resolveModelsDir } from '../models/modelSettings';
 import { deletePartial } from '../models/partials';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
-import { listInstalled, verification } from '../models/receipt';
+import { listInstalled, modelDir, verification } from '../models/receipt';
 
 /**
  * Model management for the app and serve mode: the model manager's functions (main/models) bound to the current
@@ -105,7 +105,7 @@ export class ModelService {
     for (const model of targets) {
       if (this.pulls.has(model.id)) continue;
       let total = modelBytes(model).bytes;
-      /** The bytes on disk at the last progress event: what a pause or cancel keeps for resuming. */
+      /** The bytes done at the last progress event. */
       let kept = 0;
       const handle = startPull({
         modelsDir,
@@ -123,20 +123,24 @@ export class ModelService {
       this.pulls.set(model.id, handle);
       started.push(model.id);
       handle.done
-        .catch((error: unknown) => {
-          const state = error instanceof CancelledError && error.message === 'paused' ? 'paused' : 'cancelled';
-          const isCancel = isIirError(error) && error.code === 'cancelled';
-          if (!isIirError(error)) this.log(`pull of ${model.id} failed`, error);
-          this.emitProgress({
-            ...emptyProgress(model.id, total),
-            bytesDone: kept,
-            state: isCancel ? state : 'failed',
-            message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
-          });
-        })
+        .catch((error: unknown) => this.stopped(modelsDir, model.id, total, kept, error))
         .finally(() => this.pulls.delete(model.id));
     }
     return { started };
+  }
+
+  /** Says how a pull ended early, with the bytes its folder keeps for resuming (never 0 when some are kept). */
+  private async stopped(modelsDir: string, id: string, total: number, kept: number, error: unknown): Promise<void> {
+    const state = error instanceof CancelledError && error.message === 'paused' ? 'paused' : 'cancelled';
+    const isCancel = isIirError(error) && error.code === 'cancelled';
+    if (!isIirError(error)) this.log(`pull of ${id} failed`, error);
+    const onDisk = (await folderUsage(modelDir(modelsDir, id))).total;
+    this.emitProgress({
+      ...emptyProgress(id, total),
+      bytesDone: Math.max(kept, onDisk),
+      state: isCancel ? state : 'failed',
+      message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
+    });
   }
 
   pause(id: string): { wasActive: boolean } {
