@@ -76,6 +76,8 @@ const bridge = {
     verify: call('models:verify'),
     /** Deletes an installed model and its partial downloads. */
     remove: call('models:remove'),
+    /** Deletes what a stopped download left in the models folder; answers the bytes freed. */
+    deletePartial: call('models:deletePartial'),
     /** Disk use per model, of partial downloads, in total, and the free space. */
     diskUsage: call('models:diskUsage'),
   },

@@ -228,7 +228,8 @@ export async function removeModel(modelsDir: string, id: string): Promise<{ remo
   return { removedBytes };
 }
 
-async function folderUsage(dir: string): Promise<{ total: number; partial: number }> {
+/** Bytes of the files under `dir` (the lock left out), and of those its `.part` and `.bad` files. */
+export async function folderUsage(dir: string): Promise<{ total: number; partial: number }> {
   let total = 0;
   let partial = 0;
   const walk = async (current: string): Promise<void> => {
@@ -248,7 +249,7 @@ async function folderUsage(dir: string): Promise<{ total: number; partial: numbe
 
 export interface DiskUsage {
   folder: string;
-  models: { id: string; bytes: number; linked: boolean; installed: boolean }[];
+  models: { id: string; bytes: number; partialBytes: number; linked: boolean; installed: boolean }[];
   /** Bytes of `.part` and `.bad` files kept for resuming or inspection. */
   partialBytes: number;
   totalBytes: number;
@@ -269,7 +270,8 @@ export async function diskUsage(modelsDir: string): Promise<DiskUsage> {
     const model = installed.get(name);
     // A linked model's files are the user's own folder: report them, but they take no space in the models folder.
     const bytes = model?.receipt.location ? model.receipt.files.reduce((s, f) => s + f.bytes, 0) : usage.total;
-    models.push({ id: name, bytes, linked: Boolean(model?.receipt.location), installed: Boolean(model) });
+    const linked = Boolean(model?.receipt.location);
+    models.push({ id: name, bytes, partialBytes: usage.partial, linked, installed: Boolean(model) });
     partialBytes += usage.partial;
     totalBytes += usage.total;
   }

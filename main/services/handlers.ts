@@ -58,6 +58,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     'models:import': ({ path, id, role, mode }) => models.import(path, id, role, mode),
     'models:verify': ({ id }) => models.verify(id),
     'models:remove': ({ id }) => models.remove(id),
+    'models:deletePartial': ({ id }) => models.deletePartial(id),
     'models:diskUsage': () => models.diskUsage(),
 
     'settings:get': () => visibleSettings(settings.get()),

@@ -63,6 +63,8 @@ function segmentJob(services: HandlerServices, device: string, request: RequestO
         points: request.points,
         boxThreshold: request.boxThreshold,
         textThreshold: request.textThreshold,
+        ...(request.grounding ? { grounding: request.grounding } : {}),
+        ...(request.sam ? { sam: request.sam } : {}),
         modelsDir,
         provider: request.provider,
         providerPerRole: settings.get().providerPerRole,

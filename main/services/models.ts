@@ -2,12 +2,14 @@ import type { LicenseInfo, ModelProgress, Settings } from '../../shared/api';
 import { CancelledError, IirError, invalidArgument, isIirError } from '../../shared/errors';
 import { catalogListing, licenseOf, loadCatalogs, modelBytes, resolveTargets } from '../models/catalog';
 import type { ModelRole } from '../models/catalogSchema';
+import { checkContract } from '../models/contract';
 import { hubFromEnv } from '../models/http';
 import { licenseTextHash, pendingLicenses, recordAccepted } from '../models/licenses';
-import { type ImportMode, diskUsage, importModel, removeModel, verifyModel } from '../models/manage';
+import { type ImportMode, diskUsage, folderUsage, importModel, removeModel, verifyModel } from '../models/manage';
 import { resolveModelsDir } from '../models/modelSettings';
+import { deletePartial } from '../models/partials';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
-import { listInstalled, verification } from '../models/receipt';
+import { listInstalled, modelDir, verification } from '../models/receipt';
 
 /**
  * Model management for the app and serve mode: the model manager's functions (main/models) bound to the current
@@ -103,6 +105,8 @@ export class ModelService {
     for (const model of targets) {
       if (this.pulls.has(model.id)) continue;
       let total = modelBytes(model).bytes;
+      /** The bytes done at the last progress event. */
+      let kept = 0;
       const handle = startPull({
         modelsDir,
         model,
@@ -112,25 +116,31 @@ export class ModelService {
         onEvent: (event) => {
           if (event.type === 'start') total = event.totalBytes;
           const progress = toProgress(event, total);
+          if (progress) kept = Math.max(kept, progress.bytesDone);
           if (progress) this.emitProgress(progress);
         },
       });
       this.pulls.set(model.id, handle);
       started.push(model.id);
       handle.done
-        .catch((error: unknown) => {
-          const state = error instanceof CancelledError && error.message === 'paused' ? 'paused' : 'cancelled';
-          const isCancel = isIirError(error) && error.code === 'cancelled';
-          if (!isIirError(error)) this.log(`pull of ${model.id} failed`, error);
-          this.emitProgress({
-            ...emptyProgress(model.id, total),
-            state: isCancel ? state : 'failed',
-            message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
-          });
-        })
+        .catch((error: unknown) => this.stopped(modelsDir, model.id, total, kept, error))
         .finally(() => this.pulls.delete(model.id));
     }
     return { started };
+  }
+
+  /** Says how a pull ended early, with the bytes its folder keeps for resuming (never 0 when some are kept). */
+  private async stopped(modelsDir: string, id: string, total: number, kept: number, error: unknown): Promise<void> {
+    const state = error instanceof CancelledError && error.message === 'paused' ? 'paused' : 'cancelled';
+    const isCancel = isIirError(error) && error.code === 'cancelled';
+    if (!isIirError(error)) this.log(`pull of ${id} failed`, error);
+    const onDisk = (await folderUsage(modelDir(modelsDir, id))).total;
+    this.emitProgress({
+      ...emptyProgress(id, total),
+      bytesDone: Math.max(kept, onDisk),
+      state: isCancel ? state : 'failed',
+      message: isCancel ? null : isIirError(error) ? error.message : 'the download failed; see the log',
+    });
   }
 
   pause(id: string): { wasActive: boolean } {
@@ -160,11 +170,29 @@ export class ModelService {
     };
   }
 
+  /**
+   * Re-hashes each model (all installed when `id` is undefined) against its receipt and checks it against its role's
+   * tensor contract: a model that fails either is not ok, with the reason among its problems.
+   */
   async verify(id: string | undefined) {
     const modelsDir = this.modelsDir();
-    const ids = id === undefined ? (await listInstalled(modelsDir)).map((model) => model.id) : [id];
+    const catalog = await loadCatalogs(this.settings().catalogs);
+    const installed = await listInstalled(modelsDir);
+    const ids = id === undefined ? installed.map((model) => model.id) : [id];
     const results = [];
-    for (const modelId of ids) results.push(await verifyModel(modelsDir, modelId));
+    for (const modelId of ids) {
+      const result = await verifyModel(modelsDir, modelId);
+      const model = installed.find((entry) => entry.id === modelId);
+      const contract = model ? catalog.roles[model.receipt.role] : undefined;
+      const problem =
+        model && contract
+          ? await checkContract(model.dir, contract, modelId).then(
+              () => null,
+              (error: unknown) => (isIirError(error) ? error.message : `${modelId}: its files could not be checked`),
+            )
+          : null;
+      results.push(problem ? { ...result, ok: false, problems: [...result.problems, problem] } : result);
+    }
     return { results };
   }
 
@@ -174,11 +202,23 @@ export class ModelService {
     return { removed: true };
   }
 
+  /** Deletes what a stopped download of `id` left; refused while it downloads. */
+  async deletePartial(id: string): Promise<{ freedBytes: number; remaining: number }> {
+    if (this.pulls.has(id)) throw invalidArgument(`${id} is downloading: pause or cancel it first`);
+    const model = (await loadCatalogs(this.settings().catalogs)).models.find((entry) => entry.id === id);
+    if (!model) throw invalidArgument(`${id} is not a catalog model: only what its downloads left can be deleted here`);
+    return deletePartial(
+      this.modelsDir(),
+      id,
+      model.files.map((file) => file.path),
+    );
+  }
+
   async diskUsage() {
     const usage = await diskUsage(this.modelsDir());
     return {
       folder: usage.folder,
-      models: usage.models.map((model) => ({ id: model.id, bytes: model.bytes })),
+      models: usage.models.map(({ id, bytes, partialBytes, installed }) => ({ id, bytes, partialBytes, installed })),
       partialBytes: usage.partialBytes,
       totalBytes: usage.totalBytes,
       freeBytes: usage.freeBytes,

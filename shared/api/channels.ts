@@ -126,6 +126,14 @@ export const requestChannels = {
   },
   /** Delete an installed model and its partial downloads. */
   'models:remove': { request: modelRefSchema, response: z.object({ removed: z.boolean() }) },
+  /**
+   * Delete what a cancelled or paused download left (partial files, and the finished files of a model never
+   * installed); answers the bytes freed and how many files it left because this app did not download them.
+   */
+  'models:deletePartial': {
+    request: modelRefSchema,
+    response: z.object({ freedBytes: z.number().nonnegative(), remaining: z.number().int().nonnegative() }),
+  },
   /** Bytes per model, partial downloads, total and free space. */
   'models:diskUsage': { request: none, response: diskUsageSchema },
   /** The execution providers this build ships, with the last pre-flight result. */

@@ -61,6 +61,9 @@ export const segmentStartRequestSchema = z
     boxThreshold: z.number().min(0).max(1).default(0.35),
     textThreshold: z.number().min(0).max(1).default(0.25),
     provider: z.enum(providerChoices).default('auto'),
+    /** The installed GroundingDINO and SAM to use (default: the first installed of each). */
+    grounding: modelIdSchema.optional(),
+    sam: modelIdSchema.optional(),
   })
   .strict()
   .refine(

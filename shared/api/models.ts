@@ -131,7 +131,16 @@ export const verifyResultSchema = z.object({
 /** `models:diskUsage` response. */
 export const diskUsageSchema = z.object({
   folder: z.string(),
-  models: z.array(z.object({ id: z.string(), bytes: z.number().nonnegative() })),
+  models: z.array(
+    z.object({
+      id: z.string(),
+      bytes: z.number().nonnegative(),
+      /** Of `bytes`, those of `.part` and `.bad` files kept for resuming. */
+      partialBytes: z.number().nonnegative(),
+      /** False for a folder a download left before the model was installed. */
+      installed: z.boolean(),
+    }),
+  ),
   /** Bytes of partial downloads kept for resuming. */
   partialBytes: z.number().nonnegative(),
   totalBytes: z.number().nonnegative(),

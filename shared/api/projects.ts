@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { imageIdSchema } from './ids';
 import { imageInfoSchema, maskPixelsSchema } from './images';
+import { modelChoiceSchema } from './settings';
 
 /** The `.iirproj` format version this build writes; it opens this one and every older one. */
 export const projectSchemaVersion = 1;
@@ -65,6 +66,8 @@ export const projectManifestSchema = z.object({
     entries: z.array(z.object({ time: z.number(), base: projectImageKeySchema, step: projectStepSchema })),
     cursor: z.number().int().min(-1),
   }),
+  /** The models the document uses (its model picker); absent in projects saved before there was one. */
+  models: modelChoiceSchema.optional(),
 });
 /** See {@link projectManifestSchema}. */
 export type ProjectManifest = z.infer<typeof projectManifestSchema>;

@@ -1,5 +1,23 @@
 import { z } from 'zod';
 import { providerChoices, providerPerRoleSchema } from './edit';
+import { modelIdTextSchema } from './ids';
+
+/** The kinds of model an edit or a search uses one of, when several are installed. */
+export const modelChoiceRoles = ['sd15', 'controlnet', 'grounding', 'sam'] as const;
+/** One of {@link modelChoiceRoles}. */
+export type ModelChoiceRole = (typeof modelChoiceRoles)[number];
+
+/** Which installed model each kind uses (a missing kind: the first installed one). */
+export const modelChoiceSchema = z
+  .object({
+    sd15: modelIdTextSchema.optional(),
+    controlnet: modelIdTextSchema.optional(),
+    grounding: modelIdTextSchema.optional(),
+    sam: modelIdTextSchema.optional(),
+  })
+  .strict();
+/** See {@link modelChoiceSchema}. */
+export type ModelChoice = z.infer<typeof modelChoiceSchema>;
 
 /**
  * The user's settings, stored as JSON in the user-data folder. Keys a file holds that are no longer settings
@@ -13,6 +31,8 @@ export const settingsSchema = z.object({
   provider: z.enum(providerChoices),
   /** Per-model pins over `provider` (Devices). */
   providerPerRole: providerPerRoleSchema,
+  /** The models the last document used, offered again for the next one (each document keeps its own). */
+  modelChoice: modelChoiceSchema,
   /** Every edit loads one stage's models at a time and releases them. */
   lowMemory: z.boolean(),
   /** A Hugging Face token for gated repositories; sent only to the hub endpoint, never logged. */
@@ -27,6 +47,7 @@ export const defaultSettings: Settings = {
   catalogs: [],
   provider: 'auto',
   providerPerRole: {},
+  modelChoice: {},
   lowMemory: false,
   hubToken: null,
 };

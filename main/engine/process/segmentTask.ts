@@ -19,6 +19,9 @@ export interface SegmentTask {
   readonly boxThreshold: number;
   readonly textThreshold: number;
   readonly modelsDir: string;
+  /** The installed GroundingDINO and SAM to use, by id (default: the first installed of each). */
+  readonly grounding?: string;
+  readonly sam?: string;
   readonly provider: ProviderChoice;
   /** The user's per-model provider pins (settings), over `provider`. */
   readonly providerPerRole?: ProviderPerRole;
@@ -40,8 +43,15 @@ export interface SegmentValue {
 
 let engine: SegmentationEngine | undefined;
 
-async function installedDir(modelsDir: string, role: 'sam' | 'grounding'): Promise<string> {
-  const found = (await listInstalled(modelsDir)).find((model) => model.receipt.role === role);
+async function installedDir(modelsDir: string, role: 'sam' | 'grounding', id?: string): Promise<string> {
+  const installed = (await listInstalled(modelsDir)).filter((model) => model.receipt.role === role);
+  const found = id === undefined ? installed[0] : installed.find((model) => model.id === id);
+  if (id !== undefined && !found) {
+    throw new IirError(
+      'model_missing',
+      `the ${role === 'sam' ? 'SAM' : 'GroundingDINO'} model "${id}" is not installed`,
+    );
+  }
   if (!found) {
     const what = role === 'sam' ? 'SAM model' : 'GroundingDINO model';
     throw new IirError(
@@ -56,8 +66,9 @@ async function installedDir(modelsDir: string, role: 'sam' | 'grounding'): Promi
 export async function runSegmentTask(task: SegmentTask, context: TaskContext): Promise<SegmentValue> {
   context.progress({ type: 'loading' });
   engine ??= new SegmentationEngine();
-  const samDir = await installedDir(task.modelsDir, 'sam');
-  const groundingDir = task.text === undefined ? undefined : await installedDir(task.modelsDir, 'grounding');
+  const samDir = await installedDir(task.modelsDir, 'sam', task.sam);
+  const groundingDir =
+    task.text === undefined ? undefined : await installedDir(task.modelsDir, 'grounding', task.grounding);
   const result = await engine.segment(
     task.image,
     {

@@ -40,7 +40,7 @@ export interface CanvasSources {
   readonly contour: () => MaskContour | null;
   readonly compare: {
     readonly images: ShallowRef<{ a: ImageBitmap; b: ImageBitmap } | null>;
-    readonly difference: ShallowRef<OffscreenCanvas | null>;
+    readonly difference: ShallowRef<ImageBitmap | OffscreenCanvas | null>;
   };
   readonly isComparing: () => boolean;
   readonly progress: ComputedRef<number | null>;

@@ -10,7 +10,9 @@ import { useEditStore } from '../stores/editStore';
 import { useHistoryStore } from '../stores/historyStore';
 import { useJobsStore } from '../stores/jobsStore';
 import { useMaskStore } from '../stores/maskStore';
+import { useModelsStore } from '../stores/modelsStore';
 import { useRoiStore } from '../stores/roiStore';
+import { useSettingsStore } from '../stores/settingsStore';
 import { watchJobResults } from './useJobResults';
 import { useMaskLayer } from './useMaskLayer';
 
@@ -44,6 +46,7 @@ function createSession() {
     editStore.clearResults();
     maskStore.error = null;
     historyStore.start(info.id, info.name ?? 'photo');
+    useModelsStore().adoptChoice(useSettingsStore().settings.modelChoice);
     void bases.show(info.id);
   }
 

@@ -1,107 +1,127 @@
 import { getCurrentInstance, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
-import { resizeRgb } from '../../../shared/image/resize';
-import type { Rect, RgbImage } from '../../../shared/image/types';
-import { unionRect } from '../canvas/brush';
-import { type IirPreview, computeIirPreview, previewSize } from '../iir/livePreview';
-import { PreviewMask } from '../iir/previewMask';
+import type { RgbImage } from '../../../shared/image/types';
+import type { IirPreview } from '../iir/livePreview';
+import { type PreviewChannel, defaultPreviewChannel } from '../iir/previewChannel';
+import type { PreviewReply } from '../iir/previewEngine';
 import { useEditStore } from '../stores/editStore';
 import { useMaskStore } from '../stores/maskStore';
 import { useModelsStore } from '../stores/modelsStore';
 import { useDocumentPixels } from './useDocumentPixels';
 import { useMaskLayer } from './useMaskLayer';
+import { createPreviewFeed } from './previewFeed';
 
-/** Where the preview's photo comes from (the base by default; tests give their own). */
+/** Where the preview's photo comes from (the base's bitmap by default; tests give RGB bytes). */
 export interface PreviewSource {
-  readonly image: () => RgbImage | null;
+  readonly image: () => RgbImage | ImageBitmap | null;
   /** Changes when the photo does. */
   readonly key: () => string;
 }
 
 /**
- * What the model sees, at preview size: recomputed in the next animation frame after any setting the engine gets
- * changes (σ, colour removal, the noise's scope, the Canny thresholds, the seed, the control channels), the mask, or
- * the base. Returns the preview, the milliseconds the last one took, and `stop`.
+ * Everything the preview depends on, each setting by value: the sliders change `iir`'s fields in place, which a watch
+ * of the object alone misses.
  */
-export function useIirPreview(source?: PreviewSource) {
+function previewInputs(
+  editStore: ReturnType<typeof useEditStore>,
+  maskStore: ReturnType<typeof useMaskStore>,
+  modelsStore: ReturnType<typeof useModelsStore>,
+  key: () => string,
+): unknown[] {
+  const { noise, gray, scope, cannyLow, cannyHigh } = editStore.iir;
+  return [
+    noise,
+    gray,
+    scope,
+    cannyLow,
+    cannyHigh,
+    editStore.seed,
+    maskStore.revision,
+    key(),
+    modelsStore.controlChannels,
+  ];
+}
+
+/** A superseded reply is still shown when nothing newer has been for this long (a steady drag keeps the preview live). */
+const maxStaleMs = 100;
+
+/**
+ * What the model sees, at preview size, computed in a worker: after any change of a setting the engine gets (σ, colour
+ * removal, the noise's scope, the Canny thresholds, the seed, the control channels), the mask or the base, the next
+ * animation frame sends the worker what changed (the photo once per base, only the changed rows of the layers) and asks
+ * for a preview; one request is in flight at a time, and a reply for another photo or overtaken by newer settings is
+ * dropped. Returns the preview, the worker's milliseconds for the last one, and `stop`.
+ */
+export function useIirPreview(source?: PreviewSource, channel: PreviewChannel = defaultPreviewChannel()) {
   const editStore = useEditStore();
   const maskStore = useMaskStore();
   const modelsStore = useModelsStore();
   const pixels = useDocumentPixels();
   const layer = useMaskLayer();
-  const image = source?.image ?? (() => pixels.baseRgb());
+  const image = source?.image ?? (() => pixels.baseBitmap.value);
   const key = source?.key ?? (() => String(pixels.baseId.value));
   const preview = shallowRef<IirPreview | null>(null);
   const computeMs = ref(0);
-  let frame: { image: RgbImage; mask: PreviewMask } | null = null;
-  let frameKey = '';
-  let maskRevision = -1;
-  let pending = 0;
-  /** Where the layers changed since the preview mask was last brought up to date (imagePx). */
-  let dirtyImagePx: Rect | null = null;
-  const stopMaskListener = layer.onChange((_, rect) => (dirtyImagePx = unionRect(dirtyImagePx, rect)));
+  const feed = createPreviewFeed(channel, layer, image, key);
+  let frame = 0;
+  let seq = 0;
+  let inFlight: number | null = null;
+  let isWanted = false;
+  let shownAt = 0;
+  let queue: Promise<void> = Promise.resolve();
 
-  function recompute(): void {
-    pending = 0;
-    const photo = image();
-    const masks = layer.masks.value;
-    if (!photo || !masks) {
-      preview.value = null;
+  function requestPreview(): void {
+    if (inFlight !== null) {
+      isWanted = true;
       return;
     }
-    const started = performance.now();
-    // The photo is downscaled once per base; of the mask only what changed since the last preview is downscaled again.
-    const baseKey = key();
-    if (!frame || baseKey !== frameKey || !frame.mask.fits(masks.roi.width, masks.roi.height)) {
-      const size = previewSize(photo.width, photo.height, 384);
-      const small =
-        size.width === photo.width && size.height === photo.height ? photo : resizeRgb(photo, size.width, size.height);
-      frame = { image: small, mask: new PreviewMask(masks.roi.width, masks.roi.height, size.width, size.height) };
-      frame.mask.update(masks.roi, masks.protect, { x0: 0, y0: 0, x1: masks.roi.width, y1: masks.roi.height });
-      frameKey = baseKey;
-      maskRevision = maskStore.revision;
-      dirtyImagePx = null;
-    } else if (maskRevision !== maskStore.revision) {
-      if (dirtyImagePx) frame.mask.update(masks.roi, masks.protect, dirtyImagePx);
-      maskRevision = maskStore.revision;
-      dirtyImagePx = null;
-    }
+    isWanted = false;
+    inFlight = ++seq;
     const settings = { ...editStore.iir };
-    preview.value = computeIirPreview(
-      frame.image,
-      frame.mask.mask,
-      settings,
-      modelsStore.controlChannels,
-      editStore.seed,
-    );
-    computeMs.value = Math.round(performance.now() - started);
+    channel.post({ type: 'compute', seq, settings, channels: modelsStore.controlChannels, seed: editStore.seed });
   }
+
+  async function flush(): Promise<void> {
+    const hasPhoto = await feed.sendPhoto();
+    if (hasPhoto && feed.sendMasks()) requestPreview();
+    else preview.value = null;
+  }
+
+  channel.onReply((reply: PreviewReply) => {
+    if (reply.type === 'lost') {
+      feed.forget();
+      inFlight = null;
+      schedule();
+      return;
+    }
+    if (reply.seq !== inFlight) return;
+    inFlight = null;
+    const isSuperseded = isWanted && performance.now() - shownAt < maxStaleMs;
+    if (isWanted) requestPreview();
+    if (reply.type !== 'preview' || reply.key !== key() || isSuperseded) {
+      if (reply.type === 'empty' || reply.type === 'error') preview.value = null;
+      return;
+    }
+    preview.value = reply.preview;
+    computeMs.value = Math.round(reply.ms);
+    shownAt = performance.now();
+  });
 
   function schedule(): void {
-    if (pending === 0) pending = requestAnimationFrame(recompute);
+    if (frame !== 0) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      queue = queue.then(flush).catch(() => undefined);
+    });
   }
 
-  // Each setting by value: the sliders change `iir`'s fields in place, which a watch of the object alone misses.
-  const stopWatch = watch(
-    () => [
-      editStore.iir.noise,
-      editStore.iir.gray,
-      editStore.iir.scope,
-      editStore.iir.cannyLow,
-      editStore.iir.cannyHigh,
-      editStore.seed,
-      maskStore.revision,
-      pixels.baseBitmap.value,
-      modelsStore.controlChannels,
-    ],
-    schedule,
-    { immediate: true },
-  );
+  const stopWatch = watch(() => previewInputs(editStore, maskStore, modelsStore, key), schedule, { immediate: true });
 
   function stop(): void {
     stopWatch();
-    stopMaskListener();
-    if (pending !== 0) cancelAnimationFrame(pending);
-    pending = 0;
+    feed.stop();
+    if (frame !== 0) cancelAnimationFrame(frame);
+    frame = 0;
+    channel.close();
   }
   if (getCurrentInstance()) onBeforeUnmount(stop);
   return { preview, computeMs, stop };

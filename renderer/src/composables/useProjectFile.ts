@@ -3,9 +3,10 @@ import { ref } from 'vue';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 import { createProjectAutosave } from '../session/projectAutosave';
-import { createProjectContents } from '../session/projectContents';
+import { createProjectContents, downloadable, missingMessage } from '../session/projectContents';
 import { useDocumentStore } from '../stores/documentStore';
 import { useHistoryStore } from '../stores/historyStore';
+import { useModelsStore } from '../stores/modelsStore';
 import { downloadBlob } from './imagePixels';
 import { useDocumentSession } from './useDocumentSession';
 
@@ -16,6 +17,8 @@ function createProjectFile() {
   const session = useDocumentSession();
   /** A line for the user: where the work went, which models a project needs, a failure. */
   const message = ref<string | null>(null);
+  /** The catalog models an opened project needs that are not installed: offered for download beside `message`. */
+  const missingDownloads = ref<string[]>([]);
   const contents = createProjectContents(session);
   const autosave = createProjectAutosave(contents, message);
 
@@ -43,13 +46,24 @@ function createProjectFile() {
   async function open(file: File): Promise<void> {
     if (!(await session.mayDiscard())) return;
     try {
-      message.value = contents.show(await api().projects.open({ bytes: new Uint8Array(await file.arrayBuffer()) }));
+      const opened = await api().projects.open({ bytes: new Uint8Array(await file.arrayBuffer()) });
+      const missing = contents.show(opened);
+      missingDownloads.value = downloadable(missing);
+      message.value = missingMessage(missing, missingDownloads.value.length);
     } catch (caught) {
       message.value = `${file.name} could not be opened: ${describeError(caught).text}`;
     }
   }
 
-  return { message, save, open, ...autosave };
+  /** Downloads the models the opened project needs (the licences first, as every download). */
+  async function downloadMissing(): Promise<void> {
+    const ids = missingDownloads.value;
+    missingDownloads.value = [];
+    message.value = null;
+    await useModelsStore().pull(ids);
+  }
+
+  return { message, missingDownloads, downloadMissing, save, open, ...autosave };
 }
 
 /** The project file of each Pinia instance: the app has one; a test's fresh Pinia starts afresh. */

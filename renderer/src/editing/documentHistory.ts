@@ -6,7 +6,7 @@ export interface Recipe {
   readonly noise: number;
   readonly gray: boolean;
   readonly seed: number;
-  /** The SD and ControlNet models installed when it ran (ids). */
+  /** The SD and ControlNet models it ran with (ids; empty when main's defaults were used). */
   readonly models: readonly string[];
   /** The execution provider that ran it. */
   readonly provider: string;

@@ -1,4 +1,4 @@
-import type { ImageId, ImageInfo, ProjectManifest } from '../../../shared/api';
+import type { ImageId, ImageInfo, ModelChoice, ProjectManifest } from '../../../shared/api';
 import type { DocumentHistory, HistoryStep, Recipe } from './documentHistory';
 
 /** A result of the strip as the editor holds it. */
@@ -14,6 +14,8 @@ export interface DocumentState {
   readonly baseId: ImageId;
   readonly results: readonly StripResult[];
   readonly history: DocumentHistory;
+  /** The models the document uses (its model picker). */
+  readonly models?: ModelChoice;
 }
 
 type SavedRecipe = NonNullable<ProjectManifest['images'][number]['recipe']>;
@@ -65,6 +67,7 @@ export function toManifest(state: DocumentState): {
     images: [...recipes].map(([key, recipe]) => ({ key, recipe: recipe && toSaved(recipe) })),
     results: state.results.map((result) => ({ key: keyOf(result.id), generation: result.generation })),
     history: { entries, cursor: state.history.cursor },
+    ...(state.models ? { models: { ...state.models } } : {}),
   };
   const images = [...keys].filter(([, key]) => key !== 'original').map(([id, key]) => ({ key, id }));
   return { manifest, images };
@@ -102,11 +105,18 @@ export function fromManifest(
     const recipe = recipes.get(result.key);
     return recipe ? [{ id: idOf(result.key), generation: result.generation, recipe }] : [];
   });
-  return { original, baseId: idOf(manifest.base), results, history };
+  return {
+    original,
+    baseId: idOf(manifest.base),
+    results,
+    history,
+    ...(manifest.models ? { models: manifest.models } : {}),
+  };
 }
 
-/** The models a saved document's recipes used that are not installed here. */
+/** The models a saved document uses (its picker) or its recipes used that are not installed here. */
 export function missingModels(manifest: ProjectManifest, installedIds: ReadonlySet<string>): string[] {
-  const used = new Set(manifest.images.flatMap((image) => image.recipe?.models ?? []));
+  const picked = Object.values(manifest.models ?? {}).filter((id): id is string => id !== undefined);
+  const used = new Set([...picked, ...manifest.images.flatMap((image) => image.recipe?.models ?? [])]);
   return [...used].filter((id) => !installedIds.has(id)).sort();
 }

@@ -15,13 +15,6 @@ export function createEditActions(bases: BaseImages) {
   const modelsStore = useModelsStore();
   const layer = useMaskLayer();
 
-  /** The installed models an edit runs with, for its recipe. */
-  function editModels(): string[] {
-    return modelsStore.installed
-      .filter((model) => model.role === 'sd15' || model.role.startsWith('controlnet'))
-      .map((model) => model.id);
-  }
-
   /** The base and the region to edit, or null when either is missing. */
   function target() {
     const base = documentStore.base;
@@ -36,16 +29,16 @@ export function createEditActions(bases: BaseImages) {
         return;
       }
       const on = target();
-      if (on) void editStore.generate(on.baseId, on.roi, editModels());
+      if (on) void editStore.generate(on.baseId, on.roi, modelsStore.editModels());
     },
     retry(): void {
       const on = target();
-      if (on) void editStore.retry(on.baseId, on.roi, editModels());
+      if (on) void editStore.retry(on.baseId, on.roi, modelsStore.editModels());
     },
     /** Runs a saved recipe again, on the current base and region (same provider and region: same pixels). */
     regenerate(recipe: Recipe): void {
       const on = target();
-      if (on) void editStore.run(on.baseId, on.roi, editModels(), recipe.params);
+      if (on) void editStore.run(on.baseId, on.roi, recipe.params);
     },
     /** The selected result becomes the base, as one undoable step. */
     async keep(): Promise<void> {

@@ -3,7 +3,7 @@ import type { ProjectOpened } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 import { useHistoryStore } from '../stores/historyStore';
-import type { ProjectContents } from './projectContents';
+import { type ProjectContents, downloadable, missingMessage } from './projectContents';
 
 /** How often unsaved work is autosaved (ms). */
 const autosaveIntervalMs = 30_000;
@@ -58,7 +58,10 @@ export function createProjectAutosave(contents: ProjectContents, message: Ref<st
   async function settleRecovery(choice: 'recover' | 'discard'): Promise<void> {
     const project = recoverable.value;
     recoverable.value = null;
-    if (project && choice === 'recover') message.value = contents.show(project);
+    if (project && choice === 'recover') {
+      const missing = contents.show(project);
+      message.value = missingMessage(missing, downloadable(missing).length);
+    }
     await api().projects.discardAutosave({});
     if (project && choice === 'recover') await autosave();
   }

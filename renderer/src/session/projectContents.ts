@@ -6,6 +6,15 @@ import { useEditStore } from '../stores/editStore';
 import { useHistoryStore } from '../stores/historyStore';
 import { useModelsStore } from '../stores/modelsStore';
 
+/** What the user is told when an opened project needs models that are not installed. */
+export function missingMessage(missing: readonly string[], downloadable: number): string | null {
+  if (missing.length === 0) return null;
+  const one = missing.length === 1;
+  const what = `This project uses ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed`;
+  if (downloadable === missing.length) return `${what}: download ${one ? 'it' : 'them'} to regenerate its results.`;
+  return `${what}: import ${one ? 'it' : 'them'} from the Models sheet to regenerate its results.`;
+}
+
 /** What a project holds, both ways: the open document as a `projects:save` request, and a saved one put on screen. */
 export function createProjectContents(session: {
   begin(info: ProjectOpened['original']): void;
@@ -28,15 +37,16 @@ export function createProjectContents(session: {
       baseId: base.id,
       results: editStore.results,
       history: historyStore.history,
+      models: modelsStore.effectiveModels,
     });
     return { destination, originalId: original.id, images, masks, manifest };
   }
 
   /**
-   * Puts a saved document on screen: photo, base, masks, results strip and history. Answers the line to show when
-   * the project was made with models that are not installed, else null.
+   * Puts a saved document on screen: photo, base, masks, results strip, history and model choice. Answers the models
+   * it was made with that are not installed (empty when none).
    */
-  function show(opened: ProjectOpened): string | null {
+  function show(opened: ProjectOpened): string[] {
     const state = fromManifest(opened.manifest, opened.original, opened.images);
     documentStore.adopt(opened.original);
     session.begin(opened.original);
@@ -44,16 +54,17 @@ export function createProjectContents(session: {
     editStore.loadResults(state.results.map((r) => ({ ...r, seed: r.recipe.seed, prompt: r.recipe.prompt })));
     historyStore.load(state.history);
     void session.showBase(state.baseId);
-    const missing = missingModels(opened.manifest, new Set(modelsStore.installed.map((model) => model.id)));
-    if (missing.length === 0) return null;
-    const one = missing.length === 1;
-    return (
-      `This project was made with ${missing.join(', ')}, which ${one ? 'is' : 'are'} not installed: ` +
-      `download ${one ? 'it' : 'them'} from the Models sheet to regenerate.`
-    );
+    if (state.models) modelsStore.adoptChoice(state.models);
+    return missingModels(opened.manifest, new Set(modelsStore.installed.map((model) => model.id)));
   }
 
   return { request, show };
 }
 
 export type ProjectContents = ReturnType<typeof createProjectContents>;
+
+/** The models in `missing` that the catalog has, so they can be downloaded. */
+export function downloadable(missing: readonly string[]): string[] {
+  const modelsStore = useModelsStore();
+  return missing.filter((id) => modelsStore.catalog.models.some((model) => model.id === id));
+}

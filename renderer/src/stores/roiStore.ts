@@ -16,6 +16,7 @@ import {
 } from '../editing/roiSearch';
 import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
+import { useModelsStore } from './modelsStore';
 
 export type { RoiClick, RoiInstance, RoiMerge } from '../editing/roiSearch';
 
@@ -49,6 +50,7 @@ export const useRoiStore = defineStore('roi', () => {
         ...next.request,
         boxThreshold: boxThreshold.value,
         textThreshold: textThreshold.value,
+        ...useModelsStore().segmentModels(),
       }),
     );
   }

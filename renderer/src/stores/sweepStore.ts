@@ -18,6 +18,7 @@ import { useEditStore } from './editStore';
 import { useHistoryStore } from './historyStore';
 import { releaseImages } from './imageRelease';
 import { useJobsStore } from './jobsStore';
+import { useModelsStore } from './modelsStore';
 
 /** The Sweep sheet (issue 15): its axes, the grid job, the focused cell and the cells picked into the results. */
 export const useSweepStore = defineStore('sweep', () => {
@@ -128,7 +129,7 @@ function sweepRequest(
   const text = editStore.prompt.trim();
   if (!text) return { ok: false, error: 'Say what the region should become: type a prompt first.' };
   if ('error' in axes) return { ok: false, error: axes.error };
-  const params = editParamsSchema.safeParse({ ...editStore.currentParams(text), variations: 1 });
+  const params = editParamsSchema.safeParse({ ...editStore.currentParams(text, useModelsStore().editModels()), variations: 1 });
   if (!params.success)
     return { ok: false, error: params.error.issues[0]?.message ?? 'the parameters are not accepted' };
   const grid = axes.axes.map((axis) => ({ key: axis.key, values: [...axis.values] }));

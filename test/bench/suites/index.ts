@@ -8,6 +8,7 @@ import { jpegSuite } from './jpeg';
 import { outlineSuite } from './outline';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
+import { previewSuite } from './preview';
 import { segmentSuite } from './segment';
 import { sweepSuite } from './sweep';
 import { workersSuite } from './workers';
@@ -27,4 +28,5 @@ export const suites: readonly BenchSuite[] = [
   exportSuite,
   evalSuite,
   outlineSuite,
+  previewSuite,
 ];

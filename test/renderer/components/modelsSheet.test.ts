@@ -54,7 +54,7 @@ describe('Models sheet: removing a model', () => {
     ];
     store.disk = {
       folder: '/m',
-      models: [{ id: 'sd15-fp16', bytes: 2_150_000_000 }],
+      models: [{ id: 'sd15-fp16', bytes: 2_150_000_000, partialBytes: 0, installed: true }],
       partialBytes: 150_000_000,
       totalBytes: 2_150_000_000,
       freeBytes: null,

@@ -5,7 +5,6 @@ import { defineComponent, h, nextTick, ref } from 'vue';
 import type { Envelope, ImageId } from '../../../shared/api';
 import CanvasPromptBar from '../../../renderer/src/components/CanvasPromptBar.vue';
 import GeneratePanel from '../../../renderer/src/components/GeneratePanel.vue';
-import { disposeDocumentSession } from '../../../renderer/src/composables/useDocumentSession';
 import { promptBarRestMs, useCanvasTools } from '../../../renderer/src/composables/useCanvasTools';
 import { disposeMaskLayer, useMaskLayer } from '../../../renderer/src/composables/useMaskLayer';
 import { usePanZoom } from '../../../renderer/src/composables/usePanZoom';
@@ -55,7 +54,6 @@ describe('contextual prompt bar', () => {
   beforeEach(() => {
     setActivePinia(createPinia());
     disposeMaskLayer();
-    disposeDocumentSession();
     calls.length = 0;
     useDocumentStore().adopt(info);
     const layer = useMaskLayer();

@@ -99,4 +99,14 @@ describe('a document as a project manifest', () => {
     expect(missingModels(manifest, new Set(['sd15-fp16']))).toEqual(['controlnet-canny']);
     expect(missingModels(manifest, new Set(['sd15-fp16', 'controlnet-canny']))).toEqual([]);
   });
+
+  it("keeps the document's model picks, and names a picked model that is not installed", () => {
+    const picked = { ...state, models: { sd15: 'sd15-fp16', sam: 'sam-vit-base' } };
+    const saved = toManifest(picked);
+    const manifest = projectManifestSchema.parse({ ...saved.manifest, savedAt: 'now' });
+    expect(manifest.models).toEqual({ sd15: 'sd15-fp16', sam: 'sam-vit-base' });
+    const images = saved.images.map(({ key, id: imageId }) => ({ key, info: { ...state.original, id: imageId } }));
+    expect(fromManifest(manifest, state.original, images).models).toEqual({ sd15: 'sd15-fp16', sam: 'sam-vit-base' });
+    expect(missingModels(manifest, new Set(['sd15-fp16', 'controlnet-canny']))).toEqual(['sam-vit-base']);
+  });
 });
