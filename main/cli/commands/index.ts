@@ -12,6 +12,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'devices', load: async () => (await import('./devices')).devicesCommand },
   { name: 'batch', load: async () => (await import('./batch')).batchCommand },
   { name: 'worker', load: async () => (await import('./worker')).workerCommand },
+  { name: 'workers', load: async () => (await import('./workers')).workersCommand },
   { name: 'segment', load: async () => (await import('./segment')).segmentCommand },
   { name: 'models', load: async () => (await import('./models')).modelsCommand },
   { name: 'serve', load: async () => (await import('./serve')).serveCommand },

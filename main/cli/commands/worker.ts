@@ -9,6 +9,16 @@ import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
 import { modelsOption } from '../modelsOption';
 
+/** The provider `auto` picks on this machine (the engine's pre-flight), or null when the pre-flight fails. */
+async function autoProvider(client: EngineClient): Promise<string | null> {
+  try {
+    const value = await client.run({ kind: 'preflight', refresh: false });
+    return value.kind === 'preflight' ? value.report.auto : null;
+  } catch {
+    return null;
+  }
+}
+
 /** `iir worker`: edit batch photos from a Redis queue on this machine's GPU (or CPU). */
 export const workerCommand = defineCommand({
   name: 'worker',
@@ -78,7 +88,9 @@ export const workerCommand = defineCommand({
     const outputRoots = await resolveRoots(options.outputs, 'output');
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
     const client = new EngineClient(forkLauncher(undefined, context.env));
+    const resolvedProvider = options.provider === 'auto' ? await autoProvider(client) : options.provider;
     const worker = await startQueueWorker({
+      resolvedProvider,
       address,
       modelsDir,
       provider: options.provider,
