@@ -1,4 +1,4 @@
-import { type ImageId, type JobResult, visibleSettings } from '../../shared/api';
+import { type ImageId, type JobEvent, type JobId, type JobResult, visibleSettings } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { PreflightReport } from '../engine/providers';
@@ -12,6 +12,11 @@ import type { ModelService } from './models';
 import type { SettingsStore } from './settings';
 import type { ProjectService } from '../projects/projectService';
 import type { EngineProgress } from '../engine/process/protocol';
+import { SheetBatches } from '../batch/sheet';
+import { createBatchHandlers, createRemoteHandlers } from '../queue/remoteHandlers';
+import type { RemoteWorkersService } from '../queue/remoteService';
+import { remoteEditSpec, remoteSegmentSpec } from '../queue/remoteSpecs';
+import type { Emitter } from '../ipc/emitter';
 
 /** The services the handlers use. */
 export interface HandlerServices {
@@ -21,6 +26,9 @@ export interface HandlerServices {
   readonly models: ModelService;
   readonly settings: SettingsStore;
   readonly projects: ProjectService;
+  /** Remote workers (Devices → Remote workers, `iir serve --queue`): edits and searches run there when connected. */
+  readonly remote: RemoteWorkersService;
+  readonly emitter: Emitter;
   /** The desktop app's native save dialog; absent in serve mode. */
   readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
@@ -58,14 +66,18 @@ export function createHandlers(services: HandlerServices): Handlers {
     });
   };
 
-  return {
+  const handlers: Handlers = {
     ...createImageHandlers(images, services.showSaveDialog),
+    ...createRemoteHandlers(services.remote),
+    ...createBatchHandlers(() => batchesOver(() => handlers, services)),
     'projects:save': (request) => services.projects.save(request),
     'projects:open': ({ bytes }) => services.projects.open(bytes),
     'projects:recover': async () => ({ project: await services.projects.recover() }),
     'projects:discardAutosave': async () => ({ removed: await services.projects.discardAutosave() }),
 
     'segment:start': (request) => {
+      const remote = services.remote.queue;
+      if (remote) return { jobId: jobs.submit(remoteSegmentSpec(remote, images, request)) };
       const { rgb } = images.rgb(request.imageId);
       const modelsDir = models.modelsDir();
       const device = deviceOf(request.provider);
@@ -108,6 +120,8 @@ export function createHandlers(services: HandlerServices): Handlers {
       if (mask.width !== source.width || mask.height !== source.height) {
         throw invalidArgument(`the mask is ${mask.width}×${mask.height}, the image ${source.width}×${source.height}`);
       }
+      const remote = services.remote.queue;
+      if (remote) return { jobId: jobs.submit(remoteEditSpec(remote, images, { imageId, mask, params })) };
       const modelsDir = models.modelsDir();
       const device = deviceOf(params.provider);
       const jobId = jobs.submit({
@@ -180,6 +194,21 @@ export function createHandlers(services: HandlerServices): Handlers {
     'settings:get': () => visibleSettings(settings.get()),
     'settings:set': async (patch) => visibleSettings(await settings.set(patch)),
   };
+  return handlers;
+}
+
+/** The Batch sheet's batches, over these handlers' own search and edit (so remote workers take them when set). */
+function batchesOver(handlers: () => Handlers, services: HandlerServices): SheetBatches {
+  const context = { transport: 'electron' } as const;
+  return new SheetBatches({
+    segment: (request) => handlers()['segment:start'](request, context) as { jobId: JobId },
+    edit: (request) => handlers()['edit:start'](request, context) as { jobId: JobId },
+    cancelJob: (jobId) => void services.jobs.cancel(jobId),
+    onJobEvent: (listener) =>
+      services.emitter.subscribe((channel, payload) => channel === 'jobs:event' && listener(payload as JobEvent)),
+    slots: async () => (await services.remote.state()).workers.length || 1,
+    emit: (event) => services.emitter.emit('batch:event', event),
+  });
 }
 
 function toDevices(report: PreflightReport) {

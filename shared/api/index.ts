@@ -11,6 +11,7 @@ export * from './images';
 export * from './jobs';
 export * from './models';
 export * from './paths';
+export * from './remote';
 export * from './projects';
 export * from './settings';
 export type * from './types';

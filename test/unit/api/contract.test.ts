@@ -18,7 +18,14 @@ describe('the channel map', () => {
     for (const name of channelNames) expect(name).toMatch(/^[a-z]+:[a-zA-Z]+$/);
     expect(channelNames).toContain('edit:start');
     expect(channelNames).toContain('models:diskUsage');
-    expect(eventChannelNames).toEqual(['jobs:event', 'models:progress', 'app:menu', 'app:opened', 'app:notice']);
+    expect(eventChannelNames).toEqual([
+      'jobs:event',
+      'models:progress',
+      'app:menu',
+      'app:opened',
+      'app:notice',
+      'batch:event',
+    ]);
     expect(isChannel('__proto__')).toBe(false);
     expect(isChannel('toString')).toBe(false);
     expect(isChannel('edit:start')).toBe(true);
