@@ -14,7 +14,8 @@ import {
   remoteProgressSchema,
   remoteReturnSchema,
 } from './interactiveJobs';
-import { cancelChannel, priorities, queueNameFor, workerKey } from './jobs';
+import { cancelChannel, priorities, workerKey } from './jobs';
+import { chooseTarget } from './target';
 import { checkEditValue, checkSegmentValue } from './remoteValues';
 
 /** An edit or a search to run on a worker, with the photo's bytes (and the mask's) in hand. */
@@ -29,6 +30,8 @@ export type RemoteRequest =
 export interface RemoteOutcome<V> {
   readonly value: V;
   readonly worker: string;
+  /** Milliseconds the worker spent on the job (the rest of the wait is the queue and the transfers). */
+  readonly workerMs: number;
 }
 
 /** Options of a remote run. */
@@ -72,16 +75,14 @@ export class RemoteQueue {
     const image = await putInline(this.redis, request.name, bytes);
     const maskRef = await putInline(this.redis, `the mask of ${request.name}`, mask.data);
     const job: RemoteEditJob = { ...rest, image, mask: { width: mask.width, height: mask.height, bytes: maskRef } };
-    const needs: string[] = [];
-    for (const id of [request.params.sd, request.params.controlnet]) if (id !== undefined) needs.push(id);
-    const outcome = await this.run(job, needs, options);
+    const outcome = await this.run(job, options);
     return { ...outcome, value: checkEditValue(outcome.value) } satisfies RemoteOutcome<EditValue>;
   }
 
   async segment(request: Extract<RemoteRequest, { kind: 'segment' }>, options: RemoteRunOptions) {
     const { bytes, ...rest } = request;
     const job: RemoteSegmentJob = { ...rest, image: await putInline(this.redis, request.name, bytes) };
-    const outcome = await this.run(job, [], options);
+    const outcome = await this.run(job, options);
     return { ...outcome, value: checkSegmentValue(outcome.value) } satisfies RemoteOutcome<SegmentValue>;
   }
 
@@ -91,23 +92,6 @@ export class RemoteQueue {
     this.redis.disconnect();
   }
 
-  /** Where a job should go: the fastest free worker's own queue, else the shared queue of its models. */
-  private async target(job: RemoteEditJob | RemoteSegmentJob, needs: readonly string[], exclude: Set<string>) {
-    const able = (await this.workers()).filter(
-      (w) => w.direct !== null && w.queues.length > 0 && needs.every((m) => w.models.includes(m)),
-    );
-    const fresh = able.filter((w) => !exclude.has(w.id));
-    if (fresh.length === 0) {
-      const what = needs.length > 0 ? needs.join(' and ') : 'the segmentation and edit models';
-      throw new IirError('model_missing', `no live worker on ${this.address.display} has ${what}`);
-    }
-    const free = fresh.find((w) => w.current === null);
-    if (free) return { queue: free.direct!, worker: free.id };
-    const { sd, controlnet } = job.kind === 'edit' ? job.params : {};
-    const shared = sd && controlnet ? queueNameFor(sd, controlnet) : fresh[0]!.queues[0]!;
-    return { queue: shared, worker: null };
-  }
-
   private async queue(name: string) {
     let entry = this.queues.get(name);
     if (!entry) {
@@ -115,6 +99,8 @@ export class RemoteQueue {
         queue: new Queue(name, { connection: this.address.options }),
         events: new QueueEvents(name, { connection: this.address.options }),
       };
+      // Every job in flight on this queue listens to its events (the Batch sheet has up to 8).
+      entry.events.setMaxListeners(64);
       this.queues.set(name, entry);
       await entry.events.waitUntilReady();
     }
@@ -122,10 +108,10 @@ export class RemoteQueue {
   }
 
   /** Runs a job, moving it once to another worker if the one it was aimed at stops. */
-  private async run(job: RemoteEditJob | RemoteSegmentJob, needs: readonly string[], options: RemoteRunOptions) {
+  private async run(job: RemoteEditJob | RemoteSegmentJob, options: RemoteRunOptions) {
     const gone = new Set<string>();
     for (;;) {
-      const target = await this.target(job, needs, gone);
+      const target = chooseTarget(await this.workers(), job, gone, this.address.display);
       const outcome = await this.follow(job, target, options);
       if (outcome !== 'worker-gone') return outcome;
       gone.add(target.worker!);
@@ -160,7 +146,7 @@ export class RemoteQueue {
           return finish(() => reject(new IirError('io_error', 'a worker answered an unreadable result')));
         finish(() => {
           takeResult(this.redis, parsed.data.resultKey).then(
-            (value) => resolve({ value, worker: parsed.data.worker }),
+            (value) => resolve({ value, worker: parsed.data.worker, workerMs: parsed.data.ms }),
             reject,
           );
         });
