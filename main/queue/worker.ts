@@ -122,13 +122,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   );
   for (const worker of workers) worker.on('error', (error) => options.log(`queue: ${error.message.split('\n')[0]}`));
 
-  const subscriber = new Redis(options.address.options);
-  subscriber.on('error', () => undefined);
-  await subscriber.subscribe(cancelChannel);
-  subscriber.on('message', (_channel, message: string) => {
-    const ids = parseCancel(message);
-    for (const worker of workers) for (const jobId of ids) worker.cancelJob(jobId, 'cancelled');
-  });
+  const subscriber = await listenForCancels(options, workers);
 
   return {
     id,
@@ -192,6 +186,18 @@ async function runInteractive(
     }
     throw error;
   }
+}
+
+/** Stops the jobs clients cancel (a batch's Ctrl-C, the editor's Cancel) on whichever of `workers` holds them. */
+async function listenForCancels(options: QueueWorkerOptions, workers: readonly Worker[]): Promise<Redis> {
+  const subscriber = new Redis(options.address.options);
+  subscriber.on('error', () => undefined);
+  await subscriber.subscribe(cancelChannel);
+  subscriber.on('message', (_channel, message: string) => {
+    const ids = parseCancel(message);
+    for (const worker of workers) for (const jobId of ids) worker.cancelJob(jobId, 'cancelled');
+  });
+  return subscriber;
 }
 
 function parseCancel(message: string): string[] {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { type BatchEvent, type ImageId, editParams, editParamsSchema } from '../../../shared/api';
+import { type BatchEvent, type EditParams, type ImageId, editParams, editParamsSchema } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 import { useSettingsStore } from './settingsStore';
@@ -51,6 +51,7 @@ export const useBatchStore = defineStore('batch', () => {
   const batchId = ref<string | null>(null);
   const state = ref<BatchState | null>(null);
   const error = ref<string | null>(null);
+  /** Listening to `batch:event` once for the app's life: a batch goes on while the sheet is closed. */
   let unsubscribe: (() => void) | null = null;
 
   const done = computed(() => items.value.filter((i) => !['waiting', 'finding', 'editing'].includes(i.state)).length);
@@ -80,21 +81,16 @@ export const useBatchStore = defineStore('batch', () => {
   }
 
   async function start(): Promise<void> {
-    error.value = null;
-    const params = editParamsSchema.safeParse({
-      prompt: prompt.value,
-      noise: noise.value,
-      provider: useSettingsStore().settings.provider,
-    });
-    if (!params.success) return void (error.value = params.error.issues[0]?.message ?? 'check the edit');
-    if (!region.value.trim()) return void (error.value = 'Say what to find in every photo.');
+    const params = batchParams(prompt.value, noise.value, region.value);
+    error.value = typeof params === 'string' ? params : null;
+    if (typeof params === 'string') return;
     listen();
     items.value = items.value.map((item, index) => blank(index, item.imageId, item.name));
     try {
       const answer = await api().batch.start({
         imageIds: items.value.map((i) => i.imageId),
         region: region.value.trim(),
-        params: params.data,
+        params,
       });
       batchId.value = answer.batchId;
       state.value = 'running';
@@ -119,16 +115,18 @@ export const useBatchStore = defineStore('batch', () => {
     state.value = null;
   }
 
-  function dispose(): void {
-    unsubscribe?.();
-    unsubscribe = null;
-  }
-
   return {
     ...{ isOpen, items, region, prompt, noise, batchId, state, error, done, isRunning, lanes },
-    ...{ addFiles, start, control, clear, listen, dispose },
+    ...{ addFiles, start, control, clear, listen },
   };
 });
+
+/** The edit the sheet asks for (the settings' device), or why it cannot be asked yet. */
+function batchParams(prompt: string, noise: number, region: string): EditParams | string {
+  const params = editParamsSchema.safeParse({ prompt, noise, provider: useSettingsStore().settings.provider });
+  if (!params.success) return params.error.issues[0]?.message ?? 'check the edit';
+  return region.trim() ? params.data : 'Say what to find in every photo.';
+}
 
 function blank(index: number, imageId: ImageId, name: string): BatchItem {
   return {
