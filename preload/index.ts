@@ -97,6 +97,24 @@ const bridge = {
     /** Forgets the autosave. */
     discardAutosave: call('projects:discardAutosave'),
   },
+  remote: {
+    /** Runs the editor's edits on the workers of a Redis queue (checked in main; never answered with its password). */
+    connect: call('remote:connect'),
+    /** Back to this machine's engine. */
+    disconnect: call('remote:disconnect'),
+    /** The queue in use and its live workers. */
+    workers: call('remote:workers'),
+  },
+  batch: {
+    /** Finds a region from text and edits it in each photo; progress arrives as `batch:event`. */
+    start: call('batch:start'),
+    /** Starts no more photos (those in hand finish). */
+    pause: call('batch:pause'),
+    /** Goes on with a paused batch. */
+    resume: call('batch:resume'),
+    /** Stops a batch. */
+    cancel: call('batch:cancel'),
+  },
   settings: {
     /** The current settings. */
     get: call('settings:get'),

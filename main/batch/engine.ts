@@ -1,3 +1,4 @@
+import type { RgbImage } from '../../shared/image/types';
 import type { EngineClient } from '../engine/process/client';
 import type { EditTask, EditValue } from '../engine/process/editTask';
 import type { SegmentTask, SegmentValue } from '../engine/process/segmentTask';
@@ -16,12 +17,17 @@ export class SerialEngine {
     return this.enqueue(async () => (await this.client.run(task, { signal })) as SegmentValue);
   }
 
-  edit(task: EditTask, signal: AbortSignal, onStep?: (i: number, n: number) => void): Promise<EditValue> {
+  /** An edit; `onStep` hears each step, with the engine's approximate preview when it made one. */
+  edit(
+    task: EditTask,
+    signal: AbortSignal,
+    onStep?: (i: number, n: number, preview?: RgbImage) => void,
+  ): Promise<EditValue> {
     return this.enqueue(
       async () =>
         (await this.client.run(task, {
           signal,
-          onProgress: (p) => (p.type === 'step' ? onStep?.(p.i, p.n) : undefined),
+          onProgress: (p) => (p.type === 'step' ? onStep?.(p.i, p.n, p.preview) : undefined),
         })) as EditValue,
     );
   }

@@ -15,10 +15,12 @@ import {
   readReport,
 } from '../batch/report';
 import { failedLine, finishedBefore, type BatchProgress, type BatchSummary } from '../batch/runner';
+import { heldJobs } from './batchControl';
 import type { QueueAddress } from './connection';
 import {
   type BatchItemJob,
   type BatchManifest,
+  batchKeepSeconds,
   batchManifestSchema,
   cancelChannel,
   jobIdFor,
@@ -39,8 +41,7 @@ export interface QueueBatchRequest {
   readonly params: EditParams & { readonly sd: string; readonly controlnet: string };
 }
 
-const manifestTtlSeconds = 7 * 24 * 3600;
-const keepJobs = { age: manifestTtlSeconds };
+const keepJobs = { age: batchKeepSeconds };
 
 /**
  * Enqueues one job per photo not finished before (by the report), with ids that hash the work, so a photo already
@@ -83,7 +84,7 @@ export async function submitBatch(address: QueueAddress, request: QueueBatchRequ
   const queue = new Queue(queueName, { connection: address.options });
   const redis = new Redis(address.options);
   try {
-    await redis.set(manifestKey(batchId), JSON.stringify(manifest), 'EX', manifestTtlSeconds);
+    await redis.set(manifestKey(batchId), JSON.stringify(manifest), 'EX', batchKeepSeconds);
     await queue.addBulk(
       jobs.map(({ id, data }) => ({
         name: 'batch-item',
@@ -163,6 +164,8 @@ export async function followBatch(
   const reportPath = join(manifest.outDir, 'report.jsonl');
   const queue = new Queue(manifest.queue, { connection: address.options });
   const events = new QueueEvents(manifest.queue, { connection: address.options });
+  const redis = new Redis(address.options);
+  redis.on('error', () => undefined);
   const pending = new Map(manifest.jobs.map((j) => [j.id, j.input]));
   const counts = { edited: 0, notFound: 0, failed: 0 };
   let isFresh = await endsCleanly(reportPath);
@@ -171,6 +174,8 @@ export async function followBatch(
     const input = pending.get(id);
     if (input === undefined) return;
     const job = await queue.getJob(id);
+    // A paused batch's waiting photos are off the queue, held until it resumes: not gone.
+    if (!job && (await heldJobs(redis, manifest.batchId)).some((held) => held.id === id)) return;
     const line = job
       ? lineOf(job, input, options.seed)
       : failedLine(input, options.seed, new Error('the job is gone from the queue'));
@@ -217,9 +222,17 @@ export async function followBatch(
     options.signal.removeEventListener('abort', onAbort);
     await events.close();
     await queue.close();
+    redis.disconnect();
   }
-  const wallMs = performance.now() - started;
-  const done = manifest.jobs.length;
+  return summaryOf(counts, manifest.jobs.length, performance.now() - started, reportPath);
+}
+
+function summaryOf(
+  counts: { edited: number; notFound: number; failed: number },
+  done: number,
+  wallMs: number,
+  report: string,
+): BatchSummary {
   return {
     total: done,
     ...counts,
@@ -227,6 +240,6 @@ export async function followBatch(
     wallMs: Math.round(wallMs),
     imagesPerMinute: done > 0 ? Math.round((done / wallMs) * 60_000 * 10) / 10 : 0,
     engineBusy: null,
-    report: reportPath,
+    report,
   };
 }

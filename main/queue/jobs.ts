@@ -8,6 +8,8 @@ export const keyPrefix = 'iir';
 export const cancelChannel = `${keyPrefix}:cancel`;
 /** Jobs from the editor run before batch photos (BullMQ: lower numbers first). */
 export const priorities = { interactive: 1, batch: 10 } as const;
+/** How long a batch's manifest, its finished jobs and its held photos are kept. */
+export const batchKeepSeconds = 7 * 24 * 3600;
 /** How many times a job is tried (a killed worker counts), before it is marked failed with the reason. */
 export const maxAttempts = 3;
 
@@ -61,3 +63,9 @@ export type BatchManifest = z.infer<typeof batchManifestSchema>;
 
 export const manifestKey = (batchId: string): string => `${keyPrefix}:batch:${batchId}`;
 export const workerKey = (workerId: string): string => `${keyPrefix}:worker:${workerId}`;
+/** The photos of a paused batch, taken off the queue until it is resumed. */
+export const pausedKey = (batchId: string): string => `${keyPrefix}:paused:${batchId}`;
+/** The channel on which a batch's pause and resume are announced to whoever follows it. */
+export const batchChannel = `${keyPrefix}:batch-events`;
+/** The queue of one worker only: the editor's jobs go to the fastest free worker that has their models. */
+export const directQueueName = (workerId: string): string => `iir-direct.${workerId}`;

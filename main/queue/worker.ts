@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProviderChoice } from '../../shared/api';
 import { IirError, isIirError } from '../../shared/errors';
@@ -9,7 +9,9 @@ import { editPhoto } from '../batch/photo';
 import type { BatchReportLine } from '../batch/report';
 import { listInstalled } from '../models/receipt';
 import { type QueueAddress } from './connection';
-import { batchItemJobSchema, cancelChannel, queueNameFor, workerKey } from './jobs';
+import { describeDevice, heartbeatMs, Throughput, type WorkerHeartbeat } from './heartbeat';
+import { runInteractiveJob } from './interactiveRun';
+import { batchItemJobSchema, cancelChannel, directQueueName, queueNameFor, workerKey } from './jobs';
 import { checkedInput, checkedOutput } from './roots';
 
 /** How a worker runs. */
@@ -26,24 +28,9 @@ export interface QueueWorkerOptions {
   readonly lockMs: number;
   readonly engine: SerialEngine;
   readonly log: (message: string) => void;
+  /** The provider `auto` resolved to here, when known (for `iir workers`). */
+  readonly resolvedProvider?: string | null;
 }
-
-/** What a worker tells the others (and `iir workers`) about itself, renewed every few seconds while it lives. */
-export interface WorkerHeartbeat {
-  readonly id: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly provider: ProviderChoice;
-  readonly models: readonly string[];
-  readonly queues: readonly string[];
-  readonly current: string | null;
-  readonly done: number;
-  readonly failed: number;
-  readonly startedAt: string;
-  readonly seenAt: string;
-}
-
-const heartbeatMs = 5000;
 
 /** The queues of every SD1.5 × ControlNet pair installed, if segmentation models are there too. */
 async function queuesFor(modelsDir: string): Promise<{ queues: string[]; models: string[] }> {
@@ -67,8 +54,9 @@ export interface RunningWorker {
 }
 
 /**
- * Takes batch photos from every queue whose models are installed here and edits them with the same code as a local
- * batch, in this worker's engine process. Each job is validated again and must read and write inside the roots.
+ * Takes batch photos from every queue whose models are installed here, and the editor's jobs from those queues and
+ * from its own, and runs them with the same code as the app, in this worker's engine process. Each job is
+ * validated again; batch photos must read and write inside the roots.
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<RunningWorker> {
   const { queues, models } = await queuesFor(options.modelsDir);
@@ -79,23 +67,50 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
     );
   }
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const stats = { current: null as string | null, done: 0, failed: 0 };
-  const startedAt = new Date().toISOString();
-  const process_ = async (job: Job, _token?: string, signal?: AbortSignal): Promise<BatchReportLine> => {
-    stats.current = job.id ?? null;
-    try {
-      const line = await runJob(job, options, signal ?? new AbortController().signal);
-      stats.done++;
-      return line;
-    } catch (error) {
-      stats.failed++;
-      throw error;
-    } finally {
-      stats.current = null;
-      void beat();
+  const direct = directQueueName(id);
+  const redis = new Redis(options.address.options);
+  redis.on('error', () => undefined);
+  const heart = await startHeartbeat(redis, options, { id, models, queues, direct });
+  // One BullMQ worker per queue, but `concurrency` jobs in hand in all: the others stop fetching while it is full.
+  let workers: Worker[] = [];
+  let inHand = 0;
+  const gate = (delta: number): void => {
+    inHand += delta;
+    for (const worker of workers) {
+      if (inHand >= options.concurrency && !worker.isPaused()) void worker.pause(true);
+      else if (inHand < options.concurrency && worker.isPaused()) void worker.resume();
     }
   };
-  const workers = queues.map(
+  const process_ = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
+    if (inHand >= options.concurrency && token !== undefined) {
+      // Taken by a queue's worker that was already waiting when another queue filled this one: back it goes, with
+      // its priority, for the next free worker (so an editor's job is never stuck behind a batch photo here).
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    gate(1);
+    heart.stats.current = job.id ?? null;
+    void heart.beat();
+    const started = performance.now();
+    try {
+      const abort = signal ?? new AbortController().signal;
+      const value =
+        job.name === 'batch-item'
+          ? await runJob(job, options, abort)
+          : await runInteractive(job, { ...options, redis, workerId: id }, abort);
+      heart.stats.done++;
+      heart.throughput.add(performance.now() - started);
+      return value;
+    } catch (error) {
+      heart.stats.failed++;
+      throw error;
+    } finally {
+      heart.stats.current = null;
+      gate(-1);
+      void heart.beat();
+    }
+  };
+  workers = [...queues, direct].map(
     (name) =>
       new Worker(name, process_, {
         connection: options.address.options,
@@ -107,25 +122,74 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   );
   for (const worker of workers) worker.on('error', (error) => options.log(`queue: ${error.message.split('\n')[0]}`));
 
-  const redis = new Redis(options.address.options);
-  redis.on('error', () => undefined);
+  const subscriber = await listenForCancels(options, workers);
+
+  return {
+    id,
+    queues,
+    async close() {
+      heart.stop();
+      await Promise.all(workers.map((worker) => worker.close()));
+      await redis.del(workerKey(id)).catch(() => undefined);
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
+
+/** Renews this worker's heartbeat every few seconds (and at once after each job). */
+async function startHeartbeat(
+  redis: Redis,
+  options: QueueWorkerOptions,
+  self: { id: string; models: string[]; queues: string[]; direct: string },
+) {
+  const stats = { current: null as string | null, done: 0, failed: 0 };
+  const throughput = new Throughput();
+  const started = Date.now();
+  const device = await describeDevice();
   const beat = async (): Promise<void> => {
     const heartbeat: WorkerHeartbeat = {
-      id,
+      ...self,
       host: hostname(),
       pid: process.pid,
       provider: options.provider,
-      models,
-      queues,
+      resolvedProvider: options.resolvedProvider ?? null,
+      device,
       ...stats,
-      startedAt,
+      ...throughput.figures(started),
+      startedAt: new Date(started).toISOString(),
       seenAt: new Date().toISOString(),
     };
-    await redis.set(workerKey(id), JSON.stringify(heartbeat), 'PX', heartbeatMs * 3).catch(() => undefined);
+    await redis.set(workerKey(self.id), JSON.stringify(heartbeat), 'PX', heartbeatMs * 3).catch(() => undefined);
   };
   await beat();
   const timer = setInterval(() => void beat(), heartbeatMs);
+  return { stats, throughput, beat, stop: () => clearInterval(timer) };
+}
 
+/** An interactive job (the editor's edit or search): mistakes in it fail at once, without retries. */
+async function runInteractive(
+  job: Job,
+  options: QueueWorkerOptions & { redis: Redis; workerId: string },
+  signal: AbortSignal,
+): Promise<unknown> {
+  try {
+    return await runInteractiveJob(job.data, job.id ?? randomUUID(), {
+      ...options,
+      signal,
+      report: (progress) => void job.updateProgress(progress).catch(() => undefined),
+    });
+  } catch (error) {
+    if (signal.aborted) throw new UnrecoverableError('cancelled');
+    if (isIirError(error) && error.code !== 'internal' && error.code !== 'out_of_memory') {
+      throw new UnrecoverableError(error.message);
+    }
+    throw error;
+  }
+}
+
+/** Stops the jobs clients cancel (a batch's Ctrl-C, the editor's Cancel) on whichever of `workers` holds them. */
+async function listenForCancels(options: QueueWorkerOptions, workers: readonly Worker[]): Promise<Redis> {
   const subscriber = new Redis(options.address.options);
   subscriber.on('error', () => undefined);
   await subscriber.subscribe(cancelChannel);
@@ -133,18 +197,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
     const ids = parseCancel(message);
     for (const worker of workers) for (const jobId of ids) worker.cancelJob(jobId, 'cancelled');
   });
-
-  return {
-    id,
-    queues,
-    async close() {
-      clearInterval(timer);
-      await Promise.all(workers.map((worker) => worker.close()));
-      await redis.del(workerKey(id)).catch(() => undefined);
-      redis.disconnect();
-      subscriber.disconnect();
-    },
-  };
+  return subscriber;
 }
 
 function parseCancel(message: string): string[] {

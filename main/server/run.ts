@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { forkLauncher } from '../engine/process/launcher';
 import { isLoopbackHost } from '../loopback';
 import { userDataDir } from '../paths';
-import { createAppServices } from '../services/app';
+import { type AppServices, createAppServices } from '../services/app';
 import { type RunningServer, startServer } from './server';
 
 /** The built renderer, as `npm run build` leaves it. */
@@ -22,10 +22,14 @@ export interface ServeOptions {
   readonly printUrl: (url: string) => void;
   /** Opens a URL in the browser (default: the platform's opener). Given only one-time URLs, never the token. */
   readonly openBrowser?: (url: string) => void;
+  /** A Redis queue: edits and searches run on its workers (serve mode as the coordinator). */
+  readonly queue?: string;
 }
 
 /** Starts serve mode: the main-process services without Electron, the renderer over HTTP, the API over /api. */
-export async function startServe(options: ServeOptions): Promise<{ server: RunningServer; stop: () => Promise<void> }> {
+export async function startServe(
+  options: ServeOptions,
+): Promise<{ server: RunningServer; services: AppServices; stop: () => Promise<void> }> {
   const rendererDir = options.rendererDir ?? builtRendererDir;
   const dataDir = userDataDir(options.env);
   const services = await createAppServices({
@@ -33,6 +37,14 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
     launcher: forkLauncher(undefined, options.env),
     env: options.env,
   });
+  if (options.queue !== undefined) {
+    // Checked before listening: a wrong address or password is one line, and nothing is served.
+    const state = await services.remote.connect(options.queue).catch(async (error: unknown) => {
+      await services.dispose();
+      throw error;
+    });
+    options.log(`edits run on the workers of ${state.queue} (${state.workers.length} live now)`);
+  }
   const server = await startServer({
     host: options.host,
     port: options.port,
@@ -60,6 +72,7 @@ export async function startServe(options: ServeOptions): Promise<{ server: Runni
   if (options.open) (options.openBrowser ?? openBrowser)(server.oneTimeUrl());
   return {
     server,
+    services,
     stop: async () => {
       await server.close();
       await services.dispose();

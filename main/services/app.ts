@@ -9,6 +9,7 @@ import { JobQueue } from './jobs';
 import { type Logger, createFileLogger } from './logs';
 import { ModelService } from './models';
 import { SettingsStore } from './settings';
+import { RemoteWorkersService } from '../queue/remoteService';
 
 /** What the Electron main process and serve mode share. */
 export interface AppServices {
@@ -19,6 +20,8 @@ export interface AppServices {
   readonly engines: EnginePool;
   readonly models: ModelService;
   readonly settings: SettingsStore;
+  /** The remote workers the editor's jobs run on, when connected. */
+  readonly remote: RemoteWorkersService;
   readonly log: Logger;
   /** Messages for the user raised while starting (a settings file was reset), to show once a window listens. */
   readonly startupNotices: readonly string[];
@@ -60,8 +63,11 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     (message, error) => log.error(message, error),
     options.env,
   );
+  const remote = new RemoteWorkersService();
   const router = createRouter(
     createHandlers({
+      remote,
+      emitter,
       images,
       jobs,
       engines,
@@ -80,10 +86,12 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     engines,
     models,
     settings,
+    remote,
     log,
     startupNotices: notices,
     dispose: async () => {
       jobs.cancelAll();
+      await remote.disconnect();
       models.pauseAll();
       engines.dispose();
       await settings.flush();

@@ -1,8 +1,12 @@
-import { visibleSettings } from '../../shared/api';
+import { type JobEvent, type JobId, visibleSettings } from '../../shared/api';
+import { SheetBatches } from '../batch/sheet';
 import { compareMetrics } from '../eval/compareRequest';
 import type { ExportFormat } from '../image/exportStored';
+import type { Emitter } from '../ipc/emitter';
 import type { Handlers } from '../ipc/handlers';
 import type { ProjectService } from '../projects/projectService';
+import { createBatchHandlers, createRemoteHandlers } from '../queue/remoteHandlers';
+import type { RemoteWorkersService } from '../queue/remoteService';
 import { createDeviceRouting } from './deviceHandlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
@@ -21,6 +25,9 @@ export interface HandlerServices {
   readonly models: ModelService;
   readonly settings: SettingsStore;
   readonly projects: ProjectService;
+  /** Remote workers (Devices → Remote workers, `iir serve --queue`): edits and searches run there when connected. */
+  readonly remote: RemoteWorkersService;
+  readonly emitter: Emitter;
   /** The desktop app's native save dialog; absent in serve mode. */
   readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
@@ -33,8 +40,10 @@ export interface HandlerServices {
 export function createHandlers(services: HandlerServices): Handlers {
   const { models, settings, projects } = services;
   const devices = createDeviceRouting(services.engines, settings);
-  return {
+  const handlers: Handlers = {
     ...createImageHandlers(services.images, services.showSaveDialog),
+    ...createRemoteHandlers(services.remote),
+    ...createBatchHandlers(() => batchesOver(() => handlers, services)),
     ...createJobHandlers(services, devices.deviceOf),
     ...devices.handlers,
     ...createSweepHandlers(services, {
@@ -64,4 +73,19 @@ export function createHandlers(services: HandlerServices): Handlers {
     'settings:get': () => visibleSettings(settings.get()),
     'settings:set': async (patch) => visibleSettings(await settings.set(patch)),
   };
+  return handlers;
+}
+
+/** The Batch sheet's batches, over these handlers' own search and edit (so remote workers take them when set). */
+function batchesOver(handlers: () => Handlers, services: HandlerServices): SheetBatches {
+  const context = { transport: 'electron' } as const;
+  return new SheetBatches({
+    segment: (request) => handlers()['segment:start'](request, context) as { jobId: JobId },
+    edit: (request) => handlers()['edit:start'](request, context) as { jobId: JobId },
+    cancelJob: (jobId) => void services.jobs.cancel(jobId),
+    onJobEvent: (listener) =>
+      services.emitter.subscribe((channel, payload) => channel === 'jobs:event' && listener(payload as JobEvent)),
+    slots: async () => (await services.remote.state()).workers.length || 1,
+    emit: (event) => services.emitter.emit('batch:event', event),
+  });
 }

@@ -1,10 +1,11 @@
 import type { ImageId, ImageInfo, JobResult, RequestOf } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
-import type { EditValue } from '../engine/process/editTask';
 import type { EngineProgress } from '../engine/process/protocol';
 import type { Handlers } from '../ipc/handlers';
+import { remoteEditSpec, remoteSegmentSpec } from '../queue/remoteSpecs';
 import type { HandlerServices } from './handlers';
+import { storeResults } from './editResults';
 import type { ImageStore } from './images';
 import type { JobContext } from './jobs';
 
@@ -22,6 +23,8 @@ export function createJobHandlers(
   const { images, jobs } = services;
   return {
     'segment:start': (request) => {
+      const remote = services.remote.queue;
+      if (remote) return { jobId: jobs.submit(remoteSegmentSpec(remote, images, request)) };
       const device = deviceOf(request.provider);
       const run = segmentJob(services, device, request);
       return { jobId: jobs.submit({ kind: 'segment', device, run }) };
@@ -33,6 +36,13 @@ export function createJobHandlers(
       if (mask.width !== source.width || mask.height !== source.height) {
         throw invalidArgument(`the mask is ${mask.width}×${mask.height}, the image ${source.width}×${source.height}`);
       }
+      const remote = services.remote.queue;
+      if (remote)
+        return {
+          jobId: jobs.submit(
+            remoteEditSpec(remote, images, { imageId: request.imageId, mask, params: request.params }),
+          ),
+        };
       const device = deviceOf(request.params.provider);
       const run = editJob(services, device, request, source, mask);
       return { jobId: jobs.submit({ kind: 'edit', device, run }) };
@@ -114,27 +124,6 @@ function editJob(
       for (const id of previews) images.release(id);
     }
   };
-}
-
-/** Each variation as a `result` image that remembers its original, so export can write the file's own values. */
-function storeResults(images: ImageStore, value: EditValue, source: ImageInfo, originalBytes: Uint8Array): ImageId[] {
-  return value.results.map(
-    (result) =>
-      images.addRgb('result', result.rgb, {
-        alpha: result.alpha,
-        name: source.name,
-        metadata: result.metadata,
-        ...(source.colour ? { colour: source.colour } : {}),
-        edit: {
-          image: result.stored.image,
-          region: result.stored.region,
-          recipe: result.recipe,
-          sourceId: source.id,
-          originalBytes,
-          originalName: source.name,
-        },
-      }).id,
-  );
 }
 
 /** Step progress from the engine → throttled job events, previews stored only when an event goes out. */

@@ -32,6 +32,14 @@ import {
   pullRequestSchema,
   verifyResultSchema,
 } from './models';
+import {
+  batchEventSchema,
+  batchRefSchema,
+  batchStartRequestSchema,
+  batchStates,
+  remoteConnectRequestSchema,
+  remoteStateSchema,
+} from './remote';
 import { settingsPatchSchema, visibleSettingsSchema } from './settings';
 
 const none = z.object({}).strict();
@@ -157,6 +165,23 @@ export const requestChannels = {
   'projects:recover': { request: none, response: z.object({ project: projectOpenedSchema.nullable() }) },
   /** Forget the autosave (the work was saved, discarded or recovered). */
   'projects:discardAutosave': { request: none, response: z.object({ removed: z.boolean() }) },
+  /**
+   * Run the editor's edits and searches on the workers of a Redis queue (Devices → Remote workers). Main checks the
+   * address and password; the answer names the queue without its password.
+   */
+  'remote:connect': { request: remoteConnectRequestSchema, response: remoteStateSchema },
+  /** Back to this machine's engine. */
+  'remote:disconnect': { request: none, response: remoteStateSchema },
+  /** The queue in use (or null) and its live workers. */
+  'remote:workers': { request: none, response: remoteStateSchema },
+  /** Find a region from text and edit it in each photo (the Batch sheet); progress arrives as `batch:event`. */
+  'batch:start': { request: batchStartRequestSchema, response: z.object({ batchId: z.string() }) },
+  /** Start no more photos of a batch (those in hand finish). */
+  'batch:pause': { request: batchRefSchema, response: z.object({ state: z.enum(batchStates) }) },
+  /** Go on with a paused batch. */
+  'batch:resume': { request: batchRefSchema, response: z.object({ state: z.enum(batchStates) }) },
+  /** Stop a batch: photos in hand are cancelled, the rest are not started. */
+  'batch:cancel': { request: batchRefSchema, response: z.object({ state: z.enum(batchStates) }) },
   /** The current settings. */
   'settings:get': { request: none, response: visibleSettingsSchema },
   /** Change some settings; answers with all of them. */
@@ -178,4 +203,6 @@ export const eventChannels = {
   'app:opened': imageInfoSchema,
   /** Something the user should know that is not an answer to a request (a settings file was reset, …). */
   'app:notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  /** A Batch sheet batch's progress. */
+  'batch:event': batchEventSchema,
 } as const satisfies Record<(typeof eventChannelList)[number], z.ZodType>;

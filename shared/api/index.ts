@@ -12,6 +12,7 @@ export * from './jobs';
 export * from './metrics';
 export * from './models';
 export * from './paths';
+export * from './remote';
 export * from './projects';
 export * from './settings';
 export * from './sweep';

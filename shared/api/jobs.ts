@@ -38,6 +38,8 @@ export const jobResultSchema = z.discriminatedUnion('kind', [
     seeds: z.array(z.number().int()),
     /** The execution provider that actually ran the edit. */
     provider: z.string(),
+    /** The remote worker that ran it (Devices → Remote workers); absent when this machine did. */
+    worker: z.string().optional(),
   }),
   z.object({
     kind: z.literal('segment'),

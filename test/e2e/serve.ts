@@ -29,14 +29,15 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts serve mode on a free port with its own user-data folder and the given models folder. */
-export async function startServeMode(modelsDir: string): Promise<ServeProcess> {
+/** Starts serve mode on a free port with its own user-data folder and the given models folder (and options). */
+export async function startServeMode(modelsDir: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iir-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...['--import', 'tsx', join(root, 'main/cli/index.ts'), 'serve', '--port', '0'],
       ...['--models', modelsDir, '--user-data', userDataDir],
+      ...extraArgs,
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -6,7 +6,8 @@ import { SerialEngine } from '../../batch/engine';
 import { listBatchInputs } from '../../batch/inputs';
 import type { BatchReportLine } from '../../batch/report';
 import { type BatchProgress, type BatchRequest, type BatchSummary, runBatch } from '../../batch/runner';
-import { followBatch, loadManifest, submitBatch, type FollowOptions } from '../../queue/client';
+import { loadManifest, submitBatch, type FollowOptions } from '../../queue/client';
+import { controlBatch, followAttached } from './batchQueue';
 import { connectQueue, parseQueueUrl } from '../../queue/connection';
 import { EngineClient } from '../../engine/process/client';
 import { forkLauncher } from '../../engine/process/launcher';
@@ -116,6 +117,15 @@ export const batchCommand = defineCommand({
     },
     detach: { type: 'boolean', description: 'with --queue: submit and return; follow later with --attach' },
     attach: { type: 'string', valueName: 'id', description: 'with --queue: follow a batch submitted with --detach' },
+    pause: {
+      type: 'boolean',
+      description:
+        'with --attach: take the batch\u2019s waiting photos off the queue (photos in hand finish), then return',
+    },
+    resume: {
+      type: 'boolean',
+      description: 'with --attach: put a paused batch\u2019s photos back on the queue, then return',
+    },
     json: { type: 'boolean', description: 'print each report line, then the totals, as JSON lines on stdout' },
     ...forceOption,
   },
@@ -123,6 +133,7 @@ export const batchCommand = defineCommand({
     'batch shoot/ --region "the car" --prompt "a red car" --noise 0.3 --out red-cars/',
     'batch a.jpg b.jpg --region "sky" --prompt "a sunset sky" --out sunsets/ --json',
     'batch /mnt/shoot --region "sky" --prompt "a sunset sky" --sd sd15 --controlnet controlnet-canny --out /mnt/out --queue redis://gpu-box:6379',
+    'batch --attach <id> --queue redis://gpu-box:6379 --pause',
   ],
   async run({ options, positionals }, context) {
     const report = reporter(context, options.json, options.region);
@@ -132,9 +143,13 @@ export const batchCommand = defineCommand({
           throw new UsageError('--attach follows a batch already submitted: give no photos');
         const address = parseQueueUrl(requireQueue(options.queue, '--attach'));
         const manifest = await loadManifest(address, options.attach);
-        report.finish(await followBatch(address, manifest, followOptions(context.signal, options.seed, report)));
+        if (options.pause || options.resume) return await controlBatch(address, manifest, options, context);
+        report.finish(
+          await followAttached(address, manifest, followOptions(context.signal, options.seed, report), context),
+        );
         return;
       }
+      if (options.pause || options.resume) throw new UsageError('--pause and --resume act on a batch: --attach <id>');
       if (positionals.photos.length === 0) throw new UsageError('name the photos or folders to edit');
       if (options.region === undefined) throw new UsageError('--region <text> is required');
       if (options.out === undefined) throw new UsageError('--out <dir> is required');
@@ -178,7 +193,12 @@ export const batchCommand = defineCommand({
           );
         return;
       }
-      const summary = await followBatch(address, manifest, followOptions(context.signal, options.seed, report));
+      const summary = await followAttached(
+        address,
+        manifest,
+        followOptions(context.signal, options.seed, report),
+        context,
+      );
       report.finish({ ...summary, total: inputs.length, skipped });
     } finally {
       report.close();

@@ -13,6 +13,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'sweep', load: async () => (await import('./sweep')).sweepCommand },
   { name: 'batch', load: async () => (await import('./batch')).batchCommand },
   { name: 'worker', load: async () => (await import('./worker')).workerCommand },
+  { name: 'workers', load: async () => (await import('./workers')).workersCommand },
   { name: 'eval', load: async () => (await import('./eval')).evalCommand },
   { name: 'segment', load: async () => (await import('./segment')).segmentCommand },
   { name: 'models', load: async () => (await import('./models')).modelsCommand },

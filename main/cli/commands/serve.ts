@@ -10,7 +10,10 @@ export const serveCommand = defineCommand({
   description:
     'Runs the app without Electron: the built renderer (npm run build) over HTTP and the same API over a\n' +
     'WebSocket at /api. The first line on stdout is the URL with its random token; every request needs the\n' +
-    'token. It binds 127.0.0.1 unless --host asks for another address. Ctrl-C stops it.',
+    'token. It binds 127.0.0.1 unless --host asks for another address. Ctrl-C stops it.\n' +
+    'With --queue, it is the coordinator of remote workers (iir worker): the browser\u2019s edits and searches run on\n' +
+    'the fastest free worker that has their models, with the same token rules; the address is never printed with\n' +
+    'its password.',
   positionals: [],
   options: {
     port: {
@@ -30,13 +33,23 @@ export const serveCommand = defineCommand({
     },
     open: { type: 'boolean', description: 'open the URL in the default browser' },
     ...modelsOption,
+    queue: {
+      type: 'string',
+      valueName: 'redis://…',
+      description: 'run edits on the workers of this Redis queue (redis://[user:password@]host:port[/db], rediss://)',
+    },
     'user-data': {
       type: 'string',
       valueName: 'dir',
       description: 'settings, logs and the default models folder (default: IIR_USER_DATA, then the app\u2019s own)',
     },
   },
-  examples: ['serve', 'serve --port 8080 --open', 'serve --models fixtures/ --user-data /tmp/iir-try'],
+  examples: [
+    'serve',
+    'serve --port 8080 --open',
+    'serve --models fixtures/ --user-data /tmp/iir-try',
+    'serve --queue redis://:secret@gpu-box:6379',
+  ],
   async run({ options }, context) {
     const { stop } = await startServe({
       host: options.host,
@@ -48,6 +61,7 @@ export const serveCommand = defineCommand({
         ...(options['user-data'] ? { IIR_USER_DATA: resolve(options['user-data']) } : {}),
       },
       log: (message) => context.log(message),
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
       printUrl: (url) => context.stdout.write(`${url}\n`),
     });
     await new Promise<void>((resolve) => {

@@ -9,6 +9,16 @@ import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
 import { modelsOption } from '../modelsOption';
 
+/** The provider `auto` picks on this machine (the engine's pre-flight), or null when the pre-flight fails. */
+async function autoProvider(client: EngineClient): Promise<string | null> {
+  try {
+    const value = await client.run({ kind: 'preflight', refresh: false });
+    return value.kind === 'preflight' ? value.report.auto : null;
+  } catch {
+    return null;
+  }
+}
+
 /** `iir worker`: edit batch photos from a Redis queue on this machine's GPU (or CPU). */
 export const workerCommand = defineCommand({
   name: 'worker',
@@ -17,8 +27,10 @@ export const workerCommand = defineCommand({
     'Listens on the queue for the jobs whose models are installed here (every SD1.5 × ControlNet pair, with\n' +
     'GroundingDINO and SAM) and runs them in its own engine process, the same code path as the app. Jobs may read\n' +
     'only inside --inputs and write only inside --outputs (a shared folder mounted at the same path everywhere).\n' +
-    'A worker killed mid-job has its job retried by another (up to 3 attempts). SIGTERM or Ctrl-C: the job in hand\n' +
-    'is finished, no new one is taken. The queue address is never printed with its password.',
+    'It also takes the editor\u2019s edits and searches (Remote workers, iir serve --queue): their photo travels\n' +
+    'inline through Redis, and they run before any waiting batch photo. Its heartbeat says what it has and does\n' +
+    '(iir workers). A worker killed mid-job has its job retried by another (up to 3 attempts). SIGTERM or Ctrl-C:\n' +
+    'the job in hand is finished, no new one is taken. The queue address is never printed with its password.',
   positionals: [],
   options: {
     queue: {
@@ -78,7 +90,9 @@ export const workerCommand = defineCommand({
     const outputRoots = await resolveRoots(options.outputs, 'output');
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
     const client = new EngineClient(forkLauncher(undefined, context.env));
+    const resolvedProvider = options.provider === 'auto' ? await autoProvider(client) : options.provider;
     const worker = await startQueueWorker({
+      resolvedProvider,
       address,
       modelsDir,
       provider: options.provider,

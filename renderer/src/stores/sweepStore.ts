@@ -129,7 +129,10 @@ function sweepRequest(
   const text = editStore.prompt.trim();
   if (!text) return { ok: false, error: 'Say what the region should become: type a prompt first.' };
   if ('error' in axes) return { ok: false, error: axes.error };
-  const params = editParamsSchema.safeParse({ ...editStore.currentParams(text, useModelsStore().editModels()), variations: 1 });
+  const params = editParamsSchema.safeParse({
+    ...editStore.currentParams(text, useModelsStore().editModels()),
+    variations: 1,
+  });
   if (!params.success)
     return { ok: false, error: params.error.issues[0]?.message ?? 'the parameters are not accepted' };
   const grid = axes.axes.map((axis) => ({ key: axis.key, values: [...axis.values] }));

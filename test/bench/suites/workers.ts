@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
@@ -9,6 +9,7 @@ import { median } from '../suite';
 import { followBatch, submitBatch } from '../../../main/queue/client';
 import { parseQueueUrl, type QueueAddress } from '../../../main/queue/connection';
 import { queueNameFor } from '../../../main/queue/jobs';
+import { RemoteQueue } from '../../../main/queue/remote';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { startIir } from '../../helpers/cli';
 import { startRedis } from '../../helpers/redis';
@@ -103,10 +104,40 @@ async function queueOverhead(address: QueueAddress): Promise<number> {
   return median(samples);
 }
 
+/**
+ * An editor's edit on an idle, warm worker: milliseconds from the client's call to its answer beyond the worker's own
+ * time (inline bytes up and back, the queue, events), median of 5 (a 451×300 photo, 2 steps).
+ */
+async function interactiveOverhead(url: string): Promise<{ overheadMs: number; roundTripMs: number }> {
+  const [input] = await listBatchInputs([photos]);
+  const bytes = readFileSync(input!);
+  const { width, height } = await sharp(bytes).metadata();
+  const mask = { width, height, data: new Uint8Array(width * height).fill(255, 0, width * 40) };
+  const remote = await RemoteQueue.connect(url);
+  const overhead: number[] = [];
+  const total: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const outcome = await remote.edit(
+        { kind: 'edit', name: 'bench.png', bytes, mask, params: { ...params, steps: 2, seed: i } },
+        { signal: new AbortController().signal },
+      );
+      const ms = performance.now() - started;
+      total.push(ms);
+      overhead.push(ms - outcome.workerMs);
+    }
+  } finally {
+    await remote.close();
+  }
+  return { overheadMs: Math.round(median(overhead)), roundTripMs: Math.round(median(total)) };
+}
+
 /** BullMQ workers on fixture models: queue overhead per job and throughput with one and two worker processes. */
 export const workersSuite: BenchSuite = {
   name: 'workers',
-  summary: 'Redis + BullMQ workers: enqueue→start overhead per job, images/min with 1 and 2 workers, scaling',
+  summary:
+    'Redis + BullMQ workers: enqueue→start overhead per job, an editor job’s round trip, images/min with 1 and 2 workers, scaling',
   async run(context) {
     const models = ensureFixtures();
     await writePhotos(8);
@@ -118,6 +149,7 @@ export const workersSuite: BenchSuite = {
       context.log('warm-up (one worker)');
       await throughput(address, 'warm-1');
       const overheadMs = await queueOverhead(address);
+      const interactive = await interactiveOverhead(redis.url);
       context.log('one worker');
       const one = await throughput(address, 'one');
       workers.push(await startWorker(redis.url, models));
@@ -127,6 +159,7 @@ export const workersSuite: BenchSuite = {
       const two = await throughput(address, 'two');
       return {
         overheadMsPerJob: overheadMs,
+        interactive,
         imagesPerMinute: { workers1: one, workers2: two },
         scalingEfficiency: Math.round((two / (2 * one)) * 100) / 100,
       };

@@ -24,6 +24,7 @@ describe('the channel map', () => {
       'app:menu',
       'app:opened',
       'app:notice',
+      'batch:event',
     ]);
     expect(isChannel('__proto__')).toBe(false);
     expect(isChannel('toString')).toBe(false);

@@ -1,0 +1,143 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { type BatchEvent, type EditParams, type ImageId, editParams, editParamsSchema } from '../../../shared/api';
+import { api } from '../api/client';
+import { describeError } from '../editing/errorMessages';
+import { useSettingsStore } from './settingsStore';
+
+/** One photo of the sheet: picked, then followed through its batch. */
+export type BatchItem = Omit<Extract<BatchEvent, { type: 'item' }>, 'type' | 'batchId'> & { readonly name: string };
+type BatchState = Extract<BatchEvent, { type: 'batch' }>['state'];
+
+/** The photo formats the sheet takes from a folder. */
+const photoPattern = /\.(jpe?g|png|webp|tiff?|avif|gif)$/i;
+
+/** The items after one event of their batch (pure, for the store and its tests). */
+export function applyBatchEvent(items: readonly BatchItem[], event: BatchEvent): BatchItem[] {
+  if (event.type !== 'item') return [...items];
+  return items.map((item) =>
+    item.index === event.index
+      ? {
+          ...item,
+          state: event.state,
+          maskId: event.maskId,
+          resultId: event.resultId,
+          worker: event.worker,
+          step: event.step,
+          message: event.message,
+        }
+      : item,
+  );
+}
+
+/** The items by the worker that took them ("this machine" for local ones), for the per-worker lanes. */
+export function lanesOf(items: readonly BatchItem[]): { worker: string; items: BatchItem[] }[] {
+  const lanes = new Map<string, BatchItem[]>();
+  for (const item of items) {
+    if (item.state === 'waiting') continue;
+    const key = item.worker ?? 'this machine';
+    lanes.set(key, [...(lanes.get(key) ?? []), item]);
+  }
+  return [...lanes].map(([worker, laneItems]) => ({ worker, items: laneItems }));
+}
+
+/** The Batch sheet: photos, the region text and the edit; one batch at a time, followed through `batch:event`. */
+export const useBatchStore = defineStore('batch', () => {
+  const isOpen = ref(false);
+  const items = ref<BatchItem[]>([]);
+  const region = ref('');
+  const prompt = ref('');
+  const noise = ref(editParams.noise.default);
+  const batchId = ref<string | null>(null);
+  const state = ref<BatchState | null>(null);
+  const error = ref<string | null>(null);
+  /** Listening to `batch:event` once for the app's life: a batch goes on while the sheet is closed. */
+  let unsubscribe: (() => void) | null = null;
+
+  const done = computed(() => items.value.filter((i) => !['waiting', 'finding', 'editing'].includes(i.state)).length);
+  const isRunning = computed(() => state.value === 'running' || state.value === 'paused');
+  const lanes = computed(() => lanesOf(items.value));
+
+  function listen(): void {
+    unsubscribe ??= api().on('batch:event', (event) => {
+      if (event.batchId !== batchId.value) return;
+      if (event.type === 'batch') state.value = event.state;
+      else items.value = applyBatchEvent(items.value, event);
+    });
+  }
+
+  /** Opens the picked files (photos only; a folder's other files are left out) as the sheet's photos. */
+  async function addFiles(files: readonly File[]): Promise<void> {
+    error.value = null;
+    if (isRunning.value) return;
+    for (const file of files.filter((f) => photoPattern.test(f.name))) {
+      try {
+        const info = await api().images.open({ bytes: new Uint8Array(await file.arrayBuffer()), name: file.name });
+        items.value = [...items.value, blank(items.value.length, info.id, file.name)];
+      } catch (caught) {
+        error.value = `${file.name}: ${describeError(caught).text}`;
+      }
+    }
+  }
+
+  async function start(): Promise<void> {
+    const params = batchParams(prompt.value, noise.value, region.value);
+    error.value = typeof params === 'string' ? params : null;
+    if (typeof params === 'string') return;
+    listen();
+    items.value = items.value.map((item, index) => blank(index, item.imageId, item.name));
+    try {
+      const answer = await api().batch.start({
+        imageIds: items.value.map((i) => i.imageId),
+        region: region.value.trim(),
+        params,
+      });
+      batchId.value = answer.batchId;
+      state.value = 'running';
+    } catch (caught) {
+      error.value = describeError(caught).text;
+    }
+  }
+
+  async function control(verb: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    if (!batchId.value) return;
+    try {
+      state.value = (await api().batch[verb]({ batchId: batchId.value })).state;
+    } catch (caught) {
+      error.value = describeError(caught).text;
+    }
+  }
+
+  function clear(): void {
+    if (isRunning.value) return;
+    items.value = [];
+    batchId.value = null;
+    state.value = null;
+  }
+
+  return {
+    ...{ isOpen, items, region, prompt, noise, batchId, state, error, done, isRunning, lanes },
+    ...{ addFiles, start, control, clear, listen },
+  };
+});
+
+/** The edit the sheet asks for (the settings' device), or why it cannot be asked yet. */
+function batchParams(prompt: string, noise: number, region: string): EditParams | string {
+  const params = editParamsSchema.safeParse({ prompt, noise, provider: useSettingsStore().settings.provider });
+  if (!params.success) return params.error.issues[0]?.message ?? 'check the edit';
+  return region.trim() ? params.data : 'Say what to find in every photo.';
+}
+
+function blank(index: number, imageId: ImageId, name: string): BatchItem {
+  return {
+    index,
+    imageId,
+    name,
+    state: 'waiting',
+    maskId: null,
+    resultId: null,
+    worker: null,
+    step: null,
+    message: null,
+  };
+}

@@ -1,0 +1,52 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { RemoteState, RemoteWorker } from '../../../shared/api';
+import { api } from '../api/client';
+import { describeError } from '../editing/errorMessages';
+
+/**
+ * Devices → Remote workers: the Redis queue the editor's edits run on (main keeps the address with its password; this
+ * store only ever sees `redis://host:port/db`) and its live workers.
+ */
+export const useRemoteStore = defineStore('remote', () => {
+  /** The queue in use, or null when edits run on this machine. */
+  const queue = ref<string | null>(null);
+  const workers = ref<RemoteWorker[]>([]);
+  const error = ref<string | null>(null);
+  const isConnecting = ref(false);
+
+  function apply(state: RemoteState): void {
+    queue.value = state.queue;
+    workers.value = state.workers;
+  }
+
+  async function attempt(work: () => Promise<RemoteState>): Promise<void> {
+    error.value = null;
+    try {
+      apply(await work());
+    } catch (caught) {
+      error.value = describeError(caught).text;
+    }
+  }
+
+  async function connect(url: string): Promise<void> {
+    isConnecting.value = true;
+    try {
+      await attempt(() => api().remote.connect({ url: url.trim() }));
+    } finally {
+      isConnecting.value = false;
+    }
+  }
+
+  const disconnect = (): Promise<void> => attempt(() => api().remote.disconnect({}));
+  const refresh = (): Promise<void> => attempt(() => api().remote.workers({}));
+
+  /** Refreshes the workers every `ms` while something shows them; returns the function that stops it. */
+  function follow(ms = 3000): () => void {
+    void refresh();
+    const timer = setInterval(() => void refresh(), ms);
+    return () => clearInterval(timer);
+  }
+
+  return { queue, workers, error, isConnecting, connect, disconnect, refresh, follow };
+});

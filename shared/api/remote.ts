@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { editParamsSchema } from './edit';
+import { imageIdSchema } from './ids';
+
+/** `remote:connect`: a queue address; main checks it (and its password) and never answers it back with the password. */
+export const remoteConnectRequestSchema = z
+  .object({
+    url: z
+      .string()
+      .max(2000)
+      .regex(/^rediss?:\/\/[^\s]+$/, 'the queue address must look like redis://[user:password@]host:port[/db]'),
+  })
+  .strict();
+
+/** A live remote worker, as its heartbeat says. */
+export const remoteWorkerSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  provider: z.string(),
+  device: z.object({ name: z.string(), memoryBytes: z.number().nullable() }),
+  models: z.array(z.string()),
+  /** The job it is running, or null when free. */
+  current: z.string().nullable(),
+  done: z.number(),
+  failed: z.number(),
+  perMinute: z.number().nullable(),
+  msPerJob: z.number().nullable(),
+});
+/** See {@link remoteWorkerSchema}. */
+export type RemoteWorker = z.infer<typeof remoteWorkerSchema>;
+
+/** The queue the editor's edits run on (`redis://host:port/db`, never the password), or null: this machine. */
+export const remoteStateSchema = z.object({ queue: z.string().nullable(), workers: z.array(remoteWorkerSchema) });
+/** See {@link remoteStateSchema}. */
+export type RemoteState = z.infer<typeof remoteStateSchema>;
+
+/** `batch:start`: the same region text and edit over opened photos (through the engine, or on remote workers). */
+export const batchStartRequestSchema = z
+  .object({
+    imageIds: z.array(imageIdSchema).min(1).max(1000),
+    region: z.string().min(1).max(500),
+    boxThreshold: z.number().min(0).max(1).default(0.35),
+    textThreshold: z.number().min(0).max(1).default(0.25),
+    params: editParamsSchema,
+  })
+  .strict();
+
+export const batchIdSchema = z.string().regex(/^batch_[0-9a-f-]{36}$/);
+export const batchRefSchema = z.object({ batchId: batchIdSchema }).strict();
+
+/** Where one photo of a sheet batch is. */
+export const batchItemStates = ['waiting', 'finding', 'editing', 'edited', 'not_found', 'failed', 'cancelled'] as const;
+/** Where a sheet batch is. */
+export const batchStates = ['running', 'paused', 'done', 'cancelled'] as const;
+
+/** A sheet batch's progress: one photo changed, or the batch as a whole. */
+export const batchEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('item'),
+    batchId: batchIdSchema,
+    index: z.number().int().min(0),
+    imageId: imageIdSchema,
+    state: z.enum(batchItemStates),
+    /** The region found (`edited`, `not_found` with nothing), for "open in editor". */
+    maskId: imageIdSchema.nullable(),
+    resultId: imageIdSchema.nullable(),
+    /** The remote worker that edited it, or null on this machine. */
+    worker: z.string().nullable(),
+    /** Step `i` of `n` while editing. */
+    step: z.object({ i: z.number().int(), n: z.number().int() }).nullable(),
+    message: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('batch'),
+    batchId: batchIdSchema,
+    state: z.enum(batchStates),
+    done: z.number().int(),
+    total: z.number().int(),
+  }),
+]);
+/** See {@link batchEventSchema}. */
+export type BatchEvent = z.infer<typeof batchEventSchema>;

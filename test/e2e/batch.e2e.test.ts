@@ -1,0 +1,94 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureFixtures } from '../fixtures/models/all';
+import { redisServerPath, startRedis, type TestRedis } from '../helpers/redis';
+import { startTestWorker, writePhotos } from '../integration/queue/helpers';
+import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+
+const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
+const work = mkdtempSync(join(tmpdir(), 'iir-e2e-batch-'));
+
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+let photos: string[];
+let redis: TestRedis | undefined;
+let worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(shotsDir, `${name}.png`) });
+}
+
+/** Picks the photos in the Batch sheet, fills the region and the edit, queues them and waits for every result. */
+async function runBatch(count: number): Promise<void> {
+  await page.getByTestId('batch-files').setInputFiles(photos.slice(0, count));
+  await page
+    .locator('li.tile')
+    .nth(count - 1)
+    .waitFor();
+  await page.getByTestId('batch-region').fill('red');
+  await page.getByTestId('batch-prompt').fill('a blue box');
+  await page.getByTestId('batch-start').click();
+  await page.waitForFunction((n) => document.querySelectorAll('li.tile[data-state=edited]').length === n, count, {
+    timeout: 240_000,
+  });
+}
+
+describe('the Batch sheet', () => {
+  beforeAll(async () => {
+    mkdirSync(shotsDir, { recursive: true });
+    const models = ensureFixtures();
+    photos = await writePhotos(join(work, 'photos'), 3);
+    if (redisServerPath) {
+      redis = await startRedis({ password: 'e2e-secret' });
+      worker = await startTestWorker(redis.url, models, work);
+    }
+    serve = await startServeMode(models);
+    browser = await launchChromium();
+    page = await openEditorPage(browser, serve.url, pageErrors);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await worker?.stop();
+    await redis?.stop();
+  });
+
+  it('edits picked photos on this machine, with thumbnails, and opens one in the editor', async () => {
+    await page.getByTestId('open-batch').click();
+    await page.getByTestId('batch-sheet').waitFor();
+    await runBatch(3);
+    expect(await page.getByTestId('batch-progress').innerText()).toBe('3/3 · done');
+    await shot('40-batch-sheet');
+    await page.getByTestId('batch-open-1').click();
+    await page.getByTestId('batch-sheet').waitFor({ state: 'detached' });
+    await page.getByTestId('doc-facts').filter({ hasText: 'photo-1.png' }).waitFor();
+    expect(await page.getByTestId('mask-area').innerText()).not.toMatch(/^0 px/);
+    await shot('41-batch-open-in-editor');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it.skipIf(!redisServerPath)('runs on remote workers with a lane per worker', async () => {
+    await page.getByTestId('open-models').click();
+    await page.getByTestId('remote-url').fill(redis!.url);
+    await page.getByTestId('remote-connect').click();
+    await page.getByTestId('remote-queue').waitFor();
+    await page.getByTestId('remote-list').getByText('free').waitFor();
+    expect(await page.getByTestId('models-sheet').innerText()).not.toContain('e2e-secret');
+    await page.getByTestId('remote-workers').scrollIntoViewIfNeeded();
+    await shot('42-remote-workers');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('open-batch').click();
+    await page.getByTestId('batch-clear').click();
+    await runBatch(3);
+    const lanes = page.getByTestId('batch-lanes');
+    expect(await lanes.locator('.lane strong').allInnerTexts()).toEqual([worker!.worker.id]);
+    await shot('43-batch-lanes');
+    expect(pageErrors).toEqual([]);
+  });
+});
