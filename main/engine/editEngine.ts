@@ -7,6 +7,7 @@ import { throwIfCancelled } from '../../shared/errors';
 import type { StoredPixels } from '../image/stored';
 import { reseedPreprocess } from '../image/preprocess';
 import type { StepProgress } from './denoise';
+import type { MemoryPlan } from './memoryPlan';
 import { rolesOf, type ModelSet } from './modelSet';
 import { resolveOptions, type EditRequest, type EditResult, type EditStage, type EditVariation } from './pipeline';
 import type { ProviderRole, ProviderSettings } from './providers';
@@ -20,6 +21,7 @@ import {
   encodeImage,
   encodeTextStage,
   hashModelSet,
+  planStage,
   prepareEdit,
   prepareFrame,
   startLatents,
@@ -37,15 +39,20 @@ interface VariationContext {
   readonly frame: FramePlan;
   readonly text: TextConditioning;
   readonly original: Float32Array;
+  readonly memory: MemoryPlan;
   /** The file's own stored values (orientation, depth, colour model), composited into per variation. */
   readonly stored: StoredPixels;
   readonly hashes: Promise<ModelRecords>;
   readonly time: <T>(stage: EditStage, variation: number, work: () => Promise<T>) => Promise<T>;
 }
 
-function setKey(set: ModelSet, settings: ProviderSettings, lowMemory: boolean): string {
-  return JSON.stringify([set.files, set.tokenizerDir, settings, lowMemory]);
+function setKey(set: ModelSet, settings: ProviderSettings, memory: MemoryPlan): string {
+  const { stageByStage, releaseEncoders, cpuArena } = memory;
+  return JSON.stringify([set.files, set.tokenizerDir, settings, stageByStage, releaseEncoders, cpuArena]);
 }
+
+/** The roles a plan releases after their stage, besides low-memory mode's every stage. */
+const encoderRoles: readonly ProviderRole[] = ['text_encoder', 'vae_encoder'];
 
 const noTimings = (): Record<EditStage, number> => ({
   load: 0,
@@ -63,26 +70,28 @@ export class EditEngine {
   private key: string | undefined;
 
   /**
-   * Runs one edit (all its variations). In low-memory mode no session outlives the edit, even when it fails or is
-   * cancelled half-way.
+   * Runs one edit (all its variations). In low-memory mode (chosen, or planned for a machine short of memory) no
+   * session outlives the edit, even when it fails or is cancelled half-way.
    */
   async edit(request: EditRequest): Promise<EditResult> {
     try {
       return await this.run(request);
     } catch (error) {
-      if (request.options.lowMemory) await this.sessions?.releaseAll();
+      if (request.options.lowMemory || this.sessions?.lowMemory) await this.sessions?.releaseAll();
       throw error;
     }
   }
 
-  /** The sessions of `prepared`'s model set: the loaded ones when the set and settings are unchanged. */
-  private async sessionsFor(prepared: PreparedEdit): Promise<ModelSessions> {
-    const { set, settings, report, options } = prepared;
-    const key = setKey(set, settings, options.lowMemory);
+  /** The sessions of `prepared`'s model set: the loaded ones when the set, settings and plan are unchanged. */
+  private async sessionsFor(prepared: PreparedEdit, memory: MemoryPlan): Promise<ModelSessions> {
+    const { set, settings, report } = prepared;
+    const key = setKey(set, settings, memory);
     if (this.key !== key || !this.sessions) {
       await this.dispose();
       const paths: Partial<Record<ProviderRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
-      this.sessions = new ModelSessions(paths, { report, settings, lowMemory: options.lowMemory });
+      const releaseAfterUse = memory.releaseEncoders ? encoderRoles : [];
+      const { stageByStage: lowMemory, cpuArena } = memory;
+      this.sessions = new ModelSessions(paths, { report, settings, lowMemory, releaseAfterUse, cpuArena });
       this.key = key;
     }
     return this.sessions;
@@ -103,9 +112,12 @@ export class EditEngine {
       }
     };
     const prepared = await prepareEdit(request, o);
-    const sessions = await this.sessionsFor(prepared);
+    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
+    const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
+    const memory = await planStage(prepared, frame, Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30));
+    const sessions = await this.sessionsFor(prepared, memory);
     const warnings = [...prepared.warnings];
-    if (!o.lowMemory) {
+    if (!memory.stageByStage) {
       await time('load', 0, async () => {
         for (const role of rolesOf(prepared.set)) await sessions.get(role);
       });
@@ -117,14 +129,15 @@ export class EditEngine {
     if (prepared.source.colour.warning) warnings.push(prepared.source.colour.warning);
     const hashes = hashModelSet(prepared.set, request.hashCachePath);
     hashes.catch(() => undefined); // awaited per variation; an edit that fails first must not leave it unhandled
-    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
-    const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
-    const original = await time('encode', 0, () => encodeImage(sessions, frame.prep.working, frame.fromImage));
-    const context: VariationContext = { request, prepared, sessions, frame, text, original, stored, hashes, time };
+    const { tiledVae } = memory;
+    const original = await time('encode', 0, () =>
+      encodeImage(sessions, frame.prep.working, frame.fromImage, tiledVae),
+    );
+    const context = { request, prepared, sessions, frame, text, original, memory, stored, hashes, time };
     const variations: EditVariation[] = [];
     for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
     const providers = variations[0]?.recipe.providers ?? {};
-    return { variations, timings, providers, warnings, modelSet: prepared.set };
+    return { variations, timings, providers, warnings, modelSet: prepared.set, memory };
   }
 
   /** One variation: reseeded IIR image → start latents → denoise → decode → composite → recipe. */
@@ -140,7 +153,10 @@ export class EditEngine {
         ? frame.prep
         : await time('preprocess', v, () => Promise.resolve(reseedPreprocess(frame.prep, iirOptions, seed)));
     const scheduler = createScheduler(o.scheduler, { steps: o.steps, strength });
-    const image = frame.fromImage ? await time('encode', v, () => encodeImage(sessions, prep.iir, false)) : undefined;
+    const { tiledVae, splitBatch } = c.memory;
+    const image = frame.fromImage
+      ? await time('encode', v, () => encodeImage(sessions, prep.iir, false, tiledVae))
+      : undefined;
     throwIfCancelled(signal);
     const start = startLatents(scheduler, c.original.length, seed, image);
     const onStep = (p: StepProgress): void =>
@@ -154,9 +170,9 @@ export class EditEngine {
       });
     const input = { prepared, frame, scheduler, text: c.text.hiddenStates, control: prep.control, start };
     const stats = await time('denoise', v, () =>
-      denoiseStage(sessions, { ...input, original: c.original, onStep, ...(signal ? { signal } : {}) }),
+      denoiseStage(sessions, { ...input, original: c.original, splitBatch, onStep, ...(signal ? { signal } : {}) }),
     );
-    const decoded = await time('decode', v, () => decodeStage(sessions, start.latents, frame));
+    const decoded = await time('decode', v, () => decodeStage(sessions, start.latents, frame, tiledVae));
     const models = await c.hashes;
     const { composite, view } = await time('composite', v, () => compositeStage(c.stored, decoded, prepared, frame));
     const recipe = buildRecipe({ prepared, frame, seed, timesteps: scheduler.timesteps, models, sessions });

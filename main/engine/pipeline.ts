@@ -17,6 +17,7 @@ import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import type { ImageSource } from '../image/decode';
 import type { StoredComposite } from './compositeStored';
 import type { DenoiseStats } from './denoise';
+import type { MemoryPlan } from './memoryPlan';
 import type { ModelSet } from './modelSet';
 import type { ProviderRole, ProviderChoice } from './providers';
 import type { EditRecipe } from './recipe';
@@ -72,6 +73,8 @@ export interface EditResult {
   readonly providers: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
   readonly modelSet: ModelSet;
+  /** The memory levers the edit ran with and its expected peak (memoryPlan.ts). */
+  readonly memory: MemoryPlan;
 }
 
 export interface EditRequest {

@@ -77,22 +77,28 @@ async function modelSource(path: string, role: ProviderRole): Promise<ModelSourc
 export interface SessionFactoryOptions {
   readonly report: PreflightReport;
   readonly settings: ProviderSettings;
-  /** Smaller CPU arenas; combined with {@link ModelSessions} releasing each stage after use. */
+  /** CPU arena off; combined with {@link ModelSessions} releasing each stage after use (memoryPlan.ts). */
   readonly lowMemory?: boolean;
+  /** Roles released as soon as their stage ends even when not in low-memory mode (the text and VAE encoders). */
+  readonly releaseAfterUse?: readonly ProviderRole[];
+  /** The CPU arena (default on; off in low-memory mode whatever this says). */
+  readonly cpuArena?: boolean;
 }
 
 function sessionOptions(
   provider: ProviderName,
-  lowMemory: boolean,
+  options: SessionFactoryOptions,
   role: ProviderRole,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
-    // Low-memory mode turns the CPU arena off: with it on (shrinking after every run) an edit at 512² peaked at
-    // 9.8 GiB, the arena's power-of-two growth overshooting; the CFG split (denoise.ts) halves the activations.
-    enableCpuMemArena: !lowMemory,
-    enableMemPattern: !lowMemory,
+    // The CPU arena is off in low-memory mode and when the plan says so (memoryPlan.ts): with it on (shrinking after
+    // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns
+    // stay on: without them, freed blocks fragment and the process grew by 0.3–0.5 GiB per UNet run at 512²; with
+    // them, each run takes one planned block and gives it back.
+    enableCpuMemArena: !(options.lowMemory ?? false) && (options.cpuArena ?? true),
+    enableMemPattern: true,
     logSeverityLevel: 3,
     // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
     ...(provider === 'webgpu' && role === 'controlnet' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
@@ -118,7 +124,7 @@ export async function createSession(
   const { source, deterministic, notes } = await modelSource(path, role);
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options.lowMemory ?? false, role);
+      const settings = sessionOptions(provider, options, role);
       const session =
         typeof source === 'string'
           ? await ort.InferenceSession.create(source, settings)
@@ -140,7 +146,7 @@ export async function createSession(
 /**
  * The sessions of one model set, created on first use. With `lowMemory`, {@link ModelSessions.done} releases a
  * stage's sessions as soon as the stage ends so at most one stage's weights are resident; otherwise sessions stay
- * loaded for the next edit until {@link ModelSessions.releaseAll}.
+ * loaded for the next edit until {@link ModelSessions.releaseAll}, except the `releaseAfterUse` roles.
  */
 export class ModelSessions {
   private readonly loaded = new Map<ProviderRole, Promise<LoadedSession>>();
@@ -181,9 +187,10 @@ export class ModelSessions {
     return [...this.loaded.keys()];
   }
 
-  /** Ends a stage: in low-memory mode its sessions are released; otherwise nothing happens. */
+  /** Ends a stage: its sessions are released in low-memory mode, or those the plan releases after use. */
   async done(...roles: ProviderRole[]): Promise<void> {
-    if (this.lowMemory) await this.release(roles);
+    const after = this.options.releaseAfterUse ?? [];
+    await this.release(this.lowMemory ? roles : roles.filter((role) => after.includes(role)));
   }
 
   /** Releases the given roles' sessions now. */

@@ -3,6 +3,7 @@
  * session creation times, per-step time inside and outside `session.run`, bytes through JS per step, VAE times and
  * the process's peak RSS. Usage: tsx realEngineRun.ts <modelsDir> <size> <steps> [lowMemory]
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EditEngine } from '../../main/engine/pipeline';
 import { createMask } from '../../shared/image/types';
@@ -14,8 +15,56 @@ const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'chelsea.png
 const mask = createMask(451, 300);
 for (let y = 90; y < 210; y++) mask.data.fill(255, y * 451 + 150, y * 451 + 300);
 
+/** The process's peak RSS since the last reset, MiB (Linux; 0 elsewhere). */
+function highWaterMiB(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts a new peak measurement (Linux: writing 5 to clear_refs resets VmHWM). */
+function resetHighWater(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux: the stage peaks stay cumulative
+  }
+}
+
+/** The process's RSS now, MiB. */
+function rssMiB(): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kb ? Number(kb) / 1024 : 0;
+}
+
+// A shared machine: stop (saying where) before the edit takes more than IIR_BENCH_RSS_LIMIT_MIB (default 11.5 GiB).
+const rssLimit = Number(process.env.IIR_BENCH_RSS_LIMIT_MIB ?? 11776);
+if (process.platform === 'linux') {
+  setInterval(() => {
+    if (rssMiB() <= rssLimit) return;
+    process.stdout.write(
+      `${JSON.stringify({ size, error: `over ${rssLimit} MiB RSS in stage ${stage}`, stagePeakRssMiB: stagePeaks })}\n`,
+    );
+    process.exit(3);
+  }, 100).unref();
+}
+
+const stagePeaks: Record<string, number> = {};
+let stage = 'start';
+const endStage = (next: string): void => {
+  stagePeaks[stage] = Math.max(stagePeaks[stage] ?? 0, highWaterMiB());
+  resetHighWater();
+  stage = next;
+};
+
 const engine = new EditEngine();
 const result = await engine.edit({
+  onProgress: (p) => {
+    if (p.type === 'stage') endStage(p.stage);
+  },
   image: photo,
   mask,
   modelsDir: modelsDir!,
@@ -43,7 +92,9 @@ const report = {
   overheadMsPerStep: Math.round((d.overheadMs / d.steps) * 10) / 10,
   bytesPerStep: round(d.bytesCopied / d.steps),
   residualBytesPerStep: round(d.residualBytes / d.steps),
-  peakRssMiB: round(process.resourceUsage().maxRSS / 1024),
+  stagePeakRssMiB: (endStage('end'), stagePeaks),
+  peakRssMiB: Math.max(...Object.values(stagePeaks)),
+  memory: { ...result.memory, estimateMiB: round(result.memory.estimate / 2 ** 20) },
 };
 await engine.dispose();
 process.stdout.write(`${JSON.stringify(report)}\n`);
