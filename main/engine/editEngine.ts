@@ -83,15 +83,16 @@ export class EditEngine {
   }
 
   /** The sessions of `prepared`'s model set: the loaded ones when the set, settings and plan are unchanged. */
-  private async sessionsFor(prepared: PreparedEdit, memory: MemoryPlan): Promise<ModelSessions> {
+  private async sessionsFor(prepared: PreparedEdit, memory: MemoryPlan, cacheDir?: string): Promise<ModelSessions> {
     const { set, settings, report } = prepared;
-    const key = setKey(set, settings, memory);
+    const key = setKey(set, settings, memory) + (cacheDir ?? '');
     if (this.key !== key || !this.sessions) {
       await this.dispose();
       const paths: Partial<Record<ProviderRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
       const releaseAfterUse = memory.releaseEncoders ? encoderRoles : [];
       const { stageByStage: lowMemory, cpuArena } = memory;
-      this.sessions = new ModelSessions(paths, { report, settings, lowMemory, releaseAfterUse, cpuArena });
+      const cache = cacheDir !== undefined ? { cacheDir } : {};
+      this.sessions = new ModelSessions(paths, { report, settings, lowMemory, releaseAfterUse, cpuArena, ...cache });
       this.key = key;
     }
     return this.sessions;
@@ -115,7 +116,7 @@ export class EditEngine {
     // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
     const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
     const memory = await planStage(prepared, frame, Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30));
-    const sessions = await this.sessionsFor(prepared, memory);
+    const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
     const warnings = [...prepared.warnings];
     if (!memory.stageByStage) {
       await time('load', 0, async () => {

@@ -88,6 +88,8 @@ export interface EditRequest {
   readonly onProgress?: (progress: EditProgress) => void;
   /** Where SHA-256s of model files are cached between runs. */
   readonly hashCachePath?: string;
+  /** Where CPU sessions cache their optimized graphs (sessionCache.ts: `sessionCacheDir(modelsDir)`); none if unset. */
+  readonly sessionCacheDir?: string;
 }
 
 function checkRange(param: NumberParam, value: number): number {

@@ -19,6 +19,7 @@ import {
   type ProviderSettings,
 } from './providers';
 import { classifyRandomOps, withRandomAtMean } from './randomOps';
+import { cacheEntry, commitEntry, dropEntry, partialDir, writeOptions } from './sessionCache';
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
@@ -35,6 +36,8 @@ export interface LoadedSession {
   readonly shrinkArena: boolean;
   /** What was done to, or is wrong with, the graph's determinism (one line each). */
   readonly notes: readonly string[];
+  /** Loaded from the optimized-graph cache (sessionCache.ts). */
+  readonly cached: boolean;
 }
 
 /** What ONNX Runtime loads for a model file: the path, or the graph rewritten so random operators give their mean. */
@@ -83,6 +86,8 @@ export interface SessionFactoryOptions {
   readonly releaseAfterUse?: readonly ProviderRole[];
   /** The CPU arena (default on; off in low-memory mode whatever this says). */
   readonly cpuArena?: boolean;
+  /** Where CPU sessions cache their optimized graphs (sessionCache.ts); none when undefined. */
+  readonly cacheDir?: string;
 }
 
 function sessionOptions(
@@ -106,6 +111,37 @@ function sessionOptions(
 }
 
 /**
+ * A session for `path`: from the optimized-graph cache in `cacheDir` when there, else optimized now (and written to
+ * the cache when `cacheDir` is given). A cache that cannot be read or written is dropped, never an error.
+ */
+async function openSession(
+  path: string,
+  settings: ort.InferenceSession.SessionOptions,
+  cacheDir: string | undefined,
+): Promise<{ session: ort.InferenceSession; cached: boolean }> {
+  const entry = cacheDir ? await cacheEntry(cacheDir, path).catch(() => undefined) : undefined;
+  if (!entry) return { session: await ort.InferenceSession.create(path, settings), cached: false };
+  if (entry.exists) {
+    try {
+      const optimized = { ...settings, graphOptimizationLevel: 'disabled' as const };
+      return { session: await ort.InferenceSession.create(entry.model, optimized), cached: true };
+    } catch {
+      await dropEntry(entry.dir);
+    }
+  }
+  const written = await partialDir(entry).catch(() => undefined);
+  if (!written) return { session: await ort.InferenceSession.create(path, settings), cached: false };
+  try {
+    const session = await ort.InferenceSession.create(path, { ...settings, ...writeOptions(written) });
+    await commitEntry(entry, written).catch(() => dropEntry(written));
+    return { session, cached: false };
+  } catch (error) {
+    await dropEntry(written);
+    throw error;
+  }
+}
+
+/**
  * Creates a session for the model file at `path` (a real directory path, so ONNX Runtime finds external weight
  * files such as `weights.pb` or `model.onnx_data` beside it).
  */
@@ -125,13 +161,14 @@ export async function createSession(
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
       const settings = sessionOptions(provider, options, role);
-      const session =
+      const cacheDir = provider === 'cpu' && typeof source === 'string' ? options.cacheDir : undefined;
+      const { session, cached } =
         typeof source === 'string'
-          ? await ort.InferenceSession.create(source, settings)
-          : await ort.InferenceSession.create(source, settings);
+          ? await openSession(source, settings, cacheDir)
+          : { session: await ort.InferenceSession.create(source, settings), cached: false };
       const loadMs = performance.now() - started;
       const shrinkArena = (options.lowMemory ?? false) || !['unet', 'controlnet'].includes(role);
-      return { role, path, session, provider, fallbacks, loadMs, deterministic, notes, shrinkArena };
+      return { role, path, session, provider, fallbacks, loadMs, deterministic, notes, shrinkArena, cached };
     } catch (error) {
       const reason = oneLine(error);
       if (/protobuf parsing failed|invalid model|load model .* failed|no such file/i.test(reason)) {

@@ -3,6 +3,7 @@ import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
 import type { StoredComposite } from '../compositeStored';
 import type { EditRecipe } from '../recipe';
+import { sessionCacheDir } from '../sessionCache';
 import type { TaskContext } from './tasks';
 
 /** One IIR edit: the original as encoded bytes (the engine decodes just the frame it needs), its RoI (imagePx). */
@@ -77,6 +78,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     mask: task.mask,
     options,
     modelsDir: task.modelsDir,
+    sessionCacheDir: sessionCacheDir(task.modelsDir),
     signal: context.signal,
     onProgress: (progress) => {
       if (progress.type === 'stage') {
