@@ -117,6 +117,7 @@ export class EditEngine {
     const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
     const memory = await planStage(prepared, frame, Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30));
     const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
+    const loadsBefore = sessions.loads.length;
     const warnings = [...prepared.warnings];
     if (!memory.stageByStage) {
       await time('load', 0, async () => {
@@ -138,7 +139,8 @@ export class EditEngine {
     const variations: EditVariation[] = [];
     for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
     const providers = variations[0]?.recipe.providers ?? {};
-    return { variations, timings, providers, warnings, modelSet: prepared.set, memory };
+    const sessionLoads = sessions.loads.slice(loadsBefore);
+    return { variations, timings, providers, warnings, modelSet: prepared.set, memory, sessionLoads };
   }
 
   /** One variation: reseeded IIR image → start latents → denoise → decode → composite → recipe. */

@@ -75,6 +75,8 @@ export interface EditResult {
   readonly modelSet: ModelSet;
   /** The memory levers the edit ran with and its expected peak (memoryPlan.ts). */
   readonly memory: MemoryPlan;
+  /** The sessions this edit created (none when all were loaded already), in order. */
+  readonly sessionLoads: readonly { readonly role: string; readonly ms: number; readonly cached: boolean }[];
 }
 
 export interface EditRequest {

@@ -193,6 +193,9 @@ export class ModelSessions {
     { provider: ProviderName; fallbacks: readonly string[]; path: string; deterministic: boolean; notes: string[] }
   >();
 
+  /** Every session created here: role, creation time and whether it came from the optimized-graph cache. */
+  readonly loads: { readonly role: ProviderRole; readonly ms: number; readonly cached: boolean }[] = [];
+
   constructor(
     private readonly paths: Partial<Record<ProviderRole, string>>,
     private readonly options: SessionFactoryOptions,
@@ -211,6 +214,7 @@ export class ModelSessions {
       pending = createSession(path, role, this.options).then((loaded) => {
         const { provider, fallbacks, deterministic, notes } = loaded;
         this.history.set(role, { provider, fallbacks, path, deterministic, notes: [...notes] });
+        this.loads.push({ role, ms: loaded.loadMs, cached: loaded.cached });
         return loaded;
       });
       pending.catch(() => this.loaded.delete(role));

@@ -1,14 +1,15 @@
 /**
  * One real-scale edit in its own process, for `npm run bench -- engine --scale real`: prints one JSON line with the
  * session creation times, per-step time inside and outside `session.run`, bytes through JS per step, VAE times and
- * the process's peak RSS. Usage: tsx realEngineRun.ts <modelsDir> <size> <steps> [lowMemory]
+ * the process's peak RSS (and each stage's). Usage: tsx realEngineRun.ts <modelsDir> <size> <steps> <default|low>
+ * [sessionCacheDir]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EditEngine } from '../../main/engine/pipeline';
 import { createMask } from '../../shared/image/types';
 
-const [modelsDir, sizeText, stepsText, mode] = process.argv.slice(2);
+const [modelsDir, sizeText, stepsText, mode, cacheDir] = process.argv.slice(2);
 const size = Number(sizeText);
 const steps = Number(stepsText);
 const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'chelsea.png');
@@ -68,6 +69,7 @@ const result = await engine.edit({
   image: photo,
   mask,
   modelsDir: modelsDir!,
+  ...(cacheDir ? { sessionCacheDir: cacheDir } : {}),
   options: {
     prompt: 'a tiger',
     sd: 'sd15-real',
@@ -85,6 +87,9 @@ const report = {
   size,
   lowMemory: mode === 'low',
   loadMs: round(result.timings.load),
+  sessions: result.sessionLoads.map((l) => ({ ...l, ms: round(l.ms) })),
+  sessionMsTotal: round(result.sessionLoads.reduce((sum, l) => sum + l.ms, 0)),
+  sessionsCached: result.sessionLoads.length > 0 && result.sessionLoads.every((l) => l.cached),
   textMs: round(result.timings.text),
   encodeMs: round(result.timings.encode),
   decodeMs: round(result.timings.decode),
