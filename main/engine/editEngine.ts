@@ -3,6 +3,7 @@
  * keeps the last model set's sessions loaded between edits (unless low-memory mode releases each stage after use).
  */
 import { createScheduler } from '../../shared/engine/schedulers';
+import { computeWorkingFrame } from '../../shared/image/geometry';
 import { throwIfCancelled } from '../../shared/errors';
 import type { StoredPixels } from '../image/stored';
 import { reseedPreprocess } from '../image/preprocess';
@@ -21,8 +22,10 @@ import {
   encodeImage,
   encodeTextStage,
   hashModelSet,
+  planFor,
   planStage,
   prepareEdit,
+  prepareModels,
   prepareFrame,
   startLatents,
   type FramePlan,
@@ -83,7 +86,11 @@ export class EditEngine {
   }
 
   /** The sessions of `prepared`'s model set: the loaded ones when the set, settings and plan are unchanged. */
-  private async sessionsFor(prepared: PreparedEdit, memory: MemoryPlan, cacheDir?: string): Promise<ModelSessions> {
+  private async sessionsFor(
+    prepared: Pick<PreparedEdit, 'set' | 'settings' | 'report'>,
+    memory: MemoryPlan,
+    cacheDir?: string,
+  ): Promise<ModelSessions> {
     const { set, settings, report } = prepared;
     const key = setKey(set, settings, memory) + (cacheDir ?? '');
     if (this.key !== key || !this.sessions) {
@@ -181,6 +188,26 @@ export class EditEngine {
     const recipe = buildRecipe({ prepared, frame, seed, timesteps: scheduler.timesteps, models, sessions });
     const metadata = recipeMetadata(recipe);
     return { seed, rgb: view.rgb, alpha: view.alpha, stored: composite, recipe, metadata, denoise: stats };
+  }
+
+  /**
+   * Creates the sessions an edit of an image of `imageSize` with `request.options` will use, ahead of Generate (a
+   * document opened): the model set, providers and memory plan are settled as the edit would settle them, so the
+   * edit then finds its sessions loaded. Nothing is loaded when the plan runs stage by stage (low-memory).
+   */
+  async warmUp(
+    request: Omit<EditRequest, 'image' | 'mask'>,
+    imageSize: { width: number; height: number },
+  ): Promise<{ loaded: ProviderRole[]; memory: MemoryPlan }> {
+    const o = resolveOptions(request.options);
+    const prepared = await prepareModels(request, o);
+    const { width, height } = computeWorkingFrame(imageSize, { shortSide: o.size });
+    const held = Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30);
+    const memory = await planFor(prepared, width, height, held);
+    const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
+    if (memory.stageByStage) return { loaded: [], memory };
+    for (const role of rolesOf(prepared.set)) await sessions.get(role);
+    return { loaded: sessions.loadedRoles(), memory };
   }
 
   /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */

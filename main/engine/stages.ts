@@ -70,6 +70,14 @@ export async function prepareEdit(request: EditRequest, options: Resolved): Prom
     );
   }
   if (isMaskEmpty(mask)) throw invalidArgument('the mask is empty: nothing to edit');
+  return { ...(await prepareModels(request, o)), source, mask };
+}
+
+/** The models part of {@link prepareEdit}: scheduler check, model set, providers, strength and CFG. */
+export async function prepareModels(
+  request: Pick<EditRequest, 'modelsDir' | 'options'>,
+  o: Resolved,
+): Promise<Omit<PreparedEdit, 'source' | 'mask'>> {
   createScheduler(o.scheduler, { steps: o.steps }); // unknown scheduler → one-line error before any model loads
   const set = await locateModelSet({
     modelsDir: request.modelsDir,
@@ -85,7 +93,7 @@ export async function prepareEdit(request: EditRequest, options: Resolved): Prom
   const warnings = usesAuto(settings) ? [...report.notes] : [];
   // LCM UNets take the guidance as an embedding and run without the unconditional pass.
   const useCfg = !set.isLcm && o.guidance > 1;
-  return { options: o, source, mask, set, strength, settings, report, useCfg, warnings };
+  return { options: o, set, strength, settings, report, useCfg, warnings };
 }
 
 /** Text stage: prompt (and negative prompt with CFG) → hidden states. */
@@ -138,13 +146,22 @@ export async function prepareFrame(prepared: PreparedEdit, signal?: AbortSignal)
 }
 
 /** The memory levers of an edit on `frame` (memoryPlan.ts), for the free memory plus what `held` bytes hold. */
-export async function planStage(prepared: PreparedEdit, frame: FramePlan, held: number): Promise<MemoryPlan> {
+export function planStage(prepared: PreparedEdit, frame: FramePlan, held: number): Promise<MemoryPlan> {
+  return planFor(prepared, frame.prep.frame.width, frame.prep.frame.height, held);
+}
+
+/** The memory levers of an edit with `prepared`'s models on a working frame of `width` × `height`. */
+export async function planFor(
+  prepared: Pick<PreparedEdit, 'set' | 'useCfg' | 'options'>,
+  width: number,
+  height: number,
+  held: number,
+): Promise<MemoryPlan> {
   const weights: WeightBytes = {};
   for (const [role, path] of Object.entries(prepared.set.files)) {
     weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (prepared.set.fusedGraph ?? path) : path);
   }
   if (prepared.set.fusedGraph) delete weights.controlnet;
-  const { width, height } = frame.prep.frame;
   const { useCfg: cfg, options } = prepared;
   return planMemory({ weights, width, height, cfg, lowMemory: options.lowMemory, available: freemem() + held });
 }
