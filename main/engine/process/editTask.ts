@@ -40,11 +40,38 @@ const previewIntervalMs = 250;
 // One engine per process keeps the last model set's sessions loaded between edits.
 let engine: EditEngine | undefined;
 
-/** Runs an edit in the engine process. */
-export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
+/**
+ * Warm-up (a document opened): creates the sessions an edit of an image of `width` × `height` with `params` will
+ * use, in this process's engine, so Generate starts its first step without creating any.
+ */
+export interface WarmUpTask {
+  readonly kind: 'warmup';
+  readonly params: EditParams;
+  readonly modelsDir: string;
+  readonly providerPerRole?: ProviderPerRole;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The roles loaded, and the expected peak of an edit with those settings (bytes). */
+export interface WarmUpValue {
+  readonly kind: 'warmup';
+  readonly loaded: readonly string[];
+  readonly expectedPeak: number;
+}
+
+export async function runWarmUpTask(task: WarmUpTask): Promise<WarmUpValue> {
   engine ??= new EditEngine();
-  const { params } = task;
-  const options: EditOptions = {
+  const { modelsDir, width, height } = task;
+  const options = editOptions(task.params, task.providerPerRole);
+  const sessionCache = { sessionCacheDir: sessionCacheDir(modelsDir) };
+  const warm = await engine.warmUp({ modelsDir, options, ...sessionCache }, { width, height });
+  return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
+}
+
+/** The engine's options for `params` (prompt, declared parameters, models, providers). */
+function editOptions(params: EditParams, providerPerRole: ProviderPerRole | undefined): EditOptions {
+  return {
     prompt: params.prompt,
     negativePrompt: params.negativePrompt,
     noise: params.noise,
@@ -63,7 +90,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     size: params.size,
     focus: params.focus,
     provider: params.provider,
-    ...(task.providerPerRole ? { providerPerRole: task.providerPerRole } : {}),
+    ...(providerPerRole ? { providerPerRole } : {}),
     lowMemory: params.lowMemory,
     ...(params.strength === undefined ? {} : { strength: params.strength }),
     ...(params.featherPx === undefined ? {} : { featherPx: params.featherPx }),
@@ -71,6 +98,12 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     ...(params.sd === undefined ? {} : { sd: params.sd }),
     ...(params.controlnet === undefined ? {} : { controlnet: params.controlnet }),
   };
+}
+
+/** Runs an edit in the engine process. */
+export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
+  engine ??= new EditEngine();
+  const options = editOptions(task.params, task.providerPerRole);
   let isLoading = false;
   let lastPreviewAt = Number.NEGATIVE_INFINITY;
   const result = await engine.edit({

@@ -1,14 +1,23 @@
 import type { PreflightReport } from '../providers';
 import { preflight } from '../providers';
-import { type EditTask, type EditValue, runEditTask } from './editTask';
+import {
+  type EditTask,
+  type EditValue,
+  type WarmUpTask,
+  type WarmUpValue,
+  runEditTask,
+  runWarmUpTask,
+} from './editTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
 
 /** Work the engine process does for main. */
-export type EngineTask = { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | SegmentTask;
+export type EngineTask =
+  { readonly kind: 'preflight'; readonly refresh: boolean } | EditTask | WarmUpTask | SegmentTask;
 
 /** What each task answers. */
-export type TaskValue = { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | SegmentValue;
+export type TaskValue =
+  { readonly kind: 'preflight'; readonly report: PreflightReport } | EditValue | WarmUpValue | SegmentValue;
 
 /** Context of one task inside the engine process. */
 export interface TaskContext {
@@ -23,6 +32,8 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
       return { kind: 'preflight', report: await preflight({ refresh: task.refresh }) };
     case 'edit':
       return runEditTask(task, context);
+    case 'warmup':
+      return runWarmUpTask(task);
     case 'segment':
       return runSegmentTask(task, context);
   }
