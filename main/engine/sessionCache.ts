@@ -61,9 +61,15 @@ export async function partialDir(entry: CacheEntry): Promise<string> {
   return dir;
 }
 
-/** Moves a written entry into place and removes the model's older entries. */
-export async function commitEntry(entry: CacheEntry, written: string): Promise<void> {
+/**
+ * Moves a written entry into place and removes the model's older entries. An entry whose files hold less than 90 %
+ * of the source's bytes is refused: on the real-scale ControlNet ONNX Runtime wrote 131 MB of its 1.45 GB.
+ */
+export async function commitEntry(entry: CacheEntry, written: string, sourceBytes: number): Promise<void> {
   if (!existsSync(join(written, 'model.onnx'))) throw new Error('ONNX Runtime wrote no optimized graph');
+  let bytes = 0;
+  for (const file of await readdir(written)) bytes += (await stat(join(written, file))).size;
+  if (bytes < 0.9 * sourceBytes) throw new Error(`the optimized graph holds ${bytes} of ${sourceBytes} bytes`);
   await rename(written, entry.dir);
   const parent = join(entry.dir, '..');
   const name = entry.dir.slice(parent.length + 1);

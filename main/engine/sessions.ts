@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
-import { graphInventory } from './modelFiles';
+import { graphBytes, graphInventory } from './modelFiles';
 import {
   chooseProvider,
   oneLine,
@@ -133,7 +133,7 @@ async function openSession(
   if (!written) return { session: await ort.InferenceSession.create(path, settings), cached: false };
   try {
     const session = await ort.InferenceSession.create(path, { ...settings, ...writeOptions(written) });
-    await commitEntry(entry, written).catch(() => dropEntry(written));
+    await commitEntry(entry, written, await graphBytes(path)).catch(() => dropEntry(written));
     return { session, cached: false };
   } catch (error) {
     await dropEntry(written);

@@ -3,7 +3,6 @@ import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
 import type { StoredComposite } from '../compositeStored';
 import type { EditRecipe } from '../recipe';
-import { sessionCacheDir } from '../sessionCache';
 import type { TaskContext } from './tasks';
 
 /** One IIR edit: the original as encoded bytes (the engine decodes just the frame it needs), its RoI (imagePx). */
@@ -64,8 +63,7 @@ export async function runWarmUpTask(task: WarmUpTask): Promise<WarmUpValue> {
   engine ??= new EditEngine();
   const { modelsDir, width, height } = task;
   const options = editOptions(task.params, task.providerPerRole);
-  const sessionCache = { sessionCacheDir: sessionCacheDir(modelsDir) };
-  const warm = await engine.warmUp({ modelsDir, options, ...sessionCache }, { width, height });
+  const warm = await engine.warmUp({ modelsDir, options }, { width, height });
   return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
 }
 
@@ -111,7 +109,6 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     mask: task.mask,
     options,
     modelsDir: task.modelsDir,
-    sessionCacheDir: sessionCacheDir(task.modelsDir),
     signal: context.signal,
     onProgress: (progress) => {
       if (progress.type === 'stage') {
