@@ -3,10 +3,12 @@
  * keeps the last model set's sessions loaded between edits (unless low-memory mode releases each stage after use).
  */
 import { createScheduler } from '../../shared/engine/schedulers';
+import { computeWorkingFrame } from '../../shared/image/geometry';
 import { throwIfCancelled } from '../../shared/errors';
 import type { StoredPixels } from '../image/stored';
 import { reseedPreprocess } from '../image/preprocess';
 import type { StepProgress } from './denoise';
+import type { MemoryPlan } from './memoryPlan';
 import { rolesOf, type ModelSet } from './modelSet';
 import {
   resolveOptions,
@@ -27,7 +29,10 @@ import {
   encodeImage,
   encodeTextStage,
   hashModelSet,
+  planFor,
+  planStage,
   prepareEdit,
+  prepareModels,
   prepareFrame,
   startLatents,
   type FramePlan,
@@ -44,15 +49,20 @@ export interface VariationContext {
   readonly frame: FramePlan;
   readonly text: TextConditioning;
   readonly original: Float32Array;
+  readonly memory: MemoryPlan;
   /** The file's own stored values (orientation, depth, colour model), composited into per variation. */
   readonly stored: StoredPixels;
   readonly hashes: Promise<ModelRecords>;
   readonly time: <T>(stage: EditStage, variation: number, work: () => Promise<T>) => Promise<T>;
 }
 
-function setKey(set: ModelSet, settings: ProviderSettings, lowMemory: boolean): string {
-  return JSON.stringify([set.files, set.tokenizerDir, settings, lowMemory]);
+function setKey(set: ModelSet, settings: ProviderSettings, memory: MemoryPlan): string {
+  const { stageByStage, releaseEncoders, cpuArena } = memory;
+  return JSON.stringify([set.files, set.tokenizerDir, settings, stageByStage, releaseEncoders, cpuArena]);
 }
+
+/** The roles a plan releases after their stage, besides low-memory mode's every stage. */
+const encoderRoles: readonly ProviderRole[] = ['text_encoder', 'vae_encoder'];
 
 /** Milliseconds per stage, and the timer that adds to them (reporting each stage as it starts). */
 export interface StageTimer {
@@ -89,26 +99,33 @@ export class EditEngine {
   private key: string | undefined;
 
   /**
-   * Runs one edit (all its variations). In low-memory mode no session outlives the edit, even when it fails or is
-   * cancelled half-way.
+   * Runs one edit (all its variations). In low-memory mode (chosen, or planned for a machine short of memory) no
+   * session outlives the edit, even when it fails or is cancelled half-way.
    */
   async edit(request: EditRequest): Promise<EditResult> {
     try {
       return await this.run(request);
     } catch (error) {
-      if (request.options.lowMemory) await this.sessions?.releaseAll();
+      if (request.options.lowMemory || this.sessions?.lowMemory) await this.sessions?.releaseAll();
       throw error;
     }
   }
 
-  /** The sessions of `prepared`'s model set: the loaded ones when the set and settings are unchanged. */
-  private async sessionsFor(prepared: PreparedEdit): Promise<ModelSessions> {
-    const { set, settings, report, options } = prepared;
-    const key = setKey(set, settings, options.lowMemory);
+  /** The sessions of `prepared`'s model set: the loaded ones when the set, settings and plan are unchanged. */
+  private async sessionsFor(
+    prepared: Pick<PreparedEdit, 'set' | 'settings' | 'report'>,
+    memory: MemoryPlan,
+    cacheDir?: string,
+  ): Promise<ModelSessions> {
+    const { set, settings, report } = prepared;
+    const key = setKey(set, settings, memory) + (cacheDir ?? '');
     if (this.key !== key || !this.sessions) {
       await this.dispose();
       const paths: Partial<Record<ProviderRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
-      this.sessions = new ModelSessions(paths, { report, settings, lowMemory: options.lowMemory });
+      const releaseAfterUse = memory.releaseEncoders ? encoderRoles : [];
+      const { stageByStage: lowMemory, cpuArena } = memory;
+      const cache = cacheDir !== undefined ? { cacheDir } : {};
+      this.sessions = new ModelSessions(paths, { report, settings, lowMemory, releaseAfterUse, cpuArena, ...cache });
       this.key = key;
     }
     return this.sessions;
@@ -119,11 +136,13 @@ export class EditEngine {
     const { timings, time } = stageTimer((stage) =>
       request.onProgress?.(stage === 'load' ? { type: 'loading' } : { type: 'stage', stage }),
     );
-    const { context, warnings } = await this.shared(request, o, time);
+    const { context, warnings, loadsBefore } = await this.shared(request, o, time);
     const variations: EditVariation[] = [];
     for (let v = 0; v < o.variations; v++) variations.push(await this.variation(context, v));
     const providers = variations[0]?.recipe.providers ?? {};
-    return { variations, timings, providers, warnings, modelSet: context.prepared.set };
+    const { memory, sessions, prepared } = context;
+    const sessionLoads = sessions.loads.slice(loadsBefore);
+    return { variations, timings, providers, warnings, modelSet: prepared.set, memory, sessionLoads };
   }
 
   /**
@@ -134,13 +153,17 @@ export class EditEngine {
     request: EditRequest,
     o: Resolved,
     time: StageTimer['time'],
-  ): Promise<{ context: VariationContext; warnings: string[] }> {
+  ): Promise<{ context: VariationContext; warnings: string[]; loadsBefore: number }> {
     const { signal } = request;
     throwIfCancelled(signal);
     const prepared = await prepareEdit(request, o);
-    const sessions = await this.sessionsFor(prepared);
+    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
+    const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
+    const memory = await planStage(prepared, frame, Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30));
+    const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
+    const loadsBefore = sessions.loads.length;
     const warnings = [...prepared.warnings];
-    if (!o.lowMemory) {
+    if (!memory.stageByStage) {
       await time('load', 0, async () => {
         for (const role of rolesOf(prepared.set)) await sessions.get(role);
       });
@@ -152,11 +175,12 @@ export class EditEngine {
     if (prepared.source.colour.warning) warnings.push(prepared.source.colour.warning);
     const hashes = hashModelSet(prepared.set, request.hashCachePath);
     hashes.catch(() => undefined); // awaited per variation; an edit that fails first must not leave it unhandled
-    // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
-    const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
-    const original = await time('encode', 0, () => encodeImage(sessions, frame.prep.working, frame.fromImage));
-    const context: VariationContext = { request, prepared, sessions, frame, text, original, stored, hashes, time };
-    return { context, warnings };
+    const { tiledVae } = memory;
+    const original = await time('encode', 0, () =>
+      encodeImage(sessions, frame.prep.working, frame.fromImage, tiledVae),
+    );
+    const context = { request, prepared, sessions, frame, text, original, memory, stored, hashes, time };
+    return { context, warnings, loadsBefore };
   }
 
   /**
@@ -175,7 +199,10 @@ export class EditEngine {
         ? frame.prep
         : await time('preprocess', v, () => Promise.resolve(reseedPreprocess(frame.prep, iirOptions, seed)));
     const scheduler = createScheduler(o.scheduler, { steps: o.steps, strength });
-    const image = frame.fromImage ? await time('encode', v, () => encodeImage(sessions, prep.iir, false)) : undefined;
+    const { tiledVae, splitBatch } = c.memory;
+    const image = frame.fromImage
+      ? await time('encode', v, () => encodeImage(sessions, prep.iir, false, tiledVae))
+      : undefined;
     throwIfCancelled(signal);
     const start = startLatents(scheduler, c.original.length, seed, image);
     const onStep = (p: StepProgress): void =>
@@ -187,14 +214,34 @@ export class EditEngine {
       });
     const input = { prepared, frame, scheduler, text: c.text.hiddenStates, control: prep.control, start };
     const stats = await time('denoise', v, () =>
-      denoiseStage(sessions, { ...input, original: c.original, onStep, ...(signal ? { signal } : {}) }),
+      denoiseStage(sessions, { ...input, original: c.original, splitBatch, onStep, ...(signal ? { signal } : {}) }),
     );
-    const decoded = await time('decode', v, () => decodeStage(sessions, start.latents, frame));
+    const decoded = await time('decode', v, () => decodeStage(sessions, start.latents, frame, tiledVae));
     const models = await c.hashes;
     const { composite, view } = await time('composite', v, () => compositeStage(c.stored, decoded, prepared, frame));
     const recipe = buildRecipe({ prepared, frame, seed, timesteps: scheduler.timesteps, models, sessions });
     const metadata = recipeMetadata(recipe);
     return { seed, rgb: view.rgb, alpha: view.alpha, stored: composite, recipe, metadata, denoise: stats };
+  }
+
+  /**
+   * Creates the sessions an edit of an image of `imageSize` with `request.options` will use, ahead of Generate (a
+   * document opened): the model set, providers and memory plan are settled as the edit would settle them, so the
+   * edit then finds its sessions loaded. Nothing is loaded when the plan runs stage by stage (low-memory).
+   */
+  async warmUp(
+    request: Omit<EditRequest, 'image' | 'mask'>,
+    imageSize: { width: number; height: number },
+  ): Promise<{ loaded: ProviderRole[]; memory: MemoryPlan }> {
+    const o = resolveOptions(request.options);
+    const prepared = await prepareModels(request, o);
+    const { width, height } = computeWorkingFrame(imageSize, { shortSide: o.size });
+    const held = Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30);
+    const memory = await planFor(prepared, width, height, held);
+    const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
+    if (memory.stageByStage) return { loaded: [], memory };
+    for (const role of rolesOf(prepared.set)) await sessions.get(role);
+    return { loaded: sessions.loadedRoles(), memory };
   }
 
   /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */

@@ -26,3 +26,10 @@ export async function graphFiles(path: string): Promise<string[]> {
   const dir = dirname(path);
   return [path, ...externalFiles.map((f) => join(dir, f)).filter((f) => existsSync(f))];
 }
+
+/** Bytes on disk of every file `path` loads (the graph and its external data): its weights' size in memory on CPU. */
+export async function graphBytes(path: string): Promise<number> {
+  let total = 0;
+  for (const file of await graphFiles(path)) total += (await stat(file)).size;
+  return total;
+}

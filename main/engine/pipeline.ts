@@ -18,6 +18,7 @@ import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import type { ImageSource } from '../image/decode';
 import type { StoredComposite } from './compositeStored';
 import type { DenoiseStats } from './denoise';
+import type { MemoryPlan } from './memoryPlan';
 import type { ModelSet } from './modelSet';
 import type { ProviderRole, ProviderChoice } from './providers';
 import type { EditRecipe } from './recipe';
@@ -70,6 +71,10 @@ export interface EditResult {
   readonly providers: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
   readonly modelSet: ModelSet;
+  /** The memory levers the edit ran with and its expected peak (memoryPlan.ts). */
+  readonly memory: MemoryPlan;
+  /** The sessions this edit created (none when all were loaded already), in order. */
+  readonly sessionLoads: readonly { readonly role: string; readonly ms: number; readonly cached: boolean }[];
 }
 
 export interface EditRequest {
@@ -83,6 +88,8 @@ export interface EditRequest {
   readonly onProgress?: (progress: EditProgress) => void;
   /** Where SHA-256s of model files are cached between runs. */
   readonly hashCachePath?: string;
+  /** Where CPU sessions cache their optimized graphs (sessionCache.ts: `sessionCacheDir(modelsDir)`); none if unset. */
+  readonly sessionCacheDir?: string;
 }
 
 function checkRange(param: NumberParam, value: number): number {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
-import { graphInventory } from './modelFiles';
+import { graphBytes, graphInventory } from './modelFiles';
 import {
   chooseProvider,
   oneLine,
@@ -19,6 +19,7 @@ import {
   type ProviderSettings,
 } from './providers';
 import { classifyRandomOps, withRandomAtMean } from './randomOps';
+import { cacheEntry, commitEntry, dropEntry, partialDir, writeOptions } from './sessionCache';
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
@@ -35,6 +36,8 @@ export interface LoadedSession {
   readonly shrinkArena: boolean;
   /** What was done to, or is wrong with, the graph's determinism (one line each). */
   readonly notes: readonly string[];
+  /** Loaded from the optimized-graph cache (sessionCache.ts). */
+  readonly cached: boolean;
 }
 
 /** What ONNX Runtime loads for a model file: the path, or the graph rewritten so random operators give their mean. */
@@ -77,26 +80,65 @@ async function modelSource(path: string, role: ProviderRole): Promise<ModelSourc
 export interface SessionFactoryOptions {
   readonly report: PreflightReport;
   readonly settings: ProviderSettings;
-  /** Smaller CPU arenas; combined with {@link ModelSessions} releasing each stage after use. */
+  /** CPU arena off; combined with {@link ModelSessions} releasing each stage after use (memoryPlan.ts). */
   readonly lowMemory?: boolean;
+  /** Roles released as soon as their stage ends even when not in low-memory mode (the text and VAE encoders). */
+  readonly releaseAfterUse?: readonly ProviderRole[];
+  /** The CPU arena (default on; off in low-memory mode whatever this says). */
+  readonly cpuArena?: boolean;
+  /** Where CPU sessions cache their optimized graphs (sessionCache.ts); none when undefined. */
+  readonly cacheDir?: string;
 }
 
 function sessionOptions(
   provider: ProviderName,
-  lowMemory: boolean,
+  options: SessionFactoryOptions,
   role: ProviderRole,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
-    // Low-memory mode turns the CPU arena off: with it on (shrinking after every run) an edit at 512² peaked at
-    // 9.8 GiB, the arena's power-of-two growth overshooting; the CFG split (denoise.ts) halves the activations.
-    enableCpuMemArena: !lowMemory,
-    enableMemPattern: !lowMemory,
+    // The CPU arena is off in low-memory mode and when the plan says so (memoryPlan.ts): with it on (shrinking after
+    // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns
+    // stay on: without them, freed blocks fragment and the process grew by 0.3–0.5 GiB per UNet run at 512²; with
+    // them, each run takes one planned block and gives it back.
+    enableCpuMemArena: !(options.lowMemory ?? false) && (options.cpuArena ?? true),
+    enableMemPattern: true,
     logSeverityLevel: 3,
     // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
     ...(provider === 'webgpu' && role === 'controlnet' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   };
+}
+
+/**
+ * A session for `path`: from the optimized-graph cache in `cacheDir` when there, else optimized now (and written to
+ * the cache when `cacheDir` is given). A cache that cannot be read or written is dropped, never an error.
+ */
+async function openSession(
+  path: string,
+  settings: ort.InferenceSession.SessionOptions,
+  cacheDir: string | undefined,
+): Promise<{ session: ort.InferenceSession; cached: boolean }> {
+  const entry = cacheDir ? await cacheEntry(cacheDir, path).catch(() => undefined) : undefined;
+  if (!entry) return { session: await ort.InferenceSession.create(path, settings), cached: false };
+  if (entry.exists) {
+    try {
+      const optimized = { ...settings, graphOptimizationLevel: 'disabled' as const };
+      return { session: await ort.InferenceSession.create(entry.model, optimized), cached: true };
+    } catch {
+      await dropEntry(entry.dir);
+    }
+  }
+  const written = await partialDir(entry).catch(() => undefined);
+  if (!written) return { session: await ort.InferenceSession.create(path, settings), cached: false };
+  try {
+    const session = await ort.InferenceSession.create(path, { ...settings, ...writeOptions(written) });
+    await commitEntry(entry, written, await graphBytes(path)).catch(() => dropEntry(written));
+    return { session, cached: false };
+  } catch (error) {
+    await dropEntry(written);
+    throw error;
+  }
 }
 
 /**
@@ -118,14 +160,15 @@ export async function createSession(
   const { source, deterministic, notes } = await modelSource(path, role);
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options.lowMemory ?? false, role);
-      const session =
+      const settings = sessionOptions(provider, options, role);
+      const cacheDir = provider === 'cpu' && typeof source === 'string' ? options.cacheDir : undefined;
+      const { session, cached } =
         typeof source === 'string'
-          ? await ort.InferenceSession.create(source, settings)
-          : await ort.InferenceSession.create(source, settings);
+          ? await openSession(source, settings, cacheDir)
+          : { session: await ort.InferenceSession.create(source, settings), cached: false };
       const loadMs = performance.now() - started;
       const shrinkArena = (options.lowMemory ?? false) || !['unet', 'controlnet'].includes(role);
-      return { role, path, session, provider, fallbacks, loadMs, deterministic, notes, shrinkArena };
+      return { role, path, session, provider, fallbacks, loadMs, deterministic, notes, shrinkArena, cached };
     } catch (error) {
       const reason = oneLine(error);
       if (/protobuf parsing failed|invalid model|load model .* failed|no such file/i.test(reason)) {
@@ -140,7 +183,7 @@ export async function createSession(
 /**
  * The sessions of one model set, created on first use. With `lowMemory`, {@link ModelSessions.done} releases a
  * stage's sessions as soon as the stage ends so at most one stage's weights are resident; otherwise sessions stay
- * loaded for the next edit until {@link ModelSessions.releaseAll}.
+ * loaded for the next edit until {@link ModelSessions.releaseAll}, except the `releaseAfterUse` roles.
  */
 export class ModelSessions {
   private readonly loaded = new Map<ProviderRole, Promise<LoadedSession>>();
@@ -149,6 +192,9 @@ export class ModelSessions {
     ProviderRole,
     { provider: ProviderName; fallbacks: readonly string[]; path: string; deterministic: boolean; notes: string[] }
   >();
+
+  /** Every session created here: role, creation time and whether it came from the optimized-graph cache. */
+  readonly loads: { readonly role: ProviderRole; readonly ms: number; readonly cached: boolean }[] = [];
 
   constructor(
     private readonly paths: Partial<Record<ProviderRole, string>>,
@@ -168,6 +214,7 @@ export class ModelSessions {
       pending = createSession(path, role, this.options).then((loaded) => {
         const { provider, fallbacks, deterministic, notes } = loaded;
         this.history.set(role, { provider, fallbacks, path, deterministic, notes: [...notes] });
+        this.loads.push({ role, ms: loaded.loadMs, cached: loaded.cached });
         return loaded;
       });
       pending.catch(() => this.loaded.delete(role));
@@ -181,9 +228,10 @@ export class ModelSessions {
     return [...this.loaded.keys()];
   }
 
-  /** Ends a stage: in low-memory mode its sessions are released; otherwise nothing happens. */
+  /** Ends a stage: its sessions are released in low-memory mode, or those the plan releases after use. */
   async done(...roles: ProviderRole[]): Promise<void> {
-    if (this.lowMemory) await this.release(roles);
+    const after = this.options.releaseAfterUse ?? [];
+    await this.release(this.lowMemory ? roles : roles.filter((role) => after.includes(role)));
   }
 
   /** Releases the given roles' sessions now. */

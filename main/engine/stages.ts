@@ -6,6 +6,7 @@
  *
  * {@link EditEngine} (pipeline.ts) strings them together per variation and keeps the sessions between edits.
  */
+import { freemem } from 'node:os';
 import { createScheduler, type Scheduler } from '../../shared/engine/schedulers';
 import { invalidArgument, throwIfCancelled } from '../../shared/errors';
 import { isMaskEmpty } from '../../shared/image/mask';
@@ -23,7 +24,9 @@ import { paramDefault } from '../../shared/api/editParamSchema';
 import { denoise, type DenoiseStats, type StepProgress } from './denoise';
 import { locateModelSet, type ModelSet } from './modelSet';
 import type { EditRequest, Resolved } from './pipeline';
-import { preflight, type PreflightReport, type ProviderSettings } from './providers';
+import { planMemory, type MemoryPlan, type WeightBytes } from './memoryPlan';
+import { graphBytes } from './modelFiles';
+import { preflight, type PreflightReport, type ProviderRole, type ProviderSettings } from './providers';
 import type { ModelSessions } from './sessions';
 import { guidanceEmbedding } from './tensors';
 import { encodeText, loadTokenizer, type TextConditioning } from './text';
@@ -67,6 +70,14 @@ export async function prepareEdit(request: EditRequest, options: Resolved): Prom
     );
   }
   if (isMaskEmpty(mask)) throw invalidArgument('the mask is empty: nothing to edit');
+  return { ...(await prepareModels(request, o)), source, mask };
+}
+
+/** The models part of {@link prepareEdit}: scheduler check, model set, providers, strength and CFG. */
+export async function prepareModels(
+  request: Pick<EditRequest, 'modelsDir' | 'options'>,
+  o: Resolved,
+): Promise<Omit<PreparedEdit, 'source' | 'mask'>> {
   createScheduler(o.scheduler, { steps: o.steps }); // unknown scheduler → one-line error before any model loads
   const set = await locateModelSet({
     modelsDir: request.modelsDir,
@@ -82,7 +93,7 @@ export async function prepareEdit(request: EditRequest, options: Resolved): Prom
   const warnings = usesAuto(settings) ? [...report.notes] : [];
   // LCM UNets take the guidance as an embedding and run without the unconditional pass.
   const useCfg = !set.isLcm && o.guidance > 1;
-  return { options: o, source, mask, set, strength, settings, report, useCfg, warnings };
+  return { options: o, set, strength, settings, report, useCfg, warnings };
 }
 
 /** Text stage: prompt (and negative prompt with CFG) → hidden states. */
@@ -134,10 +145,39 @@ export async function prepareFrame(prepared: PreparedEdit, signal?: AbortSignal)
   };
 }
 
-/** Encode stage: VAE(image) as scaled latents; the encoder is released after use unless `keep`. */
-export async function encodeImage(sessions: ModelSessions, image: RgbImage, keep: boolean): Promise<Float32Array> {
+/** The memory levers of an edit on `frame` (memoryPlan.ts), for the free memory plus what `held` bytes hold. */
+export function planStage(prepared: PreparedEdit, frame: FramePlan, held: number): Promise<MemoryPlan> {
+  return planFor(prepared, frame.prep.frame.width, frame.prep.frame.height, held);
+}
+
+/** The memory levers of an edit with `prepared`'s models on a working frame of `width` × `height`. */
+export async function planFor(
+  prepared: Pick<PreparedEdit, 'set' | 'useCfg' | 'options'>,
+  width: number,
+  height: number,
+  held: number,
+): Promise<MemoryPlan> {
+  const weights: WeightBytes = {};
+  for (const [role, path] of Object.entries(prepared.set.files)) {
+    weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (prepared.set.fusedGraph ?? path) : path);
+  }
+  if (prepared.set.fusedGraph) delete weights.controlnet;
+  const { useCfg: cfg, options } = prepared;
+  return planMemory({ weights, width, height, cfg, lowMemory: options.lowMemory, available: freemem() + held });
+}
+
+/**
+ * Encode stage: VAE(image) as scaled latents (on tiles when `tiled`); the encoder is released after use unless
+ * `keep`.
+ */
+export async function encodeImage(
+  sessions: ModelSessions,
+  image: RgbImage,
+  keep: boolean,
+  tiled: boolean,
+): Promise<Float32Array> {
   const encoder = await sessions.get('vae_encoder');
-  const latents = await vaeEncode(encoder, image);
+  const latents = await vaeEncode(encoder, image, tiled);
   if (!keep) await sessions.done('vae_encoder');
   return latents;
 }
@@ -169,6 +209,8 @@ export interface DenoiseStageInput {
   readonly start: StartLatents;
   /** VAE(original working image): kept outside the RoI. */
   readonly original: Float32Array;
+  /** Classifier-free guidance as two B = 1 passes (memoryPlan.ts). */
+  readonly splitBatch: boolean;
   readonly signal?: AbortSignal;
   readonly onStep?: (progress: StepProgress) => void;
 }
@@ -195,7 +237,7 @@ export async function denoiseStage(sessions: ModelSessions, input: DenoiseStageI
     blend: { original: input.original, noise: start.noise, mask: frame.latentRoi },
     rng: start.rng,
     ...(set.isLcm ? { timestepCond: guidanceEmbedding(o.guidance, 256, batch) } : {}),
-    splitBatch: o.lowMemory,
+    splitBatch: input.splitBatch,
     ...(signal ? { signal } : {}),
     ...(onStep ? { onStep } : {}),
   });
@@ -204,10 +246,15 @@ export async function denoiseStage(sessions: ModelSessions, input: DenoiseStageI
   return stats;
 }
 
-/** Decode stage: latents → RGB at the working size. */
-export async function decodeStage(sessions: ModelSessions, latents: Float32Array, frame: FramePlan): Promise<RgbImage> {
+/** Decode stage: latents → RGB at the working size (on tiles when `tiled`). */
+export async function decodeStage(
+  sessions: ModelSessions,
+  latents: Float32Array,
+  frame: FramePlan,
+  tiled: boolean,
+): Promise<RgbImage> {
   const decoder = await sessions.get('vae_decoder');
-  const image = await vaeDecode(decoder, latents, frame.latentHeight, frame.latentWidth);
+  const image = await vaeDecode(decoder, latents, frame.latentHeight, frame.latentWidth, tiled);
   await sessions.done('vae_decoder');
   return image;
 }

@@ -94,7 +94,7 @@ export async function runSweep(engine: EditEngine, request: SweepRequest): Promi
     if (!entry) {
       const frame = await time('preprocess', 0, () => prepareFrame(prepared, request.signal));
       const original = await time('encode', 0, () =>
-        encodeImage(context.sessions, frame.prep.working, frame.fromImage),
+        encodeImage(context.sessions, frame.prep.working, frame.fromImage, context.memory.tiledVae),
       );
       frames.set(frameKey(o), (entry = { frame, original, made: o }));
     }

@@ -44,6 +44,34 @@ export function processEngine(): EditEngine {
   return (engine ??= new EditEngine());
 }
 
+/**
+ * Warm-up (a document opened): creates the sessions an edit of an image of `width` × `height` with `params` will
+ * use, in this process's engine, so Generate starts its first step without creating any.
+ */
+export interface WarmUpTask {
+  readonly kind: 'warmup';
+  readonly params: EditParams;
+  readonly modelsDir: string;
+  readonly providerPerRole?: ProviderPerRole;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The roles loaded, and the expected peak of an edit with those settings (bytes). */
+export interface WarmUpValue {
+  readonly kind: 'warmup';
+  readonly loaded: readonly string[];
+  readonly expectedPeak: number;
+}
+
+/** Runs a warm-up in the engine process. */
+export async function runWarmUpTask(task: WarmUpTask): Promise<WarmUpValue> {
+  const { modelsDir, width, height } = task;
+  const options = editOptionsOf(task.params, task.providerPerRole);
+  const warm = await processEngine().warmUp({ modelsDir, options }, { width, height });
+  return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
+}
+
 /** The engine's options for the API's edit parameters (and the user's per-model provider pins). */
 export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerRole): EditOptions {
   return {

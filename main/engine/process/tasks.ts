@@ -1,6 +1,13 @@
 import type { PreflightReport } from '../providers';
 import { preflight } from '../providers';
-import { type EditTask, type EditValue, runEditTask } from './editTask';
+import {
+  type EditTask,
+  type EditValue,
+  type WarmUpTask,
+  type WarmUpValue,
+  runEditTask,
+  runWarmUpTask,
+} from './editTask';
 import { type MetricsTask, type MetricsValue, runMetricsTask } from './metricsTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
@@ -10,6 +17,7 @@ import { type SweepTask, type SweepValue, runSweepTask } from './sweepTask';
 export type EngineTask =
   | { readonly kind: 'preflight'; readonly refresh: boolean }
   | EditTask
+  | WarmUpTask
   | SegmentTask
   | MetricsTask
   | SweepTask;
@@ -18,6 +26,7 @@ export type EngineTask =
 export type TaskValue =
   | { readonly kind: 'preflight'; readonly report: PreflightReport }
   | EditValue
+  | WarmUpValue
   | SegmentValue
   | MetricsValue
   | SweepValue;
@@ -35,6 +44,8 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
       return { kind: 'preflight', report: await preflight({ refresh: task.refresh }) };
     case 'edit':
       return runEditTask(task, context);
+    case 'warmup':
+      return runWarmUpTask(task);
     case 'segment':
       return runSegmentTask(task, context);
     case 'metrics':

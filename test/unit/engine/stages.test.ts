@@ -87,9 +87,9 @@ describe('edit stages', () => {
   });
 
   it('encode: VAE(image) → 4 × h × w latents; the same image gives the same latents', async () => {
-    const a = await encodeImage(sessions, frame.prep.working, true);
+    const a = await encodeImage(sessions, frame.prep.working, true, false);
     expect(a).toHaveLength(4 * frame.latentWidth * frame.latentHeight);
-    expect(await encodeImage(sessions, frame.prep.working, true)).toEqual(a);
+    expect(await encodeImage(sessions, frame.prep.working, true, false)).toEqual(a);
   });
 
   it('start latents: seeded pure noise ×σ, or the image noised to the first timestep', () => {
@@ -106,7 +106,7 @@ describe('edit stages', () => {
 
   async function denoised(): Promise<{ latents: Float32Array; steps: number; expected: number }> {
     const text = await encodeTextStage(sessions, prepared);
-    const original = await encodeImage(sessions, frame.prep.working, true);
+    const original = await encodeImage(sessions, frame.prep.working, true, false);
     const scheduler = createScheduler('ddim', { steps: 4, strength: prepared.strength });
     const start = startLatents(scheduler, original.length, 1, original);
     const before = start.latents.slice();
@@ -118,6 +118,7 @@ describe('edit stages', () => {
       control: frame.prep.control,
       start,
       original,
+      splitBatch: false,
     });
     expect(start.latents).not.toEqual(before);
     return { latents: start.latents, steps: stats.steps, expected: scheduler.stepCount };
@@ -131,7 +132,7 @@ describe('edit stages', () => {
 
   it('decode and composite: RGB at the working size; outside the blend mask the original bytes', async () => {
     const { latents } = await denoised();
-    const decoded = await decodeStage(sessions, latents, frame);
+    const decoded = await decodeStage(sessions, latents, frame, false);
     expect([decoded.width, decoded.height]).toEqual([frame.prep.frame.width, frame.prep.frame.height]);
     const full = await prepared.source.decode();
     const stored = await prepared.source.decodeStored();
