@@ -5,9 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../main/projects/zip';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+import { type ServeProcess, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
 
-const images = '/work/shared/fixtures/images';
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
 let serve: ServeProcess;
@@ -70,7 +69,7 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
   });
 
   it('keeps every result, undoes Keep, walks the history, compares any two and asks before discarding', async () => {
-    await page.getByTestId('open-path').fill(join(images, 'coffee.png'));
+    await page.getByTestId('open-path').fill(sharedPhoto('coffee.png'));
     await page.getByTestId('open-path-submit').click();
     await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
 
@@ -187,7 +186,7 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
     const saved = join(mkdtempSync(join(tmpdir(), 'iir-e2e-project-')), 'coffee.iirproj');
     await download.saveAs(saved);
     const files = readZip(new Uint8Array(readFileSync(saved)));
-    expect(Buffer.from(files.get('original/coffee.png')!).equals(readFileSync(join(images, 'coffee.png')))).toBe(true);
+    expect(Buffer.from(files.get('original/coffee.png')!).equals(readFileSync(sharedPhoto('coffee.png')))).toBe(true);
     expect(JSON.parse(new TextDecoder().decode(files.get('project.json')))).toMatchObject({ schemaVersion: 1 });
 
     // A reload (as after a crash) offers the autosave written at the last Keep.
