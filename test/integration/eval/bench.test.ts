@@ -95,6 +95,8 @@ describe('iir eval --bench', () => {
     expect(await fail([])).toMatch(/entry "000000000001": mask /);
     writeFileSync(join(root, 'mapping_file.json'), '{ not json');
     expect(await fail([])).toContain('mapping_file.json is not valid JSON');
-    expect(await fail(['--edited', root, '--original', 'x'])).toContain('give either --bench or --original/--edited/--mask/--prompt, not both');
+    expect(await fail(['--edited', root, '--original', 'x'])).toContain(
+      'give either --bench or --original/--edited/--mask/--prompt, not both',
+    );
   });
 });
