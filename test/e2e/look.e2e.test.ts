@@ -223,6 +223,11 @@ describe('the editor look in both themes (Chromium, serve mode)', () => {
     for (const id of ['prompt', 'generate', 'prompt-bar-text', 'prompt-bar-generate']) {
       expect(await isReallyVisible(page, id), id).toBe(true);
     }
+    // No selection, no bar; Undo brings both back.
+    await page.getByTestId('clear-mask').click();
+    await page.getByTestId('prompt-bar').waitFor({ state: 'hidden' });
+    await page.getByTestId('undo').click();
+    await page.getByTestId('prompt-bar').waitFor();
     await page.getByText('More settings').click();
     await shot(page, 'light', '10-more-settings');
     expect(await isReallyVisible(page, 'generate')).toBe(true);

@@ -149,7 +149,11 @@ export function useCanvasRenderer(sources: CanvasSources) {
   function readColours(): void {
     const element = sources.canvas.value;
     if (element)
-      colours = readCssColours(element, { checkerA: '--checker-a', checkerB: '--checker-b', accent: '--accent' });
+      colours = readCssColours(element.parentElement ?? document.body, {
+        checkerA: '--checker-a',
+        checkerB: '--checker-b',
+        accent: '--accent',
+      });
     requestDraw();
   }
 
