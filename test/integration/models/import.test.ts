@@ -216,7 +216,9 @@ describe('verify and remove', () => {
     const usage = await diskUsage(models);
     expect(usage.partialBytes).toBe(1234);
     expect(usage.totalBytes).toBeGreaterThanOrEqual((await stat(join(models, 'iir', 'model.json'))).size + 1234);
-    expect(usage.models).toEqual([{ id: 'iir', bytes: usage.totalBytes, linked: false, installed: true }]);
+    expect(usage.models).toEqual([
+      { id: 'iir', bytes: usage.totalBytes, partialBytes: 1234, linked: false, installed: true },
+    ]);
     const { removedBytes } = await removeModel(models, 'iir');
     expect(removedBytes).toBe(usage.totalBytes);
     expect(existsSync(join(models, 'iir'))).toBe(false);
