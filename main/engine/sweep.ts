@@ -65,9 +65,21 @@ function cellFrame(entry: FrameEntry, made: Resolved, o: Resolved, prepared: Pre
   return { ...frame, prep, latentRoi, fromImage };
 }
 
-/** Runs every cell of a sweep on `engine`, handing each to `request.onCell` as it finishes. */
+/**
+ * Runs every cell of a sweep on `engine`, handing each to `request.onCell` as it finishes. In low-memory mode no
+ * session outlives a sweep that fails or is cancelled half-way (as with an edit).
+ */
 export async function runSweep(engine: EditEngine, request: SweepRequest): Promise<SweepSummary> {
   const options = cellOptions(request);
+  try {
+    return await runCells(engine, request, options);
+  } catch (error) {
+    if (options[0]?.lowMemory) await engine.dispose();
+    throw error;
+  }
+}
+
+async function runCells(engine: EditEngine, request: SweepRequest, options: Resolved[]): Promise<SweepSummary> {
   const cells = options.length;
   let current = 0;
   const report = (progress: EditProgress): void => request.onProgress?.(current, cells, progress);

@@ -91,7 +91,10 @@ export const useSweepStore = defineStore('sweep', () => {
   return { isOpen, rows, columns, error, focused, picked, flow, parsed, result, show, run, pick, move, close };
 });
 
-/** Adds cell `index` of `grid` to the results strip (or finds it there) and selects it; one generation per sweep. */
+/**
+ * Adds cell `index` of `grid` to the results strip and the history (or finds it there) and selects it; one generation
+ * per sweep.
+ */
 function addToStrip(
   grid: SweepResult,
   index: number,
@@ -110,6 +113,9 @@ function addToStrip(
   const added = { id: cell.resultId, seed: cell.seed, prompt: recipe.prompt, generation: current, recipe };
   editStore.results = [...editStore.results, added];
   editStore.selected = editStore.results.length - 1;
+  // As an edit's results do, the picked cell joins the history (Restore, Regenerate).
+  const base = useDocumentStore().base;
+  if (base) useHistoryStore().push({ kind: 'generate', resultIds: [cell.resultId], recipe }, base.id);
   return { generation: current, isNew: true };
 }
 

@@ -6,6 +6,7 @@ import type { Envelope, ImageId, JobId } from '../../../shared/api';
 import SweepSheet from '../../../renderer/src/components/SweepSheet.vue';
 import { useDocumentStore } from '../../../renderer/src/stores/documentStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
+import { useHistoryStore } from '../../../renderer/src/stores/historyStore';
 import { useSweepStore } from '../../../renderer/src/stores/sweepStore';
 
 // The Sweep sheet over a fake of the preload bridge: the request it sends, progress and cancel, the labelled grid,
@@ -127,6 +128,8 @@ describe('the Sweep sheet', () => {
     expect(edit.results.map((r) => r.id)).toEqual(['img_r4', 'img_r0']);
     expect(grid.get('[data-testid="sweep-cell-0"]').attributes('aria-label')).toBe('σ 0.1, seed 1, in the results');
     expect(new Set(edit.results.map((r) => r.generation)).size).toBe(1);
+    const steps = useHistoryStore().entries.map((e) => e.step);
+    expect(steps.map((s) => (s.kind === 'generate' ? s.resultIds : []))).toEqual([['img_r4'], ['img_r0']]);
 
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     await nextTick();
