@@ -21,6 +21,7 @@ import {
   writeState,
 } from './pullStages';
 import { readReceipt, writeReceipt, type Receipt } from './receipt';
+import { fuseAfterPull } from './autoFuse';
 import { safeJoin } from './safePath';
 
 export type { FreeSpace } from './downloadFile';
@@ -112,6 +113,7 @@ export async function pullModel(options: PullOptions): Promise<Receipt> {
     const receipt = buildReceipt(options, results);
     await writeReceipt(dir, receipt);
     await rm(join(dir, pullStateName), { force: true });
+    await fuseAfterPull(options.modelsDir, model.id); // a pair it cannot fuse still runs split
     emit({ type: 'done', modelId: model.id, receipt });
     return receipt;
   } finally {
