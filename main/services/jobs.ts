@@ -200,7 +200,8 @@ export class JobQueue {
         const { i, n, preview: makePreview } = progress;
         job.step = { i, n };
         const at = this.now();
-        if (at - job.lastStepAt < 1000 / maxStepEventsPerSecond) return;
+        // The last step always goes out, so a bar reaches its end; the others at most maxStepEventsPerSecond.
+        if (i < n && at - job.lastStepAt < 1000 / maxStepEventsPerSecond) return;
         job.lastStepAt = at;
         const previewId = makePreview?.();
         this.record(job, {

@@ -133,7 +133,7 @@ describe('the project file', () => {
     useHistoryStore().markSaved();
     await project.open(new File([new Uint8Array([80, 75])], 'a.iirproj'));
     await settle();
-    expect(project.message.value).toMatch(/made with sd15-fp16, which is not installed/);
+    expect(project.message.value).toMatch(/uses sd15-fp16, which is not installed/);
     expect(useDocumentStore().original?.id).toBe('img_a2');
     expect(useEditStore().results.map((r) => r.id)).toEqual(['img_r1b']);
     expect(useMaskStore().areaPx).toBe(8);

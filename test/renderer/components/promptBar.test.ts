@@ -78,7 +78,10 @@ describe('contextual prompt bar', () => {
   it('generates the region with that prompt (Enter or its button), and offers Cancel while it runs', async () => {
     const models = useModelsStore();
     models.isLoaded = true;
-    models.installed = [{ role: 'sd15' }, { role: 'controlnet-iir' }] as typeof models.installed;
+    models.installed = [
+      { id: 'sd15', role: 'sd15' },
+      { id: 'controlnet-iir', role: 'controlnet-iir' },
+    ] as typeof models.installed;
     const wrapper = mount(Both);
     await wrapper.get('[data-testid=prompt-bar-text]').setValue('a green cup');
     expect(wrapper.get('[data-testid=prompt-bar-generate]').attributes('disabled')).toBeUndefined();

@@ -80,7 +80,7 @@ describe('JobQueue', () => {
     expect(of(idA).at(-1)).toBe('completed');
   });
 
-  it('throttles step events to 10 per second', async () => {
+  it('throttles step events to 10 per second, and always sends the last step', async () => {
     const { queue, events, tick } = setup();
     const a = controlled();
     const id = queue.submit(a.spec);
@@ -99,9 +99,9 @@ describe('JobQueue', () => {
       tick(10);
     }
     const steps = events.filter((e) => e.jobId === id && e.type === 'step');
-    expect(steps).toHaveLength(10);
-    expect(steps.map((e) => e.type === 'step' && e.i)).toEqual([1, 11, 21, 31, 41, 51, 61, 71, 81, 91]);
-    expect(previews).toBe(10);
+    expect(steps).toHaveLength(11);
+    expect(steps.map((e) => e.type === 'step' && e.i)).toEqual([1, 11, 21, 31, 41, 51, 61, 71, 81, 91, 100]);
+    expect(previews).toBe(11);
     a.finish(editResult);
     await queue.whenIdle();
   });
