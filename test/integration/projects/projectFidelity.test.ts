@@ -4,7 +4,8 @@
  * byte, its 16 bits, its stored values outside the region, and a JPEG's untouched blocks coefficient for coefficient.
  * A schema 1 project (every image an sRGB PNG) still opens.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -18,13 +19,14 @@ import { packProject } from '../../../main/projects/projectFile';
 import { ProjectService } from '../../../main/projects/projectService';
 import { storeResults } from '../../../main/services/editResults';
 import { ImageStore } from '../../../main/services/images';
-import type { ImageId, ProjectManifest } from '../../../shared/api';
+import type { ImageId, ImageInfo, ProjectManifest } from '../../../shared/api';
 import { createMask, type Mask } from '../../../shared/image/types';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { displayP3Jpeg } from '../../helpers/photoFiles';
 import { cacheDir } from '../../setup/global';
 import { pattern, proPhoto } from '../../unit/image/profiles';
 
+const python = '/usr/bin/python3';
 let models: string;
 beforeAll(() => {
   models = ensureFixtures();
@@ -60,30 +62,37 @@ function manifestFor(name: string, width: number, height: number): Omit<ProjectM
  * Opens `bytes`, edits it with the fixture models, keeps the result, saves the project and opens it in a fresh
  * store: answers both stores' result ids, the edit's region and the reopened project's manifest.
  */
-async function editSaveReopen(bytes: Uint8Array, name: string) {
-  const store = new ImageStore();
-  const original = await store.open({ bytes, name });
-  const mask = roi(original.width, original.height);
+async function edit(store: ImageStore, source: ImageInfo, bytes: Uint8Array, mask: Mask) {
   const result = await runEdit({
-    image: await openImage(bytes, { name }),
+    image: await openImage(bytes, { name: source.name ?? 'photo' }),
     mask,
     modelsDir: models,
     options: { prompt: 'a green cat', steps: 2, size: 256, provider: 'cpu', sd: 'sd15', controlnet: 'controlnet-iir' },
     hashCachePath: join(cacheDir, 'engine-hashes.json'),
   });
-  const [kept] = storeResults(store, { results: result.variations }, original, bytes);
+  return {
+    id: storeResults(store, { results: result.variations }, source, bytes)[0]!,
+    region: result.variations[0]!.stored.region,
+  };
+}
+
+async function editSaveReopen(bytes: Uint8Array, name: string) {
+  const store = new ImageStore();
+  const original = await store.open({ bytes, name });
+  const mask = roi(original.width, original.height);
+  const { id: kept, region } = await edit(store, original, bytes, mask);
   const empty = { ...mask, data: new Uint8Array(mask.data.length) };
   const saved = await new ProjectService(store, mkdtempSync(join(tmpdir(), 'iir-fid-'))).save({
     destination: 'download',
     originalId: original.id,
-    images: [{ key: 'r1', id: kept! }],
+    images: [{ key: 'r1', id: kept }],
     masks: { roi: mask, protect: empty },
     manifest: manifestFor(name, original.width, original.height),
   });
   const fresh = new ImageStore();
   const opened = await new ProjectService(fresh, mkdtempSync(join(tmpdir(), 'iir-fid-'))).open(saved.bytes!);
-  const region = result.variations[0]!.stored.region;
-  return { store, kept: kept!, fresh, reopened: opened.images[0]!.info.id, region, manifest: opened.manifest };
+  const reopened = opened.images[0]!.info.id;
+  return { store, kept, fresh, reopened, region, manifest: opened.manifest, saved: saved.bytes! };
 }
 
 async function exported(store: ImageStore, id: ImageId, format: ExportFormat) {
@@ -132,8 +141,18 @@ describe('an edit saved in a project and opened again', () => {
 
   it('exports a JPEG with the untouched blocks of its source, coefficient for coefficient', async () => {
     const bytes = new Uint8Array(await displayP3Jpeg());
-    const { store, kept, fresh, reopened, manifest } = await editSaveReopen(bytes, 'photo.jpg');
+    const { store, kept, fresh, reopened, manifest, saved } = await editSaveReopen(bytes, 'photo.jpg');
     expect(manifest.images[0]).toMatchObject({ file: 'images/r1.jpg', edit: { source: 'original', values: true } });
+    if (existsSync(python)) {
+      const path = join(mkdtempSync(join(tmpdir(), 'iir-fid-')), 'photo.iirproj');
+      writeFileSync(path, saved);
+      const script =
+        'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(sorted(z.namelist()))';
+      const listed = spawnSync(python, ['-c', script, path], { encoding: 'utf8' });
+      expect(listed.stdout.trim()).toBe(
+        "['edits/r1.region.png', 'edits/r1.values.png', 'images/r1.jpg', 'masks/protect.png', 'masks/roi.png', 'original/photo.jpg', 'project.json']",
+      );
+    }
     const before = await exported(store, kept, 'jpeg');
     const after = await exported(fresh, reopened, 'jpeg');
     expect(after.notes[0]).toMatch(/^JPEG: \d+ of 950 blocks re-encoded/);
@@ -157,6 +176,47 @@ describe('an edit saved in a project and opened again', () => {
     }
     expect(changedMcus.size).toBeGreaterThan(0);
     expect(changedMcus.size).toBeLessThanOrEqual(reencoded); // every other MCU is the source's own
+  });
+
+  it("rebuilds an edit of a kept edit from that kept edit's saved file, opening the source first", async () => {
+    const [width, height] = [96, 64];
+    const image = {
+      ...({ width, height, channels: 3, colourChannels: 3, hasAlpha: false, depth: 16, space: 'rgb' } as const),
+      data: pattern(width, height, 3, 16),
+    };
+    const meta = { exif: null, exifTree: null, xmp: null, iptc: null, icc: proPhoto, orientation: 1 };
+    const options = { format: 'tiff', text: {}, removeLocation: false } as const;
+    const bytes = (await encodeStored(image, meta, proPhoto, options)).bytes;
+    const store = new ImageStore();
+    const original = await store.open({ bytes, name: 'scan.tif' });
+    const mask = roi(width, height);
+    const first = await edit(store, original, bytes, mask);
+    const second = await edit(store, store.info(first.id), await store.encoded(first.id), mask);
+    const manifest = manifestFor('scan.tif', width, height);
+    const saved = await new ProjectService(store, mkdtempSync(join(tmpdir(), 'iir-fid-'))).save({
+      destination: 'download',
+      originalId: original.id,
+      // The later edit first: opening must still rebuild r1 before r2.
+      images: [
+        { key: 'r2', id: second.id },
+        { key: 'r1', id: first.id },
+      ],
+      masks: { roi: mask, protect: mask },
+      manifest: { ...manifest, images: [{ key: 'r2', recipe: null }, ...manifest.images] },
+    });
+    const fresh = new ImageStore();
+    const opened = await new ProjectService(fresh, mkdtempSync(join(tmpdir(), 'iir-fid-'))).open(saved.bytes!);
+    expect(opened.manifest.images[0]).toMatchObject({ key: 'r2', file: 'images/r2.tif', edit: { source: 'r1' } });
+    const [r2, r1] = [opened.images[0]!.info.id, opened.images[1]!.info.id];
+    expect(fresh.storedEdit(r2)!.sourceId).toBe(r1);
+    const before = await exported(store, second.id, 'tiff');
+    const after = await exported(fresh, r2, 'tiff');
+    expect(
+      Buffer.compare(Buffer.from((await rgb16(after.bytes)).buffer), Buffer.from((await rgb16(before.bytes)).buffer)),
+    ).toBe(0);
+    expect(await fresh.difference(r2, r1)).toMatchObject(
+      await store.difference(second.id, first.id).then(({ mapId: _, ...counts }) => counts),
+    );
   });
 
   it('opens a schema 1 project, whose results are sRGB PNGs, as results without a stored edit', async () => {
