@@ -16,8 +16,11 @@ export interface ProjectContents {
   /** The original file's bytes, untouched. */
   readonly original: Uint8Array;
   readonly masks: { readonly roi: Mask; readonly protect: Mask };
-  /** Lossless PNG of each image of `manifest.images`, by key. */
-  readonly images: ReadonlyMap<string, Uint8Array>;
+  /**
+   * Every file of `manifest.images` by its name in the zip: a PNG (schema 1, and images that are not edits), or an
+   * edit's file and what rebuilds it (see `projectEdits.ts`).
+   */
+  readonly files: ReadonlyMap<string, Uint8Array>;
 }
 
 /** A plain file name for the original inside the zip (the name the user knows, without folders). */
@@ -26,11 +29,13 @@ function originalName(name: string): string {
   return base && base !== '.' && base !== '..' ? base : 'original';
 }
 
-/** The project as one zip: the manifest, the original as opened, the masks as gray PNG, every image as PNG. */
+/** The project as one zip: the manifest, the original as opened, the masks as gray PNG, every image's files. */
 export async function packProject(contents: ProjectContents): Promise<Uint8Array> {
   const manifest = projectManifestSchema.parse(contents.manifest);
   for (const image of manifest.images) {
-    if (!contents.images.has(image.key)) throw invalidArgument(`the project has no pixels for image ${image.key}`);
+    if (!contents.files.has(image.file ?? projectFiles.image(image.key))) {
+      throw invalidArgument(`the project has no pixels for image ${image.key}`);
+    }
   }
   const json = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   const entries: ZipEntry[] = [
@@ -38,12 +43,13 @@ export async function packProject(contents: ProjectContents): Promise<Uint8Array
     { name: projectFiles.original(originalName(manifest.original.name)), data: contents.original },
     { name: projectFiles.roiMask, data: await encodeGrayPng(contents.masks.roi) },
     { name: projectFiles.protectMask, data: await encodeGrayPng(contents.masks.protect) },
-    ...manifest.images.map((image) => ({ name: projectFiles.image(image.key), data: contents.images.get(image.key)! })),
+    ...[...contents.files].map(([name, data]) => ({ name, data })),
   ];
   return writeZip(entries);
 }
 
-async function decodeMask(png: Uint8Array, width: number, height: number, what: string): Promise<Mask> {
+/** A gray PNG of `width`×`height` as a mask; `what` names it in the message when it is damaged. */
+export async function decodeMask(png: Uint8Array, width: number, height: number, what: string): Promise<Mask> {
   const { data, info } = await sharp(png)
     .extractChannel(0)
     .raw()
@@ -84,8 +90,16 @@ function readManifest(files: Map<string, Uint8Array>): ProjectManifest {
   return parsed.data;
 }
 
-/** Reads a `.iirproj`: checks the manifest and that every file it names is there. */
-export async function unpackProject(bytes: Uint8Array): Promise<ProjectContents> {
+/**
+ * Reads a `.iirproj` (schema 1 or 2): checks the manifest, the original and the masks; `need` answers any other file,
+ * refusing one that is missing.
+ */
+export async function unpackProject(bytes: Uint8Array): Promise<{
+  manifest: ProjectManifest;
+  original: Uint8Array;
+  masks: ProjectContents['masks'];
+  need: (name: string) => Uint8Array;
+}> {
   const files = readZip(bytes);
   const manifest = readManifest(files);
   const need = (name: string): Uint8Array => {
@@ -97,6 +111,6 @@ export async function unpackProject(bytes: Uint8Array): Promise<ProjectContents>
   const original = need(projectFiles.original(originalName(manifest.original.name)));
   const roi = await decodeMask(need(projectFiles.roiMask), width, height, projectFiles.roiMask);
   const protect = await decodeMask(need(projectFiles.protectMask), width, height, projectFiles.protectMask);
-  const images = new Map(manifest.images.map((image) => [image.key, need(projectFiles.image(image.key))]));
-  return { manifest, original, masks: { roi, protect }, images };
+  for (const image of manifest.images) need(image.file ?? projectFiles.image(image.key));
+  return { manifest, original, masks: { roi, protect }, need };
 }

@@ -1,10 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProjectOpened, RequestOf } from '../../shared/api';
+import type { ImageId, ProjectManifest, ProjectOpened, RequestOf } from '../../shared/api';
+import { projectSchemaVersion } from '../../shared/api/projects';
 import { invalidArgument } from '../../shared/errors';
-import { decodeImage } from '../image/decode';
 import { writeFileAtomic } from '../files/atomicWrite';
 import type { ImageStore } from '../services/images';
+import { openSavedImages, packImage } from './projectEdits';
 import { packProject, unpackProject } from './projectFile';
 
 /** Where the autosave lives in the user-data folder. */
@@ -27,24 +28,31 @@ export class ProjectService {
       throw invalidArgument('the project does not match its original photo (another size)');
     }
     const byKey = new Map(request.images.map((image) => [image.key, image.id]));
-    const images = new Map<string, Uint8Array>();
+    const keys = new Map<ImageId, string>([
+      [request.originalId, 'original'],
+      ...request.images.map((i) => [i.id, i.key] as const),
+    ]);
+    const files = new Map<string, Uint8Array>();
+    const saved: ProjectManifest['images'] = [];
     for (const image of request.manifest.images) {
       const id = byKey.get(image.key);
       if (!id) throw invalidArgument(`the project has no pixels for image ${image.key}`);
-      images.set(image.key, await this.images.png(id));
+      const packed = await packImage(this.images, id, image, keys);
+      saved.push(packed.image);
+      for (const [name, data] of packed.files) files.set(name, data);
     }
     const bytes = await packProject({
-      manifest: { ...request.manifest, savedAt },
+      manifest: { ...request.manifest, schemaVersion: projectSchemaVersion, images: saved, savedAt },
       original: await this.images.encoded(request.originalId),
       masks: request.masks,
-      images,
+      files,
     });
     if (request.destination === 'download') return { bytes, savedAt };
     await writeFileAtomic(autosavePath(this.userDataDir), bytes, { createFolders: true });
     return { bytes: null, savedAt };
   }
 
-  /** Opens a project: the original and every image go into the store again. */
+  /** Opens a project: the original and every image go into the store again, edits with their stored edit. */
   async open(bytes: Uint8Array): Promise<ProjectOpened> {
     const project = await unpackProject(bytes);
     const { manifest } = project;
@@ -54,12 +62,10 @@ export class ProjectService {
         `this project file is damaged (its photo is ${original.width}×${original.height}, not ${manifest.original.width}×${manifest.original.height})`,
       );
     }
-    const images: ProjectOpened['images'] = [];
-    for (const image of manifest.images) {
-      // As results, like the ones a session makes (no source file: the engine reads their pixels).
-      const decoded = await decodeImage(project.images.get(image.key)!, { name: `${image.key}.png` });
-      images.push({ key: image.key, info: this.images.addRgb('result', decoded.rgb, { alpha: decoded.alpha }) });
-    }
+    const images = await openSavedImages(this.images, manifest, project.need, {
+      info: original,
+      bytes: project.original,
+    });
     return { original, images, masks: project.masks, manifest };
   }
 

@@ -18,7 +18,6 @@ import {
 } from './editExports';
 import { EditSources } from './editSources';
 import { colourInfo, editBytes, grayToRgb, newImageId, type StoredEdit } from './storedEdits';
-
 export type { StoredEdit } from './storedEdits';
 
 interface StoredImage {
@@ -174,7 +173,8 @@ export class ImageStore {
    * it), in the original file's stored values, with a heat map stored as an image (the previous map is released).
    */
   async difference(id: ImageId, against?: ImageId): Promise<StoredDifference> {
-    const edit = this.editOf(id);
+    const edit = this.storedEdit(id);
+    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
     const source = await this.editSource(edit);
     let basis;
     if (against === undefined || against === edit.sourceId) {
@@ -188,6 +188,11 @@ export class ImageStore {
     if (this.lastMap) this.release(this.lastMap);
     this.lastMap = this.addRgb('preview', map.rgb, { alpha: map.alpha }).id;
     return { ...counts, mapId: this.lastMap };
+  }
+
+  /** The stored edit behind a result (values, region, recipe, source), or null for any other image. */
+  storedEdit(id: ImageId): StoredEdit | null {
+    return this.get(id).edit;
   }
 
   /** What exporting `id` as `format` keeps and cannot keep of its source (nothing to say for non-edits). */
@@ -277,12 +282,6 @@ export class ImageStore {
       if (this.heldBytes <= this.budgetBytes) return;
       if (id !== keep && id !== this.pinned) this.release(id);
     }
-  }
-
-  private editOf(id: ImageId): StoredEdit {
-    const { edit } = this.get(id);
-    if (!edit) throw invalidArgument(`image ${id} is not an edit result`);
-    return edit;
   }
 
   private editSource(edit: StoredEdit): Promise<ImageSource> {

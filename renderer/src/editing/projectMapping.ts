@@ -1,5 +1,6 @@
 import type { ImageId, ImageInfo, ModelChoice, ProjectManifest } from '../../../shared/api';
 import type { DocumentHistory, HistoryStep, Recipe } from './documentHistory';
+import { projectSchemaVersion } from '../../../shared/api/projects';
 
 /** A result of the strip as the editor holds it. */
 export interface StripResult {
@@ -60,7 +61,7 @@ export function toManifest(state: DocumentState): {
     return { time: entry.time, base: keyOf(entry.baseId), step: saved };
   });
   const manifest = {
-    schemaVersion: 1,
+    schemaVersion: projectSchemaVersion,
     app: 'IIR Studio' as const,
     original: { name: state.original.name ?? 'photo', width: state.original.width, height: state.original.height },
     base: keyOf(state.baseId),

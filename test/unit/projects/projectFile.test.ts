@@ -71,9 +71,9 @@ async function contents(): Promise<ProjectContents & { rgbs: Buffer[] }> {
     manifest,
     original: new Uint8Array(readFileSync(photoPath)),
     masks: { roi: mask(3), protect: mask(4) },
-    images: new Map([
-      ['r1', r1.png],
-      ['r2', r2.png],
+    files: new Map([
+      ['images/r1.png', r1.png],
+      ['images/r2.png', r2.png],
     ]),
     rgbs: [r1.rgb, r2.rgb],
   };
@@ -88,7 +88,10 @@ describe('.iirproj project files', () => {
     expect(Buffer.from(back.masks.roi.data).equals(Buffer.from(input.masks.roi.data))).toBe(true);
     expect(Buffer.from(back.masks.protect.data).equals(Buffer.from(input.masks.protect.data))).toBe(true);
     for (const [i, key] of ['r1', 'r2'].entries()) {
-      const decoded = await sharp(back.images.get(key)).removeAlpha().raw().toBuffer();
+      const decoded = await sharp(back.need(`images/${key}.png`))
+        .removeAlpha()
+        .raw()
+        .toBuffer();
       expect(decoded.equals(input.rgbs[i]!)).toBe(true);
     }
     expect(back.manifest).toEqual(manifest);
@@ -124,15 +127,15 @@ describe('.iirproj project files', () => {
         }),
       );
     const newer = rezip((name, data) =>
-      name === 'project.json' ? new TextEncoder().encode(JSON.stringify({ ...manifest, schemaVersion: 2 })) : data,
+      name === 'project.json' ? new TextEncoder().encode(JSON.stringify({ ...manifest, schemaVersion: 3 })) : data,
     );
     await expect(unpackProject(newer)).rejects.toThrow(
-      'this project was saved by a newer IIR Studio (format 2; this one reads up to 1): update the app to open it',
+      'this project was saved by a newer IIR Studio (format 3; this one reads up to 2): update the app to open it',
     );
     const noMask = rezip((name, data) => (name === 'masks/roi.png' ? null : data));
     await expect(unpackProject(noMask)).rejects.toThrow('this project file is damaged (masks/roi.png is missing)');
-    await expect(packProject({ ...input, images: new Map([['r1', input.images.get('r1')!]]) })).rejects.toThrow(
-      'the project has no pixels for image r2',
-    );
+    await expect(
+      packProject({ ...input, files: new Map([['images/r1.png', input.files.get('images/r1.png')!]]) }),
+    ).rejects.toThrow('the project has no pixels for image r2');
   });
 });
