@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BatchEvent, JobEvent, JobId, RequestOf } from '../../shared/api';
+import { type BatchEvent, type JobEvent, type JobId, type RequestOf, waitingBatchItem } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 
 type Item = Extract<BatchEvent, { type: 'item' }>;
@@ -52,12 +52,7 @@ export class SheetBatches {
       batchId: id,
       index,
       imageId,
-      state: 'waiting',
-      maskId: null,
-      resultId: null,
-      worker: null,
-      step: null,
-      message: null,
+      ...waitingBatchItem,
     }));
     const batch: Batch = { id, request, items, state: 'running', next: 0, inHand: new Set(), slots: 1 };
     this.batches.set(id, batch);

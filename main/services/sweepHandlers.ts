@@ -1,9 +1,10 @@
-import { type ImageId, type JobResult, editParams, sweepCells } from '../../shared/api';
+import { type ImageId, type ImageInfo, type JobResult, editParams, sweepCells } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
 import type { Mask } from '../../shared/image/types';
 import type { EngineProgress } from '../engine/process/protocol';
 import type { SweepValue } from '../engine/process/sweepTask';
 import type { Handlers } from '../ipc/handlers';
+import { storeResults } from './editResults';
 import type { HandlerServices } from './handlers';
 import type { JobContext } from './jobs';
 
@@ -50,12 +51,7 @@ export function createSweepHandlers(
             { signal: context.signal, onProgress: helpers.forward(context, []) },
           );
           if (value.kind !== 'sweep') throw new Error('the engine answered a sweep with another task');
-          const stored = storeCells(services.images, value, {
-            sourceId: imageId,
-            name: source.name,
-            colour: source.colour,
-            imageBytes,
-          });
+          const stored = storeCells(services.images, value, source, imageBytes);
           return {
             kind: 'sweep',
             axes: axes.map((axis) => ({ key: axis.key, values: [...axis.values] })),
@@ -81,35 +77,16 @@ function cellParams(cell: Readonly<Record<string, unknown>>): Record<string, num
   return out;
 }
 
-interface SourceFacts {
-  readonly sourceId: ImageId;
-  readonly name: string | null;
-  readonly colour: ReturnType<HandlerServices['images']['info']>['colour'];
-  readonly imageBytes: Uint8Array;
-}
-
-/** Stores each cell's result (exportable, with its recipe) and tile; answers their ids in cell order. */
+/** Stores each cell's result (exportable, with its recipe, as an edit's) and tile; answers their ids in cell order. */
 function storeCells(
   images: HandlerServices['images'],
   value: SweepValue,
-  source: SourceFacts,
+  source: ImageInfo,
+  imageBytes: Uint8Array,
 ): { resultId: ImageId; tileId: ImageId }[] {
-  return value.results.map((result) => {
-    const resultId = images.addRgb('result', result.rgb, {
-      alpha: result.alpha,
-      name: source.name,
-      metadata: result.metadata,
-      ...(source.colour ? { colour: source.colour } : {}),
-      edit: {
-        image: result.stored.image,
-        region: result.stored.region,
-        recipe: result.recipe,
-        sourceId: source.sourceId,
-        originalBytes: source.imageBytes,
-        originalName: source.name,
-      },
-    }).id;
-    const tileId = images.addRgb('preview', result.tile).id;
-    return { resultId, tileId };
-  });
+  const resultIds = storeResults(images, value, source, imageBytes);
+  return value.results.map((result, i) => ({
+    resultId: resultIds[i]!,
+    tileId: images.addRgb('preview', result.tile).id,
+  }));
 }

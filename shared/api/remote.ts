@@ -80,3 +80,13 @@ export const batchEventSchema = z.discriminatedUnion('type', [
 ]);
 /** See {@link batchEventSchema}. */
 export type BatchEvent = z.infer<typeof batchEventSchema>;
+
+/** An item the batch has not reached yet: how every photo of a sheet batch starts, on both sides of the bridge. */
+export const waitingBatchItem = {
+  state: 'waiting',
+  maskId: null,
+  resultId: null,
+  worker: null,
+  step: null,
+  message: null,
+} as const satisfies Partial<Extract<BatchEvent, { type: 'item' }>>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures } from '../fixtures/models/all';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers/redis';
 import { startTestWorker, writePhotos } from '../integration/queue/helpers';
-import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+import { type ServeProcess, startEditor } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 const work = mkdtempSync(join(tmpdir(), 'iir-e2e-batch-'));
@@ -47,9 +47,7 @@ describe('the Batch sheet', () => {
       redis = await startRedis({ password: 'e2e-secret' });
       worker = await startTestWorker(redis.url, models, work);
     }
-    serve = await startServeMode(models);
-    browser = await launchChromium();
-    page = await openEditorPage(browser, serve.url, pageErrors);
+    ({ serve, browser, page } = await startEditor(models, pageErrors));
   });
 
   afterAll(async () => {

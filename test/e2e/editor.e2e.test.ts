@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dilateMask, featherMask } from '../../shared/image/mask';
 import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
+import { type ServeProcess, maskAreaOf, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
 
 const photo = sharedPhoto('coffee.png');
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -20,10 +20,7 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(shotsDir, `${name}.png`) });
 }
 
-async function maskArea(): Promise<number> {
-  const text = await page.getByTestId('mask-area').innerText();
-  return Number((text.match(/[\d,]+/)?.[0] ?? '').replace(/,/g, ''));
-}
+const maskArea = (): Promise<number> => maskAreaOf(page);
 
 async function areaAfterChange(previous: number): Promise<number> {
   const waiting = page.waitForFunction(

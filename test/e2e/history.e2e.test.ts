@@ -1,11 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../main/projects/zip';
-import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, sharedPhoto, startServeMode } from './serve';
+import { type ServeProcess, maskAreaOf, copyFixtureModels, sharedPhoto, startEditor } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -18,10 +17,7 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(shotsDir, `${name}.png`) });
 }
 
-async function maskArea(): Promise<number> {
-  const text = await page.getByTestId('mask-area').innerText();
-  return Number((text.match(/[\d,]+/)?.[0] ?? '').replace(/,/g, ''));
-}
+const maskArea = (): Promise<number> => maskAreaOf(page);
 
 /** A hash of the "What the model sees" canvas. */
 function previewHash(): Promise<number> {
@@ -56,11 +52,7 @@ async function generateAndWait(count: number, start: () => Promise<void>): Promi
 describe('results, history and plain behaviour in Chromium against serve mode', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
-    const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
-    cpSync(ensureFixtures(), models, { recursive: true });
-    serve = await startServeMode(models);
-    browser = await launchChromium();
-    page = await openEditorPage(browser, serve.url, pageErrors);
+    ({ serve, browser, page } = await startEditor(copyFixtureModels(), pageErrors));
   });
 
   afterAll(async () => {

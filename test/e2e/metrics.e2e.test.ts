@@ -1,10 +1,8 @@
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+import { type ServeProcess, copyFixtureModels, startEditor } from './serve';
 
 const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'coffee.png');
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -17,11 +15,7 @@ const pageErrors: string[] = [];
 describe('the compare bar metrics in Chromium against serve mode (fixture metric models installed)', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
-    const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
-    cpSync(ensureFixtures(), models, { recursive: true });
-    serve = await startServeMode(models);
-    browser = await launchChromium();
-    page = await openEditorPage(browser, serve.url, pageErrors);
+    ({ serve, browser, page } = await startEditor(copyFixtureModels(), pageErrors));
   });
 
   afterAll(async () => {

@@ -1,10 +1,8 @@
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+import { type ServeProcess, copyFixtureModels, startEditor } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -21,15 +19,12 @@ async function shot(name: string): Promise<void> {
 describe('the Models sheet in Chromium against serve mode', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
-    models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
-    cpSync(ensureFixtures(), models, { recursive: true });
+    models = copyFixtureModels();
     // A download of SlimSAM stopped part-way in an earlier session, and an installed ControlNet whose file changed.
     mkdirSync(join(models, 'slimsam-77', 'onnx'), { recursive: true });
     writeFileSync(join(models, 'slimsam-77', 'onnx', 'vision_encoder.onnx.part'), Buffer.alloc(300_000, 7));
     appendFileSync(join(models, 'controlnet-canny', 'model.onnx'), Buffer.from([0]));
-    serve = await startServeMode(models);
-    browser = await launchChromium();
-    page = await openEditorPage(browser, serve.url, pageErrors);
+    ({ serve, browser, page } = await startEditor(models, pageErrors));
   });
 
   afterAll(async () => {

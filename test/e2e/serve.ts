@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { ensureFixtures } from '../fixtures/models/all';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -94,4 +95,28 @@ export async function openEditorPage(browser: Browser, url: string, pageErrors: 
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(url);
   return page;
+}
+
+/** A private copy of the fixture models in a fresh folder, for a suite that installs, breaks or deletes files in it. */
+export function copyFixtureModels(): string {
+  const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
+  cpSync(ensureFixtures(), models, { recursive: true });
+  return models;
+}
+
+/** Serve mode on `modelsDir` (with `extraArgs`) and the editor open in a fresh Chromium (see `openEditorPage`). */
+export async function startEditor(
+  modelsDir: string,
+  pageErrors: string[],
+  extraArgs: readonly string[] = [],
+): Promise<{ serve: ServeProcess; browser: Browser; page: Page }> {
+  const serve = await startServeMode(modelsDir, extraArgs);
+  const browser = await launchChromium();
+  return { serve, browser, page: await openEditorPage(browser, serve.url, pageErrors) };
+}
+
+/** The painted region's area in pixels, as the editor's status bar shows it ("12,345 px"). */
+export async function maskAreaOf(page: Page): Promise<number> {
+  const text = await page.getByTestId('mask-area').innerText();
+  return Number((text.match(/[\d,]+/)?.[0] ?? '').replace(/,/g, ''));
 }

@@ -1,11 +1,10 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerAppRequest } from '../../main/electron/appProtocol';
-import { ensureFixtures } from '../fixtures/models/all';
-import { type ServeProcess, launchChromium, openEditorPage, startServeMode } from './serve';
+import { type ServeProcess, copyFixtureModels, maskAreaOf, startEditor } from './serve';
 
 // The issue's whole walk, in its order, in serve mode with the fixture models (issue 13, "Done when").
 const root = join(import.meta.dirname, '..', '..');
@@ -21,10 +20,7 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(shotsDir, `${name}.png`) });
 }
 
-async function maskArea(): Promise<number> {
-  const text = await page.getByTestId('mask-area').innerText();
-  return Number((text.match(/[\d,]+/)?.[0] ?? '').replace(/,/g, ''));
-}
+const maskArea = (): Promise<number> => maskAreaOf(page);
 
 async function waitForArea(changed: (area: number) => boolean): Promise<number> {
   await expect.poll(maskArea, { timeout: 60_000 }).toSatisfy(changed);
@@ -81,11 +77,7 @@ async function generated(count: number): Promise<void> {
 describe('the whole walk: open → find → fix → generate twice → compare → keep → undo → save → reload → open → regenerate → export', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
-    const models = join(mkdtempSync(join(tmpdir(), 'iir-e2e-models-')), 'models');
-    cpSync(ensureFixtures(), models, { recursive: true });
-    serve = await startServeMode(models);
-    browser = await launchChromium();
-    page = await openEditorPage(browser, serve.url, pageErrors);
+    ({ serve, browser, page } = await startEditor(copyFixtureModels(), pageErrors));
     page.on('console', (m) => process.env.WALK_DEBUG && console.log('CONSOLE', m.text()));
   });
 

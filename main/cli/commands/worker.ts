@@ -8,6 +8,7 @@ import { resolveRoots } from '../../queue/roots';
 import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
 import { modelsOption } from '../modelsOption';
+import { queueOption } from '../queueOption';
 
 /** The provider `auto` picks on this machine (the engine's pre-flight), or null when the pre-flight fails. */
 async function autoProvider(client: EngineClient): Promise<string | null> {
@@ -33,12 +34,7 @@ export const workerCommand = defineCommand({
     'the job in hand is finished, no new one is taken. The queue address is never printed with its password.',
   positionals: [],
   options: {
-    queue: {
-      type: 'string',
-      valueName: 'redis://…',
-      required: true,
-      description: 'redis://[user:password@]host:port[/db] or rediss:// (TLS)',
-    },
+    ...queueOption,
     inputs: {
       type: 'string',
       valueName: 'dir',

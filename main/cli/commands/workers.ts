@@ -2,6 +2,7 @@ import { formatBytes } from '../../../shared/format';
 import { connectQueue, parseQueueUrl } from '../../queue/connection';
 import { readHeartbeats, type WorkerHeartbeat } from '../../queue/heartbeat';
 import { defineCommand } from '../command';
+import { queueOption } from '../queueOption';
 
 /** One worker as a line: id, device, provider, models, what it is doing, its throughput. */
 export function describeWorker(w: WorkerHeartbeat): string {
@@ -30,12 +31,7 @@ export const workersCommand = defineCommand({
     'it is running, and its throughput over the last 10 minutes. The address is never printed with its password.',
   positionals: [],
   options: {
-    queue: {
-      type: 'string',
-      valueName: 'redis://…',
-      required: true,
-      description: 'redis://[user:password@]host:port[/db] or rediss:// (TLS)',
-    },
+    ...queueOption,
     json: { type: 'boolean', description: 'print {"queue": …, "workers": [heartbeat…]} as one JSON line' },
   },
   examples: ['workers --queue redis://:secret@gpu-box:6379', 'workers --queue redis://gpu-box:6379 --json'],

@@ -1,6 +1,13 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { type BatchEvent, type EditParams, type ImageId, editParams, editParamsSchema } from '../../../shared/api';
+import {
+  type BatchEvent,
+  type EditParams,
+  type ImageId,
+  editParams,
+  editParamsSchema,
+  waitingBatchItem,
+} from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 import { useSettingsStore } from './settingsStore';
@@ -129,15 +136,5 @@ function batchParams(prompt: string, noise: number, region: string): EditParams 
 }
 
 function blank(index: number, imageId: ImageId, name: string): BatchItem {
-  return {
-    index,
-    imageId,
-    name,
-    state: 'waiting',
-    maskId: null,
-    resultId: null,
-    worker: null,
-    step: null,
-    message: null,
-  };
+  return { index, imageId, name, ...waitingBatchItem };
 }

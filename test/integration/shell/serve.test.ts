@@ -1,7 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -11,42 +7,23 @@ import {
   decodeWireMessage,
   encodeWireMessage,
 } from '../../../shared/api';
-import { ensureFixtures } from '../../fixtures/models/all';
-import { cacheDir } from '../../setup/global';
+import { type ServeChild, startServe } from '../../helpers/serve';
 import { photoPath } from './helpers';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-let child: ChildProcess;
+let serve: ServeChild;
 let url: URL;
 let token: string;
 let origin: string;
 
 beforeAll(async () => {
-  // The folders come as options, not IIR_USER_DATA / IIR_MODELS_DIR, as the README tells people to run it.
-  const options = ['--models', ensureFixtures(), '--user-data', mkdtempSync(join(cacheDir, 'serve-'))];
-  const { IIR_USER_DATA: _userData, IIR_MODELS_DIR: _models, ...env } = process.env;
-  child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'serve', '--port', '0', ...options], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
-  url = new URL(firstLine);
+  serve = await startServe('serve-');
+  expect(serve.firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+  url = new URL(serve.firstLine);
   token = url.searchParams.get('token')!;
   origin = `http://${url.host}`;
 });
 
-afterAll(async () => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-});
+afterAll(() => serve.stop());
 
 /** Connects and resolves with the socket, or rejects with the HTTP status the server refused with. */
 function connect(query: string, headers: Record<string, string>): Promise<WebSocket> {

@@ -3,10 +3,7 @@
  * the engine process, streams step events, and completes with every cell's result (exportable, with its recipe) and
  * tile; a bad axis gets a one-line invalid_argument; cancel stops it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -18,37 +15,20 @@ import {
   encodeWireMessage,
 } from '../../../shared/api';
 import { readRecipe } from '../../../main/engine/recipe';
-import { ensureFixtures } from '../../fixtures/models/all';
-import { cacheDir } from '../../setup/global';
+import { type ServeChild, startServe } from '../../helpers/serve';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-let child: ChildProcess;
+let serve: ServeChild;
 let host: string;
 let token: string;
 
 beforeAll(async () => {
-  const options = ['--models', ensureFixtures(), '--user-data', mkdtempSync(join(cacheDir, 'serve-sweep-'))];
-  const { IIR_USER_DATA: _userData, IIR_MODELS_DIR: _models, ...env } = process.env;
-  child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/index.ts', 'serve', '--port', '0', ...options], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const firstLine = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  const url = new URL(firstLine);
+  serve = await startServe('serve-sweep-');
+  const url = new URL(serve.firstLine);
   host = url.host;
   token = url.searchParams.get('token')!;
 });
 
-afterAll(async () => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-});
+afterAll(() => serve.stop());
 
 async function connect() {
   const ws = new WebSocket(`ws://${host}/api?token=${token}`, { headers: { origin: `http://${host}` } });
