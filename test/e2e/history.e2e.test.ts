@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../main/projects/zip';
+import { projectSchemaVersion } from '../../shared/api/projects';
 import { type ServeProcess, maskAreaOf, copyFixtureModels, sharedPhoto, startEditor } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -179,7 +180,9 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
     await download.saveAs(saved);
     const files = readZip(new Uint8Array(readFileSync(saved)));
     expect(Buffer.from(files.get('original/coffee.png')!).equals(readFileSync(sharedPhoto('coffee.png')))).toBe(true);
-    expect(JSON.parse(new TextDecoder().decode(files.get('project.json')))).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(new TextDecoder().decode(files.get('project.json')))).toMatchObject({
+      schemaVersion: projectSchemaVersion,
+    });
 
     // A reload (as after a crash) offers the autosave written at the last Keep.
     page.once('dialog', (dialog) => void dialog.accept());
