@@ -30,7 +30,6 @@ import {
   encodeTextStage,
   hashModelSet,
   planFor,
-  planStage,
   prepareEdit,
   prepareModels,
   prepareFrame,
@@ -159,7 +158,7 @@ export class EditEngine {
     const prepared = await prepareEdit(request, o);
     // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
     const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
-    const memory = await planStage(prepared, frame, Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30));
+    const memory = await planFor(prepared, frame.prep.frame.width, frame.prep.frame.height);
     const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
     const loadsBefore = sessions.loads.length;
     const warnings = [...prepared.warnings];
@@ -236,8 +235,7 @@ export class EditEngine {
     const o = resolveOptions(request.options);
     const prepared = await prepareModels(request, o);
     const { width, height } = computeWorkingFrame(imageSize, { shortSide: o.size });
-    const held = Math.max(0, process.memoryUsage().rss - 0.45 * 2 ** 30);
-    const memory = await planFor(prepared, width, height, held);
+    const memory = await planFor(prepared, width, height);
     const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
     if (memory.stageByStage) return { loaded: [], memory };
     for (const role of rolesOf(prepared.set)) await sessions.get(role);

@@ -145,18 +145,19 @@ export async function prepareFrame(prepared: PreparedEdit, signal?: AbortSignal)
   };
 }
 
-/** The memory levers of an edit on `frame` (memoryPlan.ts), for the free memory plus what `held` bytes hold. */
-export function planStage(prepared: PreparedEdit, frame: FramePlan, held: number): Promise<MemoryPlan> {
-  return planFor(prepared, frame.prep.frame.width, frame.prep.frame.height, held);
-}
+/** What this process holds beyond a bare engine process (≈ 0.45 GiB): sessions it could release count as free. */
+const bareProcessBytes = 0.45 * 2 ** 30;
 
-/** The memory levers of an edit with `prepared`'s models on a working frame of `width` × `height`. */
+/**
+ * The memory levers (memoryPlan.ts) of an edit with `prepared`'s models on a working frame of `width` × `height`,
+ * for the machine's free memory plus what this process holds beyond a bare engine process.
+ */
 export async function planFor(
   prepared: Pick<PreparedEdit, 'set' | 'useCfg' | 'options'>,
   width: number,
   height: number,
-  held: number,
 ): Promise<MemoryPlan> {
+  const held = Math.max(0, process.memoryUsage().rss - bareProcessBytes);
   const weights: WeightBytes = {};
   for (const [role, path] of Object.entries(prepared.set.files)) {
     weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (prepared.set.fusedGraph ?? path) : path);
