@@ -13,7 +13,8 @@ import { latentMask } from './composite';
 import { stageTimer, type EditEngine, type VariationContext } from './editEngine';
 import { resolveOptions, type EditProgress, type EditRequest, type EditStage, type EditVariation } from './pipeline';
 import type { Resolved } from './pipeline';
-import { encodeImage, encodeTextStage, prepareFrame, type FramePlan, type PreparedEdit } from './stages';
+import { encodeImage, encodeTextStage, planFor, prepareFrame, type FramePlan, type PreparedEdit } from './stages';
+import type { MemoryPlan } from './memoryPlan';
 import type { TextConditioning } from './text';
 
 /** A sweep: the base edit, and each cell's parameters over it. */
@@ -33,10 +34,14 @@ export interface SweepSummary {
   readonly warnings: readonly string[];
 }
 
-/** One working frame (size, focus, Canny) and the original's latents in it. */
+/**
+ * One working frame (size, focus, Canny), the original's latents in it and its memory plan: VAE tiling depends on the
+ * frame's size, so a cell tiles as the single edit with its settings would.
+ */
 interface FrameEntry {
   readonly frame: FramePlan;
   readonly original: Float32Array;
+  readonly memory: MemoryPlan;
 }
 
 const frameKey = (o: Resolved): string => JSON.stringify([o.size, o.focus, o.cannyLow, o.cannyHigh]);
@@ -91,7 +96,7 @@ async function runCells(engine: EditEngine, request: SweepRequest, options: Reso
   const { context, warnings } = await engine.shared(edit, base, time);
   const { set } = context.prepared;
   const frames = new Map<string, FrameEntry & { made: Resolved }>([
-    [frameKey(base), { frame: context.frame, original: context.original, made: base }],
+    [frameKey(base), { frame: context.frame, original: context.original, memory: context.memory, made: base }],
   ]);
   const texts = new Map<boolean, TextConditioning>([[context.prepared.useCfg, context.text]]);
   for (const [i, o] of options.entries()) {
@@ -105,13 +110,15 @@ async function runCells(engine: EditEngine, request: SweepRequest, options: Reso
     let entry = frames.get(frameKey(o));
     if (!entry) {
       const frame = await time('preprocess', 0, () => prepareFrame(prepared, request.signal));
+      const memory = await planFor(prepared, frame.prep.frame.width, frame.prep.frame.height);
       const original = await time('encode', 0, () =>
-        encodeImage(context.sessions, frame.prep.working, frame.fromImage, context.memory.tiledVae),
+        encodeImage(context.sessions, frame.prep.working, frame.fromImage, memory.tiledVae),
       );
-      frames.set(frameKey(o), (entry = { frame, original, made: o }));
+      frames.set(frameKey(o), (entry = { frame, original, memory, made: o }));
     }
     const frame = cellFrame(entry, entry.made, o, prepared);
-    const cell: VariationContext = { ...context, prepared, text, frame, original: entry.original };
+    const { original, memory } = entry;
+    const cell: VariationContext = { ...context, prepared, text, frame, original, memory };
     await request.onCell(i, await engine.variation(cell, 0));
   }
   const shared = { frames: frames.size, originals: frames.size, texts: texts.size };
