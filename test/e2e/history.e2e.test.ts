@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../main/projects/zip';
 import { projectSchemaVersion } from '../../shared/api/projects';
-import { type ServeProcess, maskAreaOf, copyFixtureModels, sharedPhoto, startEditor } from './serve';
+import { type ServeProcess, maskAreaOf, copyFixtureModels, sharedPhoto, startEditor, openPhoto600 } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
@@ -62,9 +62,7 @@ describe('results, history and plain behaviour in Chromium against serve mode', 
   });
 
   it('keeps every result, undoes Keep, walks the history, compares any two and asks before discarding', async () => {
-    await page.getByTestId('open-path').fill(sharedPhoto('coffee.png'));
-    await page.getByTestId('open-path-submit').click();
-    await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
+    await openPhoto600(page, sharedPhoto('coffee.png'));
 
     // Paint a region: the photo (600×400) is fitted at 100 %, centred.
     const box = (await page.getByTestId('editor-canvas').boundingBox())!;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, copyFixtureModels, startEditor } from './serve';
+import { type ServeProcess, copyFixtureModels, startEditor, openPhoto600, brushStrokes } from './serve';
 
 const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'coffee.png');
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -24,22 +24,8 @@ describe('the compare bar metrics in Chromium against serve mode (fixture metric
   });
 
   it('shows PSNR and LPIPS outside the region and the CLIP score of the prompt for the current result', async () => {
-    await page.getByTestId('open-path').fill(photo);
-    await page.getByTestId('open-path-submit').click();
-    await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
-    const box = (await page.getByTestId('editor-canvas').boundingBox())!;
-    const at = (x: number, y: number) => ({
-      x: box.x + Math.round((box.width - 600) / 2) + x,
-      y: box.y + Math.round((box.height - 400) / 2) + y,
-    });
-    await page.getByTestId('tool-brush').click();
-    for (const y of [160, 200, 240]) {
-      await page.mouse.move(at(200, y).x, at(200, y).y);
-      await page.mouse.down();
-      await page.mouse.move(at(400, y).x, at(400, y).y, { steps: 6 });
-      await page.mouse.up();
-    }
-    await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid=mask-area]')!.textContent));
+    await openPhoto600(page, photo);
+    await brushStrokes(page, 200, 400, [160, 200, 240]);
     const prompt = page.getByTestId('prompt');
     await prompt.fill('a green ceramic cup');
     await prompt.press('Control+Enter');

@@ -120,3 +120,30 @@ export async function maskAreaOf(page: Page): Promise<number> {
   const text = await page.getByTestId('mask-area').innerText();
   return Number((text.match(/[\d,]+/)?.[0] ?? '').replace(/,/g, ''));
 }
+
+/** Opens the 600×400 photo at `path` through the path field and waits until the editor shows it. */
+export async function openPhoto600(page: Page, path: string): Promise<void> {
+  await page.getByTestId('open-path').fill(path);
+  await page.getByTestId('open-path-submit').click();
+  await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
+}
+
+/**
+ * Paints the region with the brush: one stroke from image x `x0` to `x1` at each image y in `ys`, on a 600×400 photo
+ * fitted at 100 % and centred on the canvas; waits until the status bar counts the painted pixels.
+ */
+export async function brushStrokes(page: Page, x0: number, x1: number, ys: readonly number[]): Promise<void> {
+  const box = (await page.getByTestId('editor-canvas').boundingBox())!;
+  const at = (x: number, y: number) => ({
+    x: box.x + Math.round((box.width - 600) / 2) + x,
+    y: box.y + Math.round((box.height - 400) / 2) + y,
+  });
+  await page.getByTestId('tool-brush').click();
+  for (const y of ys) {
+    await page.mouse.move(at(x0, y).x, at(x0, y).y);
+    await page.mouse.down();
+    await page.mouse.move(at(x1, y).x, at(x1, y).y, { steps: 6 });
+    await page.mouse.up();
+  }
+  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-testid=mask-area]')!.textContent));
+}

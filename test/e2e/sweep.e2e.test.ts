@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, copyFixtureModels, sharedPhoto, startEditor } from './serve';
+import { type ServeProcess, copyFixtureModels, sharedPhoto, startEditor, openPhoto600, brushStrokes } from './serve';
 
 // The Sweep sheet in Chromium against serve mode with fixture models: σ × seed, the labelled grid, keyboard picking.
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
@@ -24,21 +24,8 @@ describe('the Sweep sheet in Chromium against serve mode', () => {
   });
 
   it('runs σ × seed, shows the labelled grid, and puts the cells picked by keyboard and click in the strip', async () => {
-    await page.getByTestId('open-path').fill(sharedPhoto('coffee.png'));
-    await page.getByTestId('open-path-submit').click();
-    await page.getByTestId('doc-facts').filter({ hasText: '600×400' }).waitFor();
-    const box = (await page.getByTestId('editor-canvas').boundingBox())!;
-    const at = (x: number, y: number) => ({
-      x: box.x + Math.round((box.width - 600) / 2) + x,
-      y: box.y + Math.round((box.height - 400) / 2) + y,
-    });
-    await page.getByTestId('tool-brush').click();
-    for (const y of [150, 190, 230]) {
-      await page.mouse.move(at(200, y).x, at(200, y).y);
-      await page.mouse.down();
-      await page.mouse.move(at(400, y).x, at(400, y).y, { steps: 6 });
-      await page.mouse.up();
-    }
+    await openPhoto600(page, sharedPhoto('coffee.png'));
+    await brushStrokes(page, 200, 400, [150, 190, 230]);
     await page.getByTestId('prompt').fill('a green ceramic cup');
     await page.getByTestId('steps').fill('4');
 
