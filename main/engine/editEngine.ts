@@ -56,8 +56,16 @@ export interface VariationContext {
 }
 
 function setKey(set: ModelSet, settings: ProviderSettings, memory: MemoryPlan): string {
-  const { stageByStage, releaseEncoders, cpuArena } = memory;
-  return JSON.stringify([set.files, set.tokenizerDir, settings, stageByStage, releaseEncoders, cpuArena]);
+  const { stageByStage, releaseEncoders, cpuArena, attentionSlices } = memory;
+  return JSON.stringify([
+    set.files,
+    set.tokenizerDir,
+    settings,
+    stageByStage,
+    releaseEncoders,
+    cpuArena,
+    attentionSlices,
+  ]);
 }
 
 /** The roles a plan releases after their stage, besides low-memory mode's every stage. */
@@ -122,9 +130,10 @@ export class EditEngine {
       await this.dispose();
       const paths: Partial<Record<ProviderRole, string>> = { ...set.files, unet: set.fusedGraph ?? set.files.unet };
       const releaseAfterUse = memory.releaseEncoders ? encoderRoles : [];
-      const { stageByStage: lowMemory, cpuArena } = memory;
+      const { stageByStage: lowMemory, cpuArena, attentionSlices } = memory;
       const cache = cacheDir !== undefined ? { cacheDir } : {};
-      this.sessions = new ModelSessions(paths, { report, settings, lowMemory, releaseAfterUse, cpuArena, ...cache });
+      const levers = { lowMemory, releaseAfterUse, cpuArena, attentionSlices };
+      this.sessions = new ModelSessions(paths, { report, settings, ...levers, ...cache });
       this.key = key;
     }
     return this.sessions;

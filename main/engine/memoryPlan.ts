@@ -41,6 +41,11 @@ export interface MemoryPlan {
    * each run takes its planned block (memory patterns stay on) and gives it back.
    */
   readonly cpuArena: boolean;
+  /**
+   * The UNet's and ControlNet's attention in this many query slices (slicedAttention.ts): 1 runs it whole. Four
+   * slices hold a quarter of the attention scores at once, the same numbers.
+   */
+  readonly attentionSlices: number;
   /** The estimated peak with these levers, bytes. */
   readonly estimate: number;
   /** The budget it was planned for, bytes. */
@@ -48,12 +53,16 @@ export interface MemoryPlan {
 }
 
 /** Activations of each stage for a working frame of `pixels`, bytes (measured at 512², scaled). */
-function activations(pixels: number, tiledVae: boolean): { unet: number; vaeDecode: number; vaeEncode: number } {
+function activations(
+  pixels: number,
+  tiledVae: boolean,
+  slices: number,
+): { unet: number; vaeDecode: number; vaeEncode: number } {
   const area = pixels / 512 ** 2;
   const vaeArea = (tiledVae ? Math.min(pixels, 320 ** 2) : pixels) / 512 ** 2;
   return {
     // UNet (or ControlNet) with B = 1: 1.5 GiB at 512², most of it the attention scores at 64 × 64 latents
-    unet: (0.3 * area + 1.2 * area * area) * GiB,
+    unet: (0.3 * area + (1.2 * area * area) / slices) * GiB,
     vaeDecode: 2.8 * vaeArea * GiB,
     vaeEncode: 0.6 * vaeArea * GiB,
   };
@@ -69,7 +78,7 @@ type Levers = Omit<MemoryPlan, 'estimate' | 'budget'>;
 /** The expected peak of an edit on a working frame of `pixels` with `levers`, bytes. */
 export function estimatePeak(weights: WeightBytes, pixels: number, cfg: boolean, levers: Levers): number {
   const w = (role: ProviderRole): number => weights[role] ?? 0;
-  const act = activations(pixels, levers.tiledVae);
+  const act = activations(pixels, levers.tiledVae, levers.attentionSlices);
   const batch = cfg && !levers.splitBatch ? 2 : 1;
   // arena on: each session keeps its largest run's blocks (the UNet's and the ControlNet's, power-of-two grown)
   const arena = levers.cpuArena ? 1.8 : 1;
@@ -99,10 +108,11 @@ export function estimatePeak(weights: WeightBytes, pixels: number, cfg: boolean,
 
 /** The lever sets in the order they are tried: each costs more time than the one before. */
 const ladder: readonly Omit<Levers, 'tiledVae'>[] = [
-  { releaseEncoders: false, splitBatch: false, stageByStage: false, cpuArena: true },
-  { releaseEncoders: true, splitBatch: false, stageByStage: false, cpuArena: true },
-  { releaseEncoders: true, splitBatch: true, stageByStage: false, cpuArena: false },
-  { releaseEncoders: true, splitBatch: true, stageByStage: true, cpuArena: false },
+  { releaseEncoders: false, splitBatch: false, stageByStage: false, cpuArena: true, attentionSlices: 1 },
+  { releaseEncoders: true, splitBatch: false, stageByStage: false, cpuArena: true, attentionSlices: 1 },
+  { releaseEncoders: true, splitBatch: true, stageByStage: false, cpuArena: false, attentionSlices: 1 },
+  { releaseEncoders: true, splitBatch: true, stageByStage: true, cpuArena: false, attentionSlices: 1 },
+  { releaseEncoders: true, splitBatch: true, stageByStage: true, cpuArena: false, attentionSlices: 4 },
 ];
 
 /**

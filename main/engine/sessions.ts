@@ -4,11 +4,10 @@
  * current stage's sessions alive.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
-import { graphBytes, graphInventory } from './modelFiles';
+import { graphBytes } from './modelFiles';
 import {
   chooseProvider,
   oneLine,
@@ -18,7 +17,7 @@ import {
   type ProviderName,
   type ProviderSettings,
 } from './providers';
-import { classifyRandomOps, withRandomAtMean } from './randomOps';
+import { modelSource } from './modelSource';
 import { cacheEntry, commitEntry, dropEntry, partialDir, writeOptions } from './sessionCache';
 
 /** A loaded session and the provider it actually runs on. */
@@ -40,43 +39,6 @@ export interface LoadedSession {
   readonly cached: boolean;
 }
 
-/** What ONNX Runtime loads for a model file: the path, or the graph rewritten so random operators give their mean. */
-interface ModelSource {
-  readonly source: string | Uint8Array;
-  readonly deterministic: boolean;
-  readonly notes: readonly string[];
-}
-
-async function modelSource(path: string, role: ProviderRole): Promise<ModelSource> {
-  const inventory = await graphInventory(path).catch(() => undefined);
-  if (!inventory) return { source: path, deterministic: true, notes: [] }; // ONNX Runtime says what is wrong
-  const { fixable, unfixable } = classifyRandomOps(inventory.opTypes);
-  if (fixable.length === 0 && unfixable.length === 0) return { source: path, deterministic: true, notes: [] };
-  if (unfixable.length > 0 || inventory.externalFiles.length > 0) {
-    const why = unfixable.length > 0 ? unfixable.join(', ') : `${fixable.join(', ')} with external weights`;
-    return {
-      source: path,
-      deterministic: false,
-      notes: [`${role} samples inside its graph (${why}): the same seed can give a different image`],
-    };
-  }
-  const { bytes, remaining } = withRandomAtMean(await readFile(path));
-  if (remaining > 0) {
-    return {
-      source: path,
-      deterministic: false,
-      notes: [
-        `${role} samples inside its graph (${fixable.join(', ')} with a non-zero mean): the same seed can differ`,
-      ],
-    };
-  }
-  return {
-    source: bytes,
-    deterministic: true,
-    notes: [`${role} samples inside its graph (${fixable.join(', ')}); the distribution's mean is used`],
-  };
-}
-
 export interface SessionFactoryOptions {
   readonly report: PreflightReport;
   readonly settings: ProviderSettings;
@@ -88,13 +50,29 @@ export interface SessionFactoryOptions {
   readonly cpuArena?: boolean;
   /** Where CPU sessions cache their optimized graphs (sessionCache.ts); none when undefined. */
   readonly cacheDir?: string;
+  /** ONNX Runtime keeps no pre-packed second copy of the weights (`session.disable_prepacking`). */
+  readonly disablePrepacking?: boolean;
+  /** ONNX Runtime's memory patterns (default on). */
+  readonly memPattern?: boolean;
+  /** The UNet's and ControlNet's attention in this many query slices (slicedAttention.ts; 1 or none: whole). */
+  readonly attentionSlices?: number;
+}
+
+/** ONNX Runtime's session configuration entries: no pre-packed weights; a rewritten graph's weights folder. */
+function configEntries(options: SessionFactoryOptions, weightsFolder: string | undefined): Record<string, string> {
+  return {
+    ...(options.disablePrepacking ? { disable_prepacking: '1' } : {}),
+    ...(weightsFolder !== undefined ? { model_external_initializers_file_folder_path: weightsFolder } : {}),
+  };
 }
 
 function sessionOptions(
   provider: ProviderName,
   options: SessionFactoryOptions,
   role: ProviderRole,
+  weightsFolder: string | undefined,
 ): ort.InferenceSession.SessionOptions {
+  const session = configEntries(options, weightsFolder);
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -103,8 +81,9 @@ function sessionOptions(
     // stay on: without them, freed blocks fragment and the process grew by 0.3–0.5 GiB per UNet run at 512²; with
     // them, each run takes one planned block and gives it back.
     enableCpuMemArena: !(options.lowMemory ?? false) && (options.cpuArena ?? true),
-    enableMemPattern: true,
+    enableMemPattern: options.memPattern ?? true,
     logSeverityLevel: 3,
+    ...(Object.keys(session).length > 0 ? { extra: { session } } : {}),
     // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
     ...(provider === 'webgpu' && role === 'controlnet' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
   };
@@ -157,10 +136,10 @@ export async function createSession(
   const decision = chooseProvider(options.report, options.settings, role);
   const fallbacks = [...decision.fallbacks];
   const started = performance.now();
-  const { source, deterministic, notes } = await modelSource(path, role);
+  const { source, weightsFolder, deterministic, notes } = await modelSource(path, role, options.attentionSlices);
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options, role);
+      const settings = sessionOptions(provider, options, role, weightsFolder);
       const cacheDir = provider === 'cpu' && typeof source === 'string' ? options.cacheDir : undefined;
       const { session, cached } =
         typeof source === 'string'

@@ -87,6 +87,43 @@ export function varintField(field: number, value: number): Field {
   return { key: fieldKey(field, 0), value: Uint8Array.from(varint(value)) };
 }
 
+/** The varint bytes of a signed 64-bit integer (a negative value takes ten bytes, two's complement). */
+export function int64Varint(value: number): number[] {
+  if (value >= 0) return varint(value);
+  const out: number[] = [];
+  let v = BigInt.asUintN(64, BigInt(value));
+  while (v > 0x7fn) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+
+function readInt64(buf: Uint8Array, at: { pos: number }): number {
+  let result = 0n;
+  for (let shift = 0n; shift < 70n; shift += 7n) {
+    const b = buf[at.pos++];
+    if (b === undefined) throw new Error('truncated');
+    result |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return Number(BigInt.asIntN(64, result));
+  }
+  throw new Error('bad varint');
+}
+
+/** A varint field's bytes read as a signed 64-bit integer. */
+export function int64Value(bytes: Uint8Array): number {
+  return readInt64(bytes, { pos: 0 });
+}
+
+/** The integers of a packed repeated int64 field. */
+export function packedInt64s(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  const at = { pos: 0 };
+  while (at.pos < bytes.length) out.push(readInt64(bytes, at));
+  return out;
+}
+
 /** The value of a varint field's bytes. */
 export function varintValue(bytes: Uint8Array): number {
   return readVarint(bytes, { pos: 0 });

@@ -63,7 +63,7 @@ describe('planMemory', () => {
     expect(plan.budget).toBe(6 * GiB);
   });
 
-  it('low-memory mode always runs stage by stage; an estimate over the budget is reported, not hidden', () => {
+  it('low-memory mode always runs stage by stage; at 512² with attention in slices, under 6 GiB', () => {
     const plan = planMemory({
       weights: sd15,
       width: 512,
@@ -73,13 +73,22 @@ describe('planMemory', () => {
       available: 20 * GiB,
     });
     expect(plan).toMatchObject({ stageByStage: true, splitBatch: true, releaseEncoders: true, cpuArena: false });
+    expect(plan.attentionSlices).toBe(4);
     expect(plan.budget).toBe(6 * GiB);
+    expect(plan.estimate).toBeLessThanOrEqual(6 * GiB);
     const small = planMemory({ weights: sd15, width: 256, height: 256, cfg: true, lowMemory: true });
     expect(small.estimate).toBeLessThan(plan.estimate);
   });
 
   it('every lever lowers the estimate; without CFG the split changes nothing', () => {
-    const base = { tiledVae: false, releaseEncoders: false, splitBatch: false, stageByStage: false, cpuArena: true };
+    const base = {
+      tiledVae: false,
+      releaseEncoders: false,
+      splitBatch: false,
+      stageByStage: false,
+      cpuArena: true,
+      attentionSlices: 1,
+    };
     const pixels = 512 * 512;
     const none = estimatePeak(sd15, pixels, true, base);
     const tiled = estimatePeak(sd15, pixels, true, { ...base, tiledVae: true });
@@ -93,6 +102,10 @@ describe('planMemory', () => {
     expect(split).toBeLessThan(tiled);
     expect(estimatePeak(sd15, pixels, false, { ...base, splitBatch: true })).toBe(
       estimatePeak(sd15, pixels, false, base),
+    );
+    const low = { ...base, tiledVae: true, releaseEncoders: true, splitBatch: true, stageByStage: true };
+    expect(estimatePeak(sd15, pixels, true, { ...low, attentionSlices: 4 })).toBeLessThan(
+      estimatePeak(sd15, pixels, true, low),
     );
     expect(vaeTiled(320, 320)).toBe(false);
     expect(vaeTiled(384, 256)).toBe(true);
