@@ -49,6 +49,9 @@ export async function modelSource(path: string, role: ProviderRole, attentionSli
     const sliced = withSlicedAttention(bytes, attentionSlices);
     if (sliced.sliced === 0 && fixable.length === 0) return plain(path);
     bytes = sliced.bytes;
+    if (sliced.sliced > 0) {
+      notes.push(`${role} attention ran in ${attentionSlices} query slices to save memory (equal to float rounding)`);
+    }
   }
   const weightsFolder = inventory.externalFiles.length > 0 ? { weightsFolder: dirname(path) } : {};
   return { source: bytes, ...weightsFolder, deterministic: true, notes };

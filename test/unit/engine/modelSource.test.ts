@@ -77,6 +77,7 @@ describe('attention in query slices', () => {
     expect(source.source).toBeInstanceOf(Uint8Array);
     expect(source.weightsFolder).toBe(dir);
     expect(source.deterministic).toBe(true);
+    expect(source.notes).toEqual(['unet attention ran in 4 query slices to save memory (equal to float rounding)']);
   });
 });
 
