@@ -5,6 +5,7 @@ import { engineSuite } from './engine';
 import { evalSuite } from './eval';
 import { imagesSuite } from './images';
 import { jpegSuite } from './jpeg';
+import { leversSuite } from './levers';
 import { outlineSuite } from './outline';
 import { exportSuite } from './export';
 import { preprocessSuite } from './preprocess';
@@ -18,6 +19,7 @@ import { workersSuite } from './workers';
 export const suites: readonly BenchSuite[] = [
   preprocessSuite,
   engineSuite,
+  leversSuite,
   segmentSuite,
   appSuite,
   batchSuite,
