@@ -25,6 +25,7 @@ export class EngineClient {
   private child: EngineChild | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private rss: number | undefined;
 
   constructor(
     private readonly launch: EngineLauncher,
@@ -36,6 +37,11 @@ export class EngineClient {
   /** The engine's process id, when it is running. */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** The engine's resident memory after its last task, bytes; undefined while none has ended since it started. */
+  get lastRss(): number | undefined {
+    return this.rss;
   }
 
   /** Sends `task` and resolves with its value; rejects with the engine's error, or `CancelledError`. */
@@ -82,7 +88,10 @@ export class EngineClient {
     this.child = child;
     child.onMessage((message) => this.onReply(message));
     child.onExit((description) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.rss = undefined;
+      }
       const pending = [...this.pending.values()];
       this.pending.clear();
       for (const entry of pending) {
@@ -108,6 +117,7 @@ export class EngineClient {
       entry.onProgress?.(message.progress);
       return;
     }
+    if (message.rss !== undefined) this.rss = message.rss;
     this.pending.delete(message.id);
     if (message.type === 'done') entry.resolve(message.value);
     else entry.reject(fromApiError(message.error));
