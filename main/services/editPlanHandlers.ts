@@ -18,8 +18,11 @@ export interface EditPlanning {
 }
 
 /** `edit:plan` and the edits' plans over the app's services. */
-export function createEditPlanning(services: HandlerServices, deviceOf: (provider: string) => string): EditPlanning {
-  const planner = new EditPlanner(services, deviceOf);
+export function createEditPlanning(
+  services: HandlerServices,
+  resolveDevice: (provider: string) => Promise<string>,
+): EditPlanning {
+  const planner = new EditPlanner(services, resolveDevice);
   const warmUps = new WarmUps(services.engines);
   return {
     planner,

@@ -59,7 +59,8 @@ export class EditPlanner {
 
   constructor(
     private readonly services: PlannerServices,
-    private readonly deviceOf: (provider: string) => string,
+    /** The device queue an edit on `provider` joins (`auto` resolved). */
+    private readonly deviceOf: (provider: string) => Promise<string>,
     /** Bytes the machine has free (tests pass a fixed figure). */
     private readonly free: () => number = freemem,
     private readonly total: () => number = totalmem,
@@ -74,7 +75,7 @@ export class EditPlanner {
   /** The plan an edit runs with: the one the panels showed when it is for the same choice and still fits. */
   async forEdit(imageId: ImageId, choice: PlanChoice): Promise<PlannedEdit> {
     const last = this.last;
-    const device = this.deviceOf(choice.provider);
+    const device = await this.deviceOf(choice.provider);
     if (last?.inputs === this.inputsOf(imageId, choice) && last.plan.expectedPeak <= this.available(device))
       return last;
     return this.plan(imageId, choice);
@@ -99,7 +100,7 @@ export class EditPlanner {
     const { sd, controlnet, provider, guidance, size } = choice;
     const models = { ...(sd === undefined ? {} : { sd }), ...(controlnet === undefined ? {} : { controlnet }) };
     const set = await locateModelSet({ modelsDir, ...models });
-    const device = this.deviceOf(provider);
+    const device = await this.deviceOf(provider);
     const available = this.available(device);
     const advice = adviseMemory({
       weights: await setWeights(set),

@@ -41,7 +41,7 @@ export interface HandlerServices {
 export function createHandlers(services: HandlerServices): Handlers {
   const { models, settings, projects } = services;
   const devices = createDeviceRouting(services.engines, settings);
-  const planning = createEditPlanning(services, devices.deviceOf);
+  const planning = createEditPlanning(services, devices.resolveDevice);
   const handlers: Handlers = {
     ...createImageHandlers(services.images, services.showSaveDialog),
     ...createRemoteHandlers(services.remote),

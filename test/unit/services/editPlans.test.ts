@@ -34,7 +34,7 @@ function planner(memory: { free: number; engineRss?: number; lowMemorySetting?: 
   };
   const made = new EditPlanner(
     services,
-    (provider) => provider,
+    (provider) => Promise.resolve(provider),
     () => state.free,
     () => 16 * GiB,
   );
