@@ -34,7 +34,7 @@ export class WarmUps {
     const controller = new AbortController();
     const done = this.engines
       .client(device)
-      .run(task, { signal: controller.signal })
+      .run(task, { signal: controller.signal, killWhenStuck: false })
       .then(
         (value) => (value.kind === 'warmup' ? value : null),
         (error: unknown) => {

@@ -8,6 +8,11 @@ import type { EngineTask, TaskValue } from './tasks';
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: EngineProgress) => void;
+  /**
+   * Whether a cancelled task that does not stop within the grace period ends the process (default). A background
+   * warm-up passes false: one session still being created is not worth the searches running beside it.
+   */
+  readonly killWhenStuck?: boolean;
 }
 
 interface Pending {
@@ -46,7 +51,7 @@ export class EngineClient {
 
   /** Sends `task` and resolves with its value; rejects with the engine's error, or `CancelledError`. */
   run(task: EngineTask, options: RunOptions = {}): Promise<TaskValue> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, killWhenStuck = true } = options;
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const child = this.ensureChild();
     const id = this.nextId++;
@@ -66,6 +71,7 @@ export class EngineClient {
       const onAbort = (): void => {
         entry.isCancelled = true;
         child.send({ type: 'cancel', id });
+        if (!killWhenStuck) return;
         const timer = setTimeout(() => {
           if (this.pending.has(id) && this.child === child) child.kill();
         }, this.cancelGraceMs);
