@@ -1,7 +1,8 @@
 /**
  * Warm start (issue #12): `edit:plan` with `warm` has the engine process create the sessions of the document's next
  * edit in the background; the edit that follows creates none (even when it arrives while the warm-up loads), and
- * another document's plan, or an edit needing other sessions, supersedes it.
+ * another document's plan, or an edit needing other sessions, supersedes it (whether a warm-up still in flight is
+ * cancelled is warmUps.test.ts's, where the timing is the test's).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageId } from '../../../shared/api';
@@ -83,17 +84,30 @@ describe('warm start', () => {
     await plan(first.id, iir);
     const superseded = lastWarmUp();
     await plan(second.id, canny);
-    expect(superseded.signal?.aborted).toBe(true);
+    // cancelled when still in flight (unit: warmUps.test.ts); either way it settles, and the engine holds the second's
+    await superseded.value.catch(() => undefined);
     const { value } = await edit(second, canny);
     expect(value.sessionLoads).toEqual([]);
   });
 
-  it('an edit that needs other sessions cancels the warm-up and loads its own', async () => {
+  it('an edit that needs other sessions, right after a warm-up, runs with its own', async () => {
     const doc = await open('chelsea');
     await plan(doc.id, iir);
     const warm = lastWarmUp();
     const { value } = await edit(doc, canny);
-    expect(warm.signal?.aborted).toBe(true);
-    expect(value.sessionLoads.length).toBeGreaterThan(0);
+    const warmed = await warm.value.then(
+      () => 'finished',
+      () => 'cancelled',
+    );
+    // cancelled before it replaced the engine's sessions: the edit finds the previous test's (its own); else it loads
+    if (value.sessionLoads.length === 0) expect(warmed).toBe('cancelled');
+    else
+      expect([...value.sessionLoads].sort()).toEqual([
+        'controlnet',
+        'text_encoder',
+        'unet',
+        'vae_decoder',
+        'vae_encoder',
+      ]);
   });
 });
