@@ -51,6 +51,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     ...planning.handlers,
     ...createSweepHandlers(services, {
       deviceOf: devices.deviceOf,
+      cancelWarmUp: () => planning.warmUps.cancel(),
       forward: (context, previews) => forwardProgress(services.images, context, previews),
     }),
     'metrics:compare': (request) => compareMetrics(services.images, services.engines, models.modelsDir(), request),
