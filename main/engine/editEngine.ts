@@ -260,6 +260,8 @@ export class EditEngine {
         throwIfCancelled(request.signal);
         await sessions.get(role);
       }
+      // The recipe's hashes of every model file, in the background: the first edit then does not compete with them.
+      hashModelSet(prepared.set, request.hashCachePath).catch(() => undefined);
       return { loaded: sessions.loadedRoles(), memory };
     });
   }
