@@ -38,6 +38,8 @@ const bridge = {
   edit: {
     /** Starts an IIR edit; answers the job id at once, progress arrives as `jobs:event`. */
     start: call('edit:start'),
+    /** The expected peak memory before Generate (and low-memory picked when short); `warm` preloads the models. */
+    plan: call('edit:plan'),
   },
   metrics: {
     /** PSNR and LPIPS outside the region and the prompt's CLIP score on it (when the metric models are installed). */

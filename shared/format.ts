@@ -8,3 +8,9 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
   return `${Math.round(bytes)} B`;
 }
+
+/** Memory for people, in binary units as operating systems report RAM: `7.4 GiB`, `512 MiB`. */
+export function formatMemory(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}

@@ -104,18 +104,31 @@ export function stageTimer(report: (stage: EditStage, variation: number) => void
 export class EditEngine {
   private sessions: ModelSessions | undefined;
   private key: string | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs `work` after every earlier edit, warm-up and sweep has ended: an edit that arrives while a warm-up loads
+   * waits for it and finds its sessions, instead of loading them a second time beside it.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
 
   /**
    * Runs one edit (all its variations). In low-memory mode (chosen, or planned for a machine short of memory) no
    * session outlives the edit, even when it fails or is cancelled half-way.
    */
-  async edit(request: EditRequest): Promise<EditResult> {
-    try {
-      return await this.run(request);
-    } catch (error) {
-      if (request.options.lowMemory || this.sessions?.lowMemory) await this.sessions?.releaseAll();
-      throw error;
-    }
+  edit(request: EditRequest): Promise<EditResult> {
+    return this.exclusive(async () => {
+      try {
+        return await this.run(request);
+      } catch (error) {
+        if (request.options.lowMemory || this.sessions?.lowMemory) await this.sessions?.releaseAll();
+        throw error;
+      }
+    });
   }
 
   /** The sessions of `prepared`'s model set: the loaded ones when the set, settings and plan are unchanged. */
@@ -167,7 +180,7 @@ export class EditEngine {
     const prepared = await prepareEdit(request, o);
     // Decode, mask, Canny and the original's latents do not depend on the seed: once per edit, not per variation.
     const frame = await time('preprocess', 0, () => prepareFrame(prepared, signal));
-    const memory = await planFor(prepared, frame.prep.frame.width, frame.prep.frame.height);
+    const memory = await planFor(prepared, frame.prep.frame.width, frame.prep.frame.height, request.memory);
     const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
     const loadsBefore = sessions.loads.length;
     const warnings = [...prepared.warnings];
@@ -235,20 +248,31 @@ export class EditEngine {
   /**
    * Creates the sessions an edit of an image of `imageSize` with `request.options` will use, ahead of Generate (a
    * document opened): the model set, providers and memory plan are settled as the edit would settle them, so the
-   * edit then finds its sessions loaded. Nothing is loaded when the plan runs stage by stage (low-memory).
+   * edit then finds its sessions loaded. Nothing is loaded when the plan runs stage by stage (low-memory). Between
+   * sessions it stops when `request.signal` is aborted, and waits for `yieldTo` (a search in progress goes first).
    */
-  async warmUp(
+  warmUp(
     request: Omit<EditRequest, 'image' | 'mask'>,
     imageSize: { width: number; height: number },
+    yieldTo: () => Promise<void> = () => Promise.resolve(),
   ): Promise<{ loaded: ProviderRole[]; memory: MemoryPlan }> {
-    const o = resolveOptions(request.options);
-    const prepared = await prepareModels(request, o);
-    const { width, height } = computeWorkingFrame(imageSize, { shortSide: o.size });
-    const memory = await planFor(prepared, width, height);
-    const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
-    if (memory.stageByStage) return { loaded: [], memory };
-    for (const role of rolesOf(prepared.set)) await sessions.get(role);
-    return { loaded: sessions.loadedRoles(), memory };
+    return this.exclusive(async () => {
+      const o = resolveOptions(request.options);
+      throwIfCancelled(request.signal);
+      const prepared = await prepareModels(request, o);
+      const { width, height } = computeWorkingFrame(imageSize, { shortSide: o.size });
+      const memory = await planFor(prepared, width, height, request.memory);
+      const sessions = await this.sessionsFor(prepared, memory, request.sessionCacheDir);
+      if (memory.stageByStage) return { loaded: [], memory };
+      for (const role of rolesOf(prepared.set)) {
+        await yieldTo();
+        throwIfCancelled(request.signal);
+        await sessions.get(role);
+      }
+      // The recipe's hashes of every model file, in the background: the first edit then does not compete with them.
+      hashModelSet(prepared.set, request.hashCachePath).catch(() => undefined);
+      return { loaded: sessions.loadedRoles(), memory };
+    });
   }
 
   /** The roles whose sessions are loaded now (low-memory mode keeps none between stages). */

@@ -14,6 +14,8 @@ interface Entry {
 }
 
 const memory = new Map<string, Entry>();
+/** Hashes being computed, by path, size and mtime: a warm-up's and the edit's ask once. */
+const inFlight = new Map<string, Promise<string>>();
 let loadedFrom: string | undefined;
 
 async function loadCache(cachePath: string | undefined): Promise<void> {
@@ -49,7 +51,13 @@ export async function sha256Cached(path: string, cachePath?: string): Promise<st
   const info = await stat(path);
   const known = memory.get(path);
   if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) return known.sha256;
-  const sha256 = await hashFile(path);
+  const key = JSON.stringify([path, info.size, info.mtimeMs]);
+  let hashing = inFlight.get(key);
+  if (!hashing) {
+    hashing = hashFile(path).finally(() => inFlight.delete(key));
+    inFlight.set(key, hashing);
+  }
+  const sha256 = await hashing;
   memory.set(path, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
   if (cachePath) await saveCache(cachePath).catch(() => undefined);
   return sha256;

@@ -17,7 +17,8 @@ export const defaultBudget = 8 * GiB;
 /** Low-memory mode keeps an edit's peak under this. */
 export const lowMemoryBudget = 6 * GiB;
 /** The process itself (Node, the image, buffers) before any model loads. */
-const processBase = 0.45 * GiB;
+export const bareProcessBytes = 0.45 * GiB;
+const processBase = bareProcessBytes;
 const textActivations = 0.05 * GiB;
 
 /** Bytes each model role's files take on disk (the weights ONNX Runtime holds in memory on the CPU). */
@@ -74,6 +75,30 @@ export function vaeTiled(width: number, height: number): boolean {
 }
 
 type Levers = Omit<MemoryPlan, 'estimate' | 'budget'>;
+
+/**
+ * A plan's choices without what depends on the frame alone (the tiled VAE) or follows from it (the estimate): what
+ * main decides before Generate (its panels show it) and hands the engine, which applies it to the edit's own frame.
+ */
+export type MemoryLevers = Omit<MemoryPlan, 'tiledVae' | 'estimate'>;
+
+/** The levers of `plan`. */
+export function leversOf(plan: MemoryPlan): MemoryLevers {
+  const { releaseEncoders, splitBatch, stageByStage, cpuArena, budget } = plan;
+  return { releaseEncoders, splitBatch, stageByStage, cpuArena, budget };
+}
+
+/** `levers` on a working frame of `width` × `height`: the VAE tiled by the frame, the peak estimated for it. */
+export function applyLevers(
+  weights: WeightBytes,
+  width: number,
+  height: number,
+  cfg: boolean,
+  levers: MemoryLevers,
+): MemoryPlan {
+  const tiled = { ...levers, tiledVae: vaeTiled(width, height) };
+  return { ...tiled, estimate: estimatePeak(weights, width * height, cfg, tiled) };
+}
 
 /** The expected peak of an edit on a working frame of `pixels` with `levers`, bytes. */
 export function estimatePeak(weights: WeightBytes, pixels: number, cfg: boolean, levers: Levers): number {

@@ -18,7 +18,7 @@ import type { GrayImage, Mask, RgbImage } from '../../shared/image/types';
 import type { ImageSource } from '../image/decode';
 import type { StoredComposite } from './compositeStored';
 import type { DenoiseStats } from './denoise';
-import type { MemoryPlan } from './memoryPlan';
+import type { MemoryLevers, MemoryPlan } from './memoryPlan';
 import type { ModelSet } from './modelSet';
 import type { ProviderRole, ProviderChoice } from './providers';
 import type { EditRecipe } from './recipe';
@@ -90,6 +90,8 @@ export interface EditRequest {
   readonly hashCachePath?: string;
   /** Where CPU sessions cache their optimized graphs (sessionCache.ts: `sessionCacheDir(modelsDir)`); none if unset. */
   readonly sessionCacheDir?: string;
+  /** The memory levers main chose before Generate (the panels showed them); planned in the engine when absent. */
+  readonly memory?: MemoryLevers;
 }
 
 function checkRange(param: NumberParam, value: number): number {

@@ -24,7 +24,14 @@ import { paramDefault } from '../../shared/api/editParamSchema';
 import { denoise, type DenoiseStats, type StepProgress } from './denoise';
 import { locateModelSet, type ModelSet } from './modelSet';
 import type { EditRequest, Resolved } from './pipeline';
-import { planMemory, type MemoryPlan, type WeightBytes } from './memoryPlan';
+import {
+  applyLevers,
+  bareProcessBytes,
+  planMemory,
+  type MemoryLevers,
+  type MemoryPlan,
+  type WeightBytes,
+} from './memoryPlan';
 import { graphBytes } from './modelFiles';
 import { preflight, type PreflightReport, type ProviderRole, type ProviderSettings } from './providers';
 import type { ModelSessions } from './sessions';
@@ -145,25 +152,31 @@ export async function prepareFrame(prepared: PreparedEdit, signal?: AbortSignal)
   };
 }
 
-/** What this process holds beyond a bare engine process (≈ 0.45 GiB): sessions it could release count as free. */
-const bareProcessBytes = 0.45 * 2 ** 30;
+/** Bytes on disk of every file each role of `set` loads (the fused graph standing for the UNet and ControlNet). */
+export async function setWeights(set: ModelSet): Promise<WeightBytes> {
+  const weights: WeightBytes = {};
+  for (const [role, path] of Object.entries(set.files)) {
+    weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (set.fusedGraph ?? path) : path);
+  }
+  if (set.fusedGraph) delete weights.controlnet;
+  return weights;
+}
 
 /**
- * The memory levers (memoryPlan.ts) of an edit with `prepared`'s models on a working frame of `width` × `height`,
- * for the machine's free memory plus what this process holds beyond a bare engine process.
+ * The memory levers (memoryPlan.ts) of an edit with `prepared`'s models on a working frame of `width` × `height`:
+ * `levers` when main chose them before Generate (editPlans.ts), else planned here for the machine's free memory plus
+ * what this process holds beyond a bare engine process (sessions it could release count as free).
  */
 export async function planFor(
   prepared: Pick<PreparedEdit, 'set' | 'useCfg' | 'options'>,
   width: number,
   height: number,
+  levers?: MemoryLevers,
 ): Promise<MemoryPlan> {
-  const held = Math.max(0, process.memoryUsage().rss - bareProcessBytes);
-  const weights: WeightBytes = {};
-  for (const [role, path] of Object.entries(prepared.set.files)) {
-    weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (prepared.set.fusedGraph ?? path) : path);
-  }
-  if (prepared.set.fusedGraph) delete weights.controlnet;
+  const weights = await setWeights(prepared.set);
   const { useCfg: cfg, options } = prepared;
+  if (levers) return applyLevers(weights, width, height, cfg, levers);
+  const held = Math.max(0, process.memoryUsage().rss - bareProcessBytes);
   return planMemory({ weights, width, height, cfg, lowMemory: options.lowMemory, available: freemem() + held });
 }
 

@@ -8,6 +8,8 @@ export interface DeviceRouting {
   readonly handlers: Pick<Handlers, 'devices:providers' | 'devices:preflight'>;
   /** The queue a job for `provider` joins: `auto` shares the queue of the provider it resolved to at the last check. */
   readonly deviceOf: (provider: string) => string;
+  /** {@link deviceOf} once a pre-flight has told what `auto` is (running one first if none has). */
+  readonly resolveDevice: (provider: string) => Promise<string>;
 }
 
 /**
@@ -25,6 +27,10 @@ export function createDeviceRouting(engines: EnginePool, settings: SettingsStore
   };
   return {
     deviceOf,
+    resolveDevice: async (provider) => {
+      if (provider === 'auto' && !lastPreflight) await preflight(false);
+      return deviceOf(provider);
+    },
     handlers: {
       'devices:providers': () => (lastPreflight ? toDevices(lastPreflight) : preflight(false)),
       'devices:preflight': () => preflight(true),

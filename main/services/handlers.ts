@@ -8,6 +8,7 @@ import type { ProjectService } from '../projects/projectService';
 import { createBatchHandlers, createRemoteHandlers } from '../queue/remoteHandlers';
 import type { RemoteWorkersService } from '../queue/remoteService';
 import { createDeviceRouting } from './deviceHandlers';
+import { createEditPlanning } from './editPlanHandlers';
 import type { EnginePool } from './engines';
 import { createImageHandlers } from './imageHandlers';
 import { createSweepHandlers } from './sweepHandlers';
@@ -40,14 +41,17 @@ export interface HandlerServices {
 export function createHandlers(services: HandlerServices): Handlers {
   const { models, settings, projects } = services;
   const devices = createDeviceRouting(services.engines, settings);
+  const planning = createEditPlanning(services, devices.resolveDevice);
   const handlers: Handlers = {
     ...createImageHandlers(services.images, services.showSaveDialog),
     ...createRemoteHandlers(services.remote),
     ...createBatchHandlers(() => batchesOver(() => handlers, services)),
-    ...createJobHandlers(services, devices.deviceOf),
+    ...createJobHandlers(services, devices.deviceOf, planning),
     ...devices.handlers,
+    ...planning.handlers,
     ...createSweepHandlers(services, {
       deviceOf: devices.deviceOf,
+      cancelWarmUp: () => planning.warmUps.cancel(),
       forward: (context, previews) => forwardProgress(services.images, context, previews),
     }),
     'metrics:compare': (request) => compareMetrics(services.images, services.engines, models.modelsDir(), request),

@@ -4,6 +4,7 @@ import type { Mask } from '../../shared/image/types';
 import type { EngineProgress } from '../engine/process/protocol';
 import type { Handlers } from '../ipc/handlers';
 import { remoteEditSpec, remoteSegmentSpec } from '../queue/remoteSpecs';
+import type { EditPlanning } from './editPlanHandlers';
 import type { HandlerServices } from './handlers';
 import { storeResults } from './editResults';
 import type { ImageStore } from './images';
@@ -19,6 +20,7 @@ type JobChannels = 'segment:start' | 'edit:start' | 'jobs:cancel' | 'jobs:list' 
 export function createJobHandlers(
   services: HandlerServices,
   deviceOf: (provider: string) => string,
+  planning: Pick<EditPlanning, 'forEdit'>,
 ): Pick<Handlers, JobChannels> {
   const { images, jobs } = services;
   return {
@@ -44,7 +46,7 @@ export function createJobHandlers(
           ),
         };
       const device = deviceOf(request.params.provider);
-      const run = editJob(services, device, request, source, mask);
+      const run = editJob(services, device, request, source, mask, planning);
       return { jobId: jobs.submit({ kind: 'edit', device, run }) };
     },
     'jobs:cancel': ({ jobId }) => ({ wasActive: jobs.cancel(jobId) }),
@@ -98,6 +100,7 @@ function editJob(
   { imageId, params }: RequestOf<'edit:start'>,
   source: ImageInfo,
   mask: Mask,
+  planning: Pick<EditPlanning, 'forEdit'>,
 ): JobRun {
   const { images, engines, models, settings } = services;
   const modelsDir = models.modelsDir();
@@ -105,13 +108,14 @@ function editJob(
     const previews: ImageId[] = [];
     try {
       const imageBytes = await images.encoded(imageId);
+      // The plan the panels showed (low-memory when the setting or the machine asks for it), made here otherwise.
+      const planned = await planning.forEdit(imageId, device, params);
       const value = await engines.client(device).run(
         {
           kind: 'edit',
           imageBytes,
           mask,
-          // The low-memory setting (the out-of-memory message tells users to turn it on) applies to every edit.
-          params: { ...params, lowMemory: params.lowMemory || settings.get().lowMemory },
+          ...planned,
           modelsDir,
           providerPerRole: settings.get().providerPerRole,
         },

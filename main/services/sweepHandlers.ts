@@ -12,6 +12,8 @@ import type { JobContext } from './jobs';
 export interface SweepHandlerHelpers {
   readonly deviceOf: (provider: string) => string;
   readonly forward: (context: JobContext, previews: ImageId[]) => (progress: EngineProgress) => void;
+  /** A sweep plans its own memory per cell: a background warm-up is cancelled before it runs (warmUps.ts). */
+  readonly cancelWarmUp?: () => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createSweepHandlers(
         kind: 'sweep',
         device,
         run: async (context): Promise<JobResult> => {
+          helpers.cancelWarmUp?.();
           const imageBytes = await images.encoded(imageId);
           const value = await engines.client(device).run(
             {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { devicesSchema } from './devices';
 import type { eventChannelList } from './eventNames';
 import { editStartRequestSchema, segmentStartRequestSchema } from './edit';
+import { editPlanRequestSchema, editPlanSchema } from './editPlan';
 import { sweepStartRequestSchema } from './sweep';
 import { imageIdSchema, jobIdSchema } from './ids';
 import {
@@ -98,6 +99,11 @@ export const requestChannels = {
   'segment:start': { request: segmentStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
   /** Start an IIR edit; answers with the job id at once, progress arrives as `jobs:event`. */
   'edit:start': { request: editStartRequestSchema, response: z.object({ jobId: jobIdSchema }) },
+  /**
+   * The expected peak memory of an edit of a document before Generate, and whether low-memory settings are picked
+   * for this machine; with `warm`, its models start loading in the background.
+   */
+  'edit:plan': { request: editPlanRequestSchema, response: editPlanSchema },
   /** PSNR and LPIPS outside the region and the CLIP score of the prompt on it, for the compare bar. */
   'metrics:compare': { request: compareMetricsRequestSchema, response: compareMetricsSchema },
   /** Start a sweep: one edit per cell of a grid of one or two parameters; a job like an edit's. */

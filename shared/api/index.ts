@@ -4,6 +4,7 @@ import type { Channel } from './types';
 export * from './channels';
 export * from './devices';
 export * from './edit';
+export * from './editPlan';
 export * from './envelope';
 export * from './eventNames';
 export * from './ids';

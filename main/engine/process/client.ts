@@ -8,6 +8,11 @@ import type { EngineTask, TaskValue } from './tasks';
 export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: EngineProgress) => void;
+  /**
+   * Whether a cancelled task that does not stop within the grace period ends the process (default). A background
+   * warm-up passes false: one session still being created is not worth the searches running beside it.
+   */
+  readonly killWhenStuck?: boolean;
 }
 
 interface Pending {
@@ -25,6 +30,7 @@ export class EngineClient {
   private child: EngineChild | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private rss: number | undefined;
 
   constructor(
     private readonly launch: EngineLauncher,
@@ -38,9 +44,14 @@ export class EngineClient {
     return this.child?.pid;
   }
 
+  /** The engine's resident memory after its last task, bytes; undefined while none has ended since it started. */
+  get lastRss(): number | undefined {
+    return this.rss;
+  }
+
   /** Sends `task` and resolves with its value; rejects with the engine's error, or `CancelledError`. */
   run(task: EngineTask, options: RunOptions = {}): Promise<TaskValue> {
-    const { signal, onProgress } = options;
+    const { signal, onProgress, killWhenStuck = true } = options;
     if (signal?.aborted) return Promise.reject(new CancelledError());
     const child = this.ensureChild();
     const id = this.nextId++;
@@ -60,6 +71,7 @@ export class EngineClient {
       const onAbort = (): void => {
         entry.isCancelled = true;
         child.send({ type: 'cancel', id });
+        if (!killWhenStuck) return;
         const timer = setTimeout(() => {
           if (this.pending.has(id) && this.child === child) child.kill();
         }, this.cancelGraceMs);
@@ -82,7 +94,10 @@ export class EngineClient {
     this.child = child;
     child.onMessage((message) => this.onReply(message));
     child.onExit((description) => {
-      if (this.child === child) this.child = undefined;
+      if (this.child === child) {
+        this.child = undefined;
+        this.rss = undefined;
+      }
       const pending = [...this.pending.values()];
       this.pending.clear();
       for (const entry of pending) {
@@ -108,6 +123,7 @@ export class EngineClient {
       entry.onProgress?.(message.progress);
       return;
     }
+    if (message.rss !== undefined) this.rss = message.rss;
     this.pending.delete(message.id);
     if (message.type === 'done') entry.resolve(message.value);
     else entry.reject(fromApiError(message.error));

@@ -3,6 +3,8 @@ import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
 import type { StoredComposite } from '../compositeStored';
 import type { EditRecipe } from '../recipe';
+import type { MemoryLevers } from '../memoryPlan';
+import { foregroundIdle } from './foreground';
 import type { TaskContext } from './tasks';
 
 /** One IIR edit: the original as encoded bytes (the engine decodes just the frame it needs), its RoI (imagePx). */
@@ -15,6 +17,8 @@ export interface EditTask {
   readonly modelsDir: string;
   /** The user's per-model provider pins (settings), over `params.provider`. */
   readonly providerPerRole?: ProviderPerRole;
+  /** The memory levers main chose before Generate (editPlans.ts); planned here when absent. */
+  readonly memory?: MemoryLevers;
 }
 
 /** The edited images, one per variation, at full resolution with the recipe as file metadata. */
@@ -31,6 +35,8 @@ export interface EditValue {
   }[];
   /** The provider that ran the UNet. */
   readonly provider: string;
+  /** The roles whose sessions this edit created (none when a warm-up or the previous edit had loaded them). */
+  readonly sessionLoads: readonly string[];
 }
 
 /** Approximate previews cost a latent projection each: make them at most this often. */
@@ -55,6 +61,8 @@ export interface WarmUpTask {
   readonly providerPerRole?: ProviderPerRole;
   readonly width: number;
   readonly height: number;
+  /** The levers the edit will run with (main chose them): the warm-up loads what they keep loaded. */
+  readonly memory?: MemoryLevers;
 }
 
 /** The roles loaded, and the expected peak of an edit with those settings (bytes). */
@@ -64,11 +72,12 @@ export interface WarmUpValue {
   readonly expectedPeak: number;
 }
 
-/** Runs a warm-up in the engine process. */
-export async function runWarmUpTask(task: WarmUpTask): Promise<WarmUpValue> {
-  const { modelsDir, width, height } = task;
+/** Runs a warm-up in the engine process: cancellable between sessions, and a search goes first. */
+export async function runWarmUpTask(task: WarmUpTask, context: TaskContext): Promise<WarmUpValue> {
+  const { modelsDir, width, height, memory } = task;
   const options = editOptionsOf(task.params, task.providerPerRole);
-  const warm = await processEngine().warmUp({ modelsDir, options }, { width, height });
+  const request = { modelsDir, options, signal: context.signal, ...(memory ? { memory } : {}) };
+  const warm = await processEngine().warmUp(request, { width, height }, foregroundIdle);
   return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
 }
 
@@ -115,6 +124,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     options,
     modelsDir: task.modelsDir,
     signal: context.signal,
+    ...(task.memory ? { memory: task.memory } : {}),
     onProgress: (progress) => {
       if (progress.type !== 'step') {
         if (progress.type === 'loading') context.progress(progress);
@@ -139,5 +149,6 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
       recipe: variation.recipe,
     })),
     provider: result.providers.unet ?? Object.values(result.providers)[0] ?? 'cpu',
+    sessionLoads: result.sessionLoads.map((load) => load.role),
   };
 }

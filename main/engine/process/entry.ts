@@ -40,12 +40,13 @@ port.onMessage((message) => {
   const controller = new AbortController();
   running.set(id, controller);
   runTask(task, { signal: controller.signal, progress: (progress) => port.send({ type: 'progress', id, progress }) })
-    .then((value) => port.send({ type: 'done', id, value }))
+    .then((value) => port.send({ type: 'done', id, value, rss: process.memoryUsage.rss() }))
     .catch((error: unknown) =>
       port.send({
         type: 'error',
         id,
         error: controller.signal.aborted ? { code: 'cancelled', message: 'cancelled' } : toApiError(error, logBug),
+        rss: process.memoryUsage.rss(),
       }),
     )
     .finally(() => running.delete(id));

@@ -10,12 +10,15 @@ export type EngineRequest =
 /** Progress of one running task, as the engine reports it (main throttles before emitting). */
 export type EngineProgress = JobProgress<RgbImage>;
 
-/** Engine process → main. Every `run` ends with exactly one `done` or `error` with its id. */
+/**
+ * Engine process → main. Every `run` ends with exactly one `done` or `error` with its id, and the process's resident
+ * memory then (`rss`, bytes: what its loaded sessions hold, for main's memory plans).
+ */
 export type EngineReply =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'progress'; readonly id: number; readonly progress: EngineProgress }
-  | { readonly type: 'done'; readonly id: number; readonly value: TaskValue }
-  | { readonly type: 'error'; readonly id: number; readonly error: ApiError }
+  | { readonly type: 'done'; readonly id: number; readonly value: TaskValue; readonly rss?: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: ApiError; readonly rss?: number }
   /** A bug the engine hit (with its stack), for main's log file: the engine process has no log of its own. */
   | { readonly type: 'log'; readonly message: string };
 

@@ -32,35 +32,38 @@ export async function runSweepTask(task: SweepTask, context: TaskContext): Promi
   const crop = sweepCrop(task.mask, (params.dilatePx ?? 0) + (params.featherPx ?? 0));
   const results: SweepValue['results'][number][] = [];
   let isLoading = false;
-  const summary = await runSweep(processEngine(), {
-    image: task.imageBytes,
-    mask: task.mask,
-    options: editOptionsOf({ ...params, variations: 1 }, task.providerPerRole),
-    cells: task.cells,
-    modelsDir: task.modelsDir,
-    signal: context.signal,
-    onProgress: (cell, cells, progress) => {
-      if (progress.type !== 'step') {
-        if (progress.type === 'loading' && !isLoading) context.progress(progress);
-        isLoading ||= progress.type === 'loading';
-        return;
-      }
-      // Each cell is one variation: its steps are i of n.
-      context.progress({ type: 'step', i: cell * progress.n + progress.i, n: cells * progress.n });
-    },
-    onCell: async (_, v) => {
-      const tile = await cropTile(v.rgb, crop);
-      results.push({
-        rgb: v.rgb,
-        alpha: v.alpha,
-        seed: v.seed,
-        metadata: v.metadata,
-        stored: v.stored,
-        recipe: v.recipe,
-        tile,
-      });
-    },
-  });
+  const engine = processEngine();
+  const summary = await engine.exclusive(() =>
+    runSweep(engine, {
+      image: task.imageBytes,
+      mask: task.mask,
+      options: editOptionsOf({ ...params, variations: 1 }, task.providerPerRole),
+      cells: task.cells,
+      modelsDir: task.modelsDir,
+      signal: context.signal,
+      onProgress: (cell, cells, progress) => {
+        if (progress.type !== 'step') {
+          if (progress.type === 'loading' && !isLoading) context.progress(progress);
+          isLoading ||= progress.type === 'loading';
+          return;
+        }
+        // Each cell is one variation: its steps are i of n.
+        context.progress({ type: 'step', i: cell * progress.n + progress.i, n: cells * progress.n });
+      },
+      onCell: async (_, v) => {
+        const tile = await cropTile(v.rgb, crop);
+        results.push({
+          rgb: v.rgb,
+          alpha: v.alpha,
+          seed: v.seed,
+          metadata: v.metadata,
+          stored: v.stored,
+          recipe: v.recipe,
+          tile,
+        });
+      },
+    }),
+  );
   const provider = results[0]?.recipe.providers.unet ?? Object.values(results[0]?.recipe.providers ?? {})[0] ?? 'cpu';
   return { kind: 'sweep', results, crop, shared: summary.shared, provider };
 }

@@ -8,6 +8,7 @@ import {
   runEditTask,
   runWarmUpTask,
 } from './editTask';
+import { inForeground } from './foreground';
 import { type MetricsTask, type MetricsValue, runMetricsTask } from './metricsTask';
 import type { EngineProgress } from './protocol';
 import { type SegmentTask, type SegmentValue, runSegmentTask } from './segmentTask';
@@ -45,9 +46,9 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<T
     case 'edit':
       return runEditTask(task, context);
     case 'warmup':
-      return runWarmUpTask(task);
+      return runWarmUpTask(task, context);
     case 'segment':
-      return runSegmentTask(task, context);
+      return inForeground(() => runSegmentTask(task, context));
     case 'metrics':
       return runMetricsTask(task, context);
     case 'sweep':

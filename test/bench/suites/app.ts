@@ -7,8 +7,10 @@ import { type AppServices, createAppServices } from '../../../main/services/app'
 import { ensureFixtures } from '../../fixtures/models/all';
 import { cacheDir } from '../../setup/global';
 import type { BenchSuite } from '../suite';
+import { firstStepColdWarm } from './appFirstStep';
 
 const photo = join(import.meta.dirname, '..', '..', 'fixtures', 'images', 'astronaut.png');
+const realScaleModels = join(import.meta.dirname, '..', '..', '..', '.cache', 'real-scale', 'models');
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 async function call(services: AppServices, channel: string, request: unknown): Promise<unknown> {
@@ -40,9 +42,14 @@ async function edit(services: AppServices, imageId: ImageId, mask: unknown, step
 /** The main process's event-loop delay while an edit with fixture models runs through the engine process. */
 export const appSuite: BenchSuite = {
   name: 'app',
-  summary: 'main-process event-loop delay (p99, max) during an edit in the engine process',
+  summary:
+    'main-process event-loop delay (p99, max) during an edit in the engine process; Generate → first step, cold and warm',
   async run(context) {
     const log = (message: string): void => context.log(message);
+    // `--scale real`: the first-step figures on the real-scale models (`--models`, as the engine suite takes them)
+    const models = context.scale === 'real' ? (context.models ?? realScaleModels) : ensureFixtures();
+    const firstStep = await firstStepColdWarm(models, 512, log);
+    if (context.scale === 'real') return { firstStep };
     const userData = mkdtempSync(join(cacheDir, 'bench-app-'));
     const env = { ...process.env, IIR_USER_DATA: userData, IIR_MODELS_DIR: ensureFixtures() };
     const services = await createAppServices({
@@ -75,6 +82,7 @@ export const appSuite: BenchSuite = {
         eventLoopP99Ms: round(histogram.percentile(99) / 1e6),
         eventLoopMaxMs: round(histogram.max / 1e6),
         editMs: Math.round(editMs),
+        firstStep,
       };
     } finally {
       await services.dispose();

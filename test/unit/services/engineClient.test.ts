@@ -100,4 +100,25 @@ describe('EngineClient', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a cancelled background warm-up is never worth killing the engine (a search may run beside it)', async () => {
+    vi.useFakeTimers();
+    try {
+      const engine = fakeEngine();
+      const client = new EngineClient(engine.launch, 5000);
+      const controller = new AbortController();
+      const task = { kind: 'preflight', refresh: false } as const;
+      const warming = client.run(task, { signal: controller.signal, killWhenStuck: false });
+      controller.abort();
+      const child = engine.children[0]!;
+      expect(child.sent.at(-1)).toEqual({ type: 'cancel', id: 1 });
+      vi.advanceTimersByTime(60_000);
+      expect(child.kills).toBe(0);
+      child.reply({ type: 'error', id: 1, error: { code: 'cancelled', message: 'cancelled' }, rss: 2 ** 30 });
+      await expect(warming).rejects.toBeInstanceOf(CancelledError);
+      expect(client.lastRss).toBe(2 ** 30);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { computed, ref } from 'vue';
 import { type EditParamValues, editParams } from '../../../../shared/api';
+import { useSettingsStore } from '../settingsStore';
 import { type IirPreset, type IirSettings, defaultIirSettings, iirPresets, presetOf } from '../../iir/livePreview';
 
 /** The generation's parameters as the panels edit them (the IIR ones beside them), and `edit:start`'s params. */
@@ -50,6 +51,8 @@ export function createGenerationParams() {
       focus: focus.value,
       dilatePx: blendGrowPx.value,
       featherPx: blendFeatherPx.value,
+      // the device chosen under Devices, which the memory plan and the warm-up were made for
+      provider: useSettingsStore().settings.provider,
     };
   }
 
