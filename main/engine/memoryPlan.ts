@@ -84,8 +84,8 @@ export type MemoryLevers = Omit<MemoryPlan, 'tiledVae' | 'estimate'>;
 
 /** The levers of `plan`. */
 export function leversOf(plan: MemoryPlan): MemoryLevers {
-  const { releaseEncoders, splitBatch, stageByStage, cpuArena, budget } = plan;
-  return { releaseEncoders, splitBatch, stageByStage, cpuArena, budget };
+  const { releaseEncoders, splitBatch, stageByStage, cpuArena, attentionSlices, budget } = plan;
+  return { releaseEncoders, splitBatch, stageByStage, cpuArena, attentionSlices, budget };
 }
 
 /** `levers` on a working frame of `width` × `height`: the VAE tiled by the frame, the peak estimated for it. */
