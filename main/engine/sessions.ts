@@ -20,6 +20,7 @@ import {
 } from './providers';
 import { classifyRandomOps, withRandomAtMean } from './randomOps';
 import { cacheEntry, commitEntry, dropEntry, partialDir, writeOptions } from './sessionCache';
+import { threadSessionOptions } from './threads';
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
@@ -90,13 +91,15 @@ export interface SessionFactoryOptions {
   readonly cacheDir?: string;
 }
 
-function sessionOptions(
+/** The options every session of `role` on `provider` is created with (exported for tests). */
+export function sessionOptions(
   provider: ProviderName,
   options: SessionFactoryOptions,
   role: ProviderRole,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
+    ...threadSessionOptions(options.settings.threads),
     graphOptimizationLevel: 'all',
     // The CPU arena is off in low-memory mode and when the plan says so (memoryPlan.ts): with it on (shrinking after
     // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns

@@ -14,6 +14,9 @@ export const workerHeartbeatSchema = z.object({
   resolvedProvider: z.string().nullable().default(null),
   /** The device: a GPU's name and memory (nvidia-smi), else the CPU's model and the machine's memory. */
   device: z.object({ name: z.string(), memoryBytes: z.number().nullable() }).default({ name: '?', memoryBytes: null }),
+  /** The engine's CPU thread budget (`--threads`; null: every core) and the jobs it holds at once. */
+  threads: z.number().int().positive().nullable().default(null),
+  concurrency: z.number().int().positive().default(1),
   models: z.array(z.string()),
   queues: z.array(z.string()),
   /** This worker's own queue (the editor's jobs aimed at it). */

@@ -14,6 +14,8 @@ function beat(id: string, change: Partial<WorkerHeartbeat> = {}): WorkerHeartbea
     provider: 'cuda',
     resolvedProvider: 'cuda',
     device: { name: 'GPU', memoryBytes: null },
+    threads: null,
+    concurrency: 1,
     models: ['sd15', 'controlnet-canny', 'grounding-dino-tiny', 'sam'],
     queues: [pair],
     direct: directQueueName(id),
