@@ -1,10 +1,12 @@
+import { availableParallelism, hostname } from 'node:os';
 import { EngineClient } from '../../engine/process/client';
 import { forkLauncher } from '../../engine/process/launcher';
 import { providerChoices } from '../../engine/providers';
 import { applySharpThreads, defaultThreads, maxThreads } from '../../engine/threads';
 import { SerialEngine } from '../../batch/engine';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
-import { connectQueue, parseQueueUrl } from '../../queue/connection';
+import { connectQueue, parseQueueUrl, type QueueAddress } from '../../queue/connection';
+import { readHeartbeats, sharedHostAdvice } from '../../queue/heartbeat';
 import { resolveRoots } from '../../queue/roots';
 import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
@@ -16,6 +18,20 @@ async function autoProvider(client: EngineClient): Promise<string | null> {
   try {
     const value = await client.run({ kind: 'preflight', refresh: false });
     return value.kind === 'preflight' ? value.report.auto : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What {@link sharedHostAdvice} says about this worker and the others already on its host (null if unreadable). */
+async function adviceForHost(address: QueueAddress, id: string, threads: number): Promise<string | null> {
+  try {
+    const redis = await connectQueue(address);
+    try {
+      return sharedHostAdvice(await readHeartbeats(redis), { id, host: hostname(), threads }, availableParallelism());
+    } finally {
+      redis.disconnect();
+    }
   } catch {
     return null;
   }
@@ -118,6 +134,8 @@ export const workerCommand = defineCommand({
       throw error;
     });
     context.log(`worker ${worker.id} on ${address.display} (${threads} threads): ${worker.queues.join(', ')}`);
+    const advice = await adviceForHost(address, worker.id, threads);
+    if (advice) context.log(advice);
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
       context.signal.addEventListener('abort', stop, { once: true });
