@@ -14,7 +14,7 @@ import { queueNameFor } from '../../../main/queue/jobs';
 import { RemoteQueue } from '../../../main/queue/remote';
 import { ensureFixtures } from '../../fixtures/models/all';
 import { startRedis } from '../../helpers/redis';
-import type { BenchSuite } from '../suite';
+import type { BenchContext, BenchSuite } from '../suite';
 import {
   type BatchFigures,
   measureBatch,
@@ -86,33 +86,95 @@ async function budgets(address: QueueAddress): Promise<(number | null)[]> {
   }
 }
 
-/** A case: `threads` per worker, a warm-up batch (models load), then the best of `rounds` measured batches. */
-async function runCase(
-  context: { log(message: string): void },
-  address: QueueAddress,
-  name: string,
-  workers: readonly ChildProcessWithoutNullStreams[],
-  threads: number,
-): Promise<BatchFigures & { threadsPerWorker: (number | null)[]; rounds: number[] }> {
-  context.log(`${name}: warm-up`);
-  const pids = workers.map((w) => w.pid!);
-  await measureBatch(address, `${name}-warm`, pids);
-  const runs: BatchFigures[] = [];
-  for (let round = 0; round < rounds; round++) {
-    runs.push(await measureBatch(address, `${name}-${round}`, pids));
-    context.log(`${name}: ${runs.at(-1)!.imagesPerMinute} images/min (load ${runs.at(-1)!.load.join(' → ')})`);
-  }
-  const best = runs.reduce((a, b) => (b.imagesPerMinute > a.imagesPerMinute ? b : a));
+/** Checks that the live workers' heartbeats report `threads` each, and answers what they report. */
+async function checkBudgets(address: QueueAddress, workers: number, threads: number): Promise<(number | null)[]> {
   const reported = await budgets(address);
-  if (reported.length !== workers.length || reported.some((t) => t !== threads)) {
-    throw new Error(`the heartbeats report ${JSON.stringify(reported)} threads, not ${threads} for ${workers.length}`);
+  if (reported.length !== workers || reported.some((t) => t !== threads)) {
+    throw new Error(`the heartbeats report ${JSON.stringify(reported)} threads, not ${threads} for ${workers}`);
   }
-  return { ...best, threadsPerWorker: reported, rounds: runs.map((r) => r.imagesPerMinute) };
+  return reported;
 }
 
-/** Measured batches per case (the best counts: other work on the machine only ever slows a run down). */
-const rounds = 2;
+/** Small batches until every live worker has finished a job (each loads its models on its first). */
+async function warm(address: QueueAddress, name: string, pids: readonly number[]): Promise<void> {
+  const redis = new Redis(address.options);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await measureBatch(address, `${name}-warm-${attempt}`, pids, 2 * pids.length);
+      const beats = await readHeartbeats(redis);
+      if (beats.length === pids.length && beats.every((beat) => beat.done > 0)) return;
+    }
+    throw new Error(`a worker took no job in 5 warm-up batches`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const best = (runs: readonly BatchFigures[]): BatchFigures =>
+  runs.reduce((a, b) => (b.imagesPerMinute > a.imagesPerMinute ? b : a));
+const ratio = (a: number, b: number): number => Math.round((a / b) * 100) / 100;
+
+/** Batches measured per case; the best counts (other work on the machine only ever slows a run down). */
+const rounds = 3;
 const photoCount = 12;
+
+/** One worker on every core (`--threads` = cores): warm, then `rounds` batches. */
+async function allCoresCase(context: BenchContext, address: QueueAddress, worker: ChildProcessWithoutNullStreams) {
+  const cores = availableParallelism();
+  await warm(address, 'all-cores', [worker.pid!]);
+  const runs: BatchFigures[] = [];
+  for (let round = 0; round < rounds; round++) {
+    runs.push(await measureBatch(address, `all-cores-${round}`, [worker.pid!]));
+    context.log(
+      `one worker, every core: ${runs.at(-1)!.imagesPerMinute} images/min (load ${runs.at(-1)!.load.join(' → ')})`,
+    );
+  }
+  return { ...best(runs), threadsPerWorker: await checkBudgets(address, 1, cores), rounds: runs };
+}
+
+/**
+ * One worker on its share of the cores, then two on a share each, alternating round by round (the second worker
+ * started and stopped each time) so both see the same load from the rest of the machine.
+ */
+async function scalingCases(
+  context: BenchContext,
+  url: string,
+  models: string,
+  live: ChildProcessWithoutNullStreams[],
+) {
+  const address = parseQueueUrl(url);
+  const share = Math.max(1, Math.floor(availableParallelism() / 2));
+  const first = await startWorker(url, models, share);
+  live.push(first);
+  await warm(address, 'one', [first.pid!]);
+  const ones: BatchFigures[] = [];
+  const twos: BatchFigures[] = [];
+  for (let round = 0; round < rounds; round++) {
+    ones.push(await measureBatch(address, `one-${round}`, [first.pid!]));
+    const second = await startWorker(url, models, share);
+    live.push(second);
+    const pids = [first.pid!, second.pid!];
+    await warm(address, `two-${round}`, pids);
+    twos.push(await measureBatch(address, `two-${round}`, pids));
+    await checkBudgets(address, 2, share);
+    await stopWorker(live.pop()!, 'SIGTERM');
+    const [one, two] = [ones.at(-1)!, twos.at(-1)!];
+    context.log(
+      `round ${round}: 1 worker ${one.imagesPerMinute}/min (load ${one.load.join(' → ')}), ` +
+        `2 workers ${two.imagesPerMinute}/min (load ${two.load.join(' → ')}): ${ratio(two.imagesPerMinute, 2 * one.imagesPerMinute)}`,
+    );
+  }
+  return {
+    one: { ...best(ones), threadsPerWorker: [share], rounds: ones },
+    two: { ...best(twos), threadsPerWorker: [share, share], rounds: twos },
+    perRound: ones.map((one, r) => ({
+      workers1: one.imagesPerMinute,
+      workers2: twos[r]!.imagesPerMinute,
+      efficiency: ratio(twos[r]!.imagesPerMinute, 2 * one.imagesPerMinute),
+      load: [...one.load, ...twos[r]!.load],
+    })),
+  };
+}
 
 /**
  * BullMQ workers on fixture models: queue overhead per job, an editor job's round trip, and throughput with one
@@ -128,21 +190,16 @@ export const workersSuite: BenchSuite = {
     await writePhotos(photoCount);
     const redis = await startRedis();
     const address = parseQueueUrl(redis.url);
-    const cores = availableParallelism();
-    const share = Math.max(1, Math.floor(cores / 2));
     const live: ChildProcessWithoutNullStreams[] = [];
     try {
-      live.push(await startWorker(redis.url, models, cores));
-      const allCores = await runCase(context, address, 'one worker, every core', live, cores);
+      live.push(await startWorker(redis.url, models, availableParallelism()));
+      const allCores = await allCoresCase(context, address, live[0]!);
       const overheadMs = await queueOverhead(address);
       const interactive = await interactiveOverhead(redis.url);
       await stopWorker(live.pop()!, 'SIGTERM');
-      live.push(await startWorker(redis.url, models, share));
-      const one = await runCase(context, address, 'one worker, its share', live, share);
-      live.push(await startWorker(redis.url, models, share));
-      const two = await runCase(context, address, 'two workers, a share each', live, share);
+      const { one, two, perRound } = await scalingCases(context, redis.url, models, live);
       return {
-        cores,
+        cores: availableParallelism(),
         photos: photoCount,
         overheadMsPerJob: overheadMs,
         interactive,
@@ -151,8 +208,9 @@ export const workersSuite: BenchSuite = {
           workers1: one.imagesPerMinute,
           workers2: two.imagesPerMinute,
         },
-        scalingEfficiency: Math.round((two.imagesPerMinute / (2 * one.imagesPerMinute)) * 100) / 100,
-        speedupOverAllCores: Math.round((two.imagesPerMinute / allCores.imagesPerMinute) * 100) / 100,
+        scalingEfficiency: ratio(two.imagesPerMinute, 2 * one.imagesPerMinute),
+        speedupOverAllCores: ratio(two.imagesPerMinute, allCores.imagesPerMinute),
+        perRound,
         cases: { workers1AllCores: allCores, workers1: one, workers2: two },
       };
     } finally {

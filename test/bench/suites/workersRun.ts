@@ -3,7 +3,7 @@
  * time went (in the jobs, or between them), so a lost overlap shows up as contention or as waiting.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -15,6 +15,7 @@ import { followBatch, submitBatch } from '../../../main/queue/client';
 import type { QueueAddress } from '../../../main/queue/connection';
 import { startIir } from '../../helpers/cli';
 import { cacheDir } from '../../setup/global';
+import { processStats } from './procStats';
 
 export const root = join(cacheDir, 'bench-workers');
 export const photos = join(root, 'photos');
@@ -94,45 +95,6 @@ export async function stopWorker(child: ChildProcessWithoutNullStreams, signal: 
   clearTimeout(timer);
 }
 
-/** CPU milliseconds a process has used so far (utime + stime from /proc; 0 where there is no /proc). */
-function cpuMsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // fields 14 and 15 of stat, in 1/100 s
-  } catch {
-    return 0;
-  }
-}
-
-/** The children of `pid` (a worker's engine process), from /proc. */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number)
-      .filter((child) => {
-        try {
-          return readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === `${pid}`;
-        } catch {
-          return false;
-        }
-      });
-  } catch {
-    return [];
-  }
-}
-
-/** CPU milliseconds so far of the worker processes (`iir worker` itself) and of their engine processes. */
-export function workerCpuMs(pids: readonly number[]): { worker: number; engine: number } {
-  let worker = 0;
-  let engine = 0;
-  for (const pid of pids) {
-    worker += cpuMsOf(pid);
-    for (const child of childrenOf(pid)) engine += cpuMsOf(child);
-  }
-  return { worker, engine };
-}
-
 /** One measured batch: its throughput and where the time went. */
 export interface BatchFigures {
   readonly imagesPerMinute: number;
@@ -146,6 +108,14 @@ export interface BatchFigures {
    * and this process (the client following the batch). With cores to spare, this stays put as workers are added.
    */
   readonly cpuMsPerPhoto: { engine: number; worker: number; client: number };
+  /**
+   * Milliseconds per photo the engines' threads were ready to run but waited for a core (/proc schedstat): the
+   * cores are short. What is left of a job's time after its CPU and this wait is time spent waiting on something
+   * else (the worker, Redis, a lock, the disk).
+   */
+  readonly engineWaitForCoreMsPerPhoto: number;
+  /** Milliseconds per photo inside jobs, over all workers (wall time of each job, summed). */
+  readonly inJobMsPerPhoto: number;
   /** The 1-minute load average before and after (other work on the machine skews the figure). */
   readonly load: readonly [number, number];
 }
@@ -153,26 +123,28 @@ export interface BatchFigures {
 const mean = (values: readonly number[]): number =>
   Math.round(values.reduce((a, b) => a + b, 0) / Math.max(1, values.length));
 
-/** Runs every photo through the queue with `workers` warm workers listening and measures it. */
+/** Runs every photo (or the first `count`) through the queue, the workers `pids` listening, and measures it. */
 export async function measureBatch(
   address: QueueAddress,
   name: string,
   pids: readonly number[],
+  count?: number,
 ): Promise<BatchFigures> {
-  const inputs = await listBatchInputs([photos]);
+  const inputs = (await listBatchInputs([photos])).slice(0, count);
   const out = join(root, name);
   rmSync(out, { recursive: true, force: true });
   const before = loadavg()[0]!;
-  const cpuBefore = { ...workerCpuMs(pids), client: process.cpuUsage() };
+  const statsBefore = processStats(pids);
+  const clientBefore = process.cpuUsage();
   const manifest = await submitBatch(address, request(out, inputs));
   const summary = await followBatch(address, manifest, { signal: new AbortController().signal, seed: 0, sweepMs: 500 });
   const after = loadavg()[0]!;
-  const cpuAfter = workerCpuMs(pids);
-  const client = process.cpuUsage(cpuBefore.client);
+  const stats = processStats(pids, statsBefore);
+  const client = process.cpuUsage(clientBefore);
   const perPhoto = (ms: number): number => Math.round(ms / inputs.length);
   const cpuMsPerPhoto = {
-    engine: perPhoto(cpuAfter.engine - cpuBefore.engine),
-    worker: perPhoto(cpuAfter.worker - cpuBefore.worker),
+    engine: perPhoto(stats.engine.cpuMs),
+    worker: perPhoto(stats.worker.cpuMs),
     client: perPhoto((client.user + client.system) / 1000),
   };
   const queue = new Queue(manifest.queue, { connection: address.options });
@@ -193,6 +165,8 @@ export async function measureBatch(
     busy: Math.round((inJobs / (pids.length * summary.wallMs)) * 100) / 100,
     meanMs: { read: of('read'), segment: of('segment'), edit: of('edit'), write: of('write'), total: of('total') },
     cpuMsPerPhoto,
+    engineWaitForCoreMsPerPhoto: perPhoto(stats.engine.waitForCoreMs),
+    inJobMsPerPhoto: perPhoto(inJobs),
     load: [Math.round(before * 100) / 100, Math.round(after * 100) / 100],
   };
 }
