@@ -5,16 +5,20 @@ import type { SegmentTask, SegmentValue } from '../engine/process/segmentTask';
 
 /**
  * The engine process as a batch uses it: one task at a time, in the order asked, with the time the engine spent
- * working counted, so the batch can tell how well its pipeline kept the engine fed.
+ * working counted, so the batch can tell how well its pipeline kept the engine fed. With a thread budget (a worker's
+ * `--threads`), every task carries it: the engine's sessions and sharp use that many threads.
  */
 export class SerialEngine {
   private tail: Promise<unknown> = Promise.resolve();
   private busy = 0;
 
-  constructor(private readonly client: Pick<EngineClient, 'run'>) {}
+  constructor(
+    private readonly client: Pick<EngineClient, 'run'>,
+    readonly threads?: number,
+  ) {}
 
   segment(task: SegmentTask, signal: AbortSignal): Promise<SegmentValue> {
-    return this.enqueue(async () => (await this.client.run(task, { signal })) as SegmentValue);
+    return this.enqueue(async () => (await this.client.run(this.budgeted(task), { signal })) as SegmentValue);
   }
 
   /** An edit; `onStep` hears each step, with the engine's approximate preview when it made one. */
@@ -25,7 +29,7 @@ export class SerialEngine {
   ): Promise<EditValue> {
     return this.enqueue(
       async () =>
-        (await this.client.run(task, {
+        (await this.client.run(this.budgeted(task), {
           signal,
           onProgress: (p) => (p.type === 'step' ? onStep?.(p.i, p.n, p.preview) : undefined),
         })) as EditValue,
@@ -35,6 +39,10 @@ export class SerialEngine {
   /** Milliseconds the engine spent on this batch's tasks so far (from sending each task to its answer). */
   get busyMs(): number {
     return this.busy;
+  }
+
+  private budgeted<T extends EditTask | SegmentTask>(task: T): T {
+    return this.threads === undefined ? task : { ...task, threads: this.threads };
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {

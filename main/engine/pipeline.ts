@@ -36,6 +36,8 @@ export interface EditOptions extends Partial<Readonly<Omit<EditParamValues, 'sch
   readonly controlnet?: string;
   /** Per-role provider pins (settings), over `provider`. */
   readonly providerPerRole?: Partial<Record<ProviderRole, ProviderChoice>>;
+  /** The engine process's CPU thread budget (`iir worker --threads`; threads.ts); every core without. */
+  readonly threads?: number;
 }
 
 /**

@@ -29,10 +29,12 @@ export const providerPreference = providerNames;
 export type { ProviderChoice, ProviderName, ProviderRole };
 export { providerChoices };
 
-/** The user's provider settings: one default and optional pins per role. */
+/** The user's provider settings: one default and optional pins per role, and the CPU thread budget (threads.ts). */
 export interface ProviderSettings {
   readonly default: ProviderChoice;
   readonly perRole?: Partial<Record<ProviderRole, ProviderChoice>>;
+  /** Intra-op threads of every session (`iir worker --threads`); ONNX Runtime's default, every core, without. */
+  readonly threads?: number;
 }
 
 export const autoProviders: ProviderSettings = { default: 'auto' };

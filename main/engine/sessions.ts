@@ -19,6 +19,7 @@ import {
 } from './providers';
 import { modelSource } from './modelSource';
 import { cacheEntry, commitEntry, dropEntry, partialDir, writeOptions } from './sessionCache';
+import { threadSessionOptions } from './threads';
 
 /** A loaded session and the provider it actually runs on. */
 export interface LoadedSession {
@@ -59,22 +60,24 @@ export interface SessionFactoryOptions {
 }
 
 /** ONNX Runtime's session configuration entries: no pre-packed weights; a rewritten graph's weights folder. */
-function configEntries(options: SessionFactoryOptions, weightsFolder: string | undefined): Record<string, string> {
+function configEntries(options: SessionFactoryOptions, weightsFolder?: string): Record<string, string> {
   return {
     ...(options.disablePrepacking ? { disable_prepacking: '1' } : {}),
     ...(weightsFolder !== undefined ? { model_external_initializers_file_folder_path: weightsFolder } : {}),
   };
 }
 
-function sessionOptions(
+/** The options every session of `role` on `provider` is created with (exported for tests). */
+export function sessionOptions(
   provider: ProviderName,
   options: SessionFactoryOptions,
   role: ProviderRole,
-  weightsFolder: string | undefined,
+  weightsFolder?: string,
 ): ort.InferenceSession.SessionOptions {
   const session = configEntries(options, weightsFolder);
   return {
     executionProviders: [provider],
+    ...threadSessionOptions(options.settings.threads),
     graphOptimizationLevel: 'all',
     // The CPU arena is off in low-memory mode and when the plan says so (memoryPlan.ts): with it on (shrinking after
     // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns

@@ -34,6 +34,7 @@ import {
 } from './memoryPlan';
 import { graphBytes } from './modelFiles';
 import { preflight, type PreflightReport, type ProviderRole, type ProviderSettings } from './providers';
+import { checkThreads } from './threads';
 import type { ModelSessions } from './sessions';
 import { guidanceEmbedding } from './tensors';
 import { encodeText, loadTokenizer, type TextConditioning } from './text';
@@ -92,9 +93,11 @@ export async function prepareModels(
     ...(request.options.controlnet !== undefined ? { controlnet: request.options.controlnet } : {}),
   });
   const strength = o.strength ?? paramDefault(editParams.strength, set.engine);
+  const { providerPerRole, threads } = request.options;
   const settings: ProviderSettings = {
     default: request.options.provider ?? 'auto',
-    ...(request.options.providerPerRole ? { perRole: request.options.providerPerRole } : {}),
+    ...(providerPerRole ? { perRole: providerPerRole } : {}),
+    ...(threads === undefined ? {} : { threads: checkThreads(threads) }),
   };
   const report = await preflight();
   const warnings = usesAuto(settings) ? [...report.notes] : [];

@@ -14,6 +14,9 @@ export const workerHeartbeatSchema = z.object({
   resolvedProvider: z.string().nullable().default(null),
   /** The device: a GPU's name and memory (nvidia-smi), else the CPU's model and the machine's memory. */
   device: z.object({ name: z.string(), memoryBytes: z.number().nullable() }).default({ name: '?', memoryBytes: null }),
+  /** The engine's CPU thread budget (`--threads`; null: every core) and the jobs it holds at once. */
+  threads: z.number().int().positive().nullable().default(null),
+  concurrency: z.number().int().positive().default(1),
   models: z.array(z.string()),
   queues: z.array(z.string()),
   /** This worker's own queue (the editor's jobs aimed at it). */
@@ -54,6 +57,25 @@ export async function readHeartbeats(redis: Redis): Promise<WorkerHeartbeat[]> {
     }
   });
   return beats.sort((a, b) => (a.msPerJob ?? Infinity) - (b.msPerJob ?? Infinity) || a.id.localeCompare(b.id));
+}
+
+/**
+ * Advice for a worker started beside others on the same host: when their thread budgets and its own add up to more
+ * than the host's cores they fight over them (each worker's default is every core), so it names a fair share.
+ */
+export function sharedHostAdvice(
+  beats: readonly WorkerHeartbeat[],
+  self: { readonly id: string; readonly host: string; readonly threads: number },
+  cores: number,
+): string | null {
+  const others = beats.filter((beat) => beat.host === self.host && beat.id !== self.id);
+  const total = others.reduce((sum, beat) => sum + (beat.threads ?? cores), self.threads);
+  if (others.length === 0 || total <= cores) return null;
+  const share = Math.max(1, Math.floor(cores / (others.length + 1)));
+  return (
+    `${others.length + 1} workers on ${self.host} use ${total} threads on ${cores} cores and will slow each other ` +
+    `down: start each with --threads ${share}`
+  );
 }
 
 /** Finished jobs over a sliding window, for the heartbeat's throughput. */

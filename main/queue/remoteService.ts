@@ -41,6 +41,7 @@ export class RemoteWorkersService {
         host: w.host,
         provider: w.resolvedProvider ?? w.provider,
         device: w.device,
+        threads: w.threads,
         models: w.models,
         current: w.current,
         done: w.done,

@@ -155,6 +155,8 @@ async function startHeartbeat(
       provider: options.provider,
       resolvedProvider: options.resolvedProvider ?? null,
       device,
+      threads: options.engine.threads ?? null,
+      concurrency: options.concurrency,
       ...stats,
       ...throughput.figures(started),
       startedAt: new Date(started).toISOString(),

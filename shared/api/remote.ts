@@ -18,6 +18,8 @@ export const remoteWorkerSchema = z.object({
   host: z.string(),
   provider: z.string(),
   device: z.object({ name: z.string(), memoryBytes: z.number().nullable() }),
+  /** CPU threads its engine may use (`iir worker --threads`), or null: every core. */
+  threads: z.number().int().positive().nullable(),
   models: z.array(z.string()),
   /** The job it is running, or null when free. */
   current: z.string().nullable(),

@@ -1,9 +1,12 @@
+import { availableParallelism, hostname } from 'node:os';
 import { EngineClient } from '../../engine/process/client';
 import { forkLauncher } from '../../engine/process/launcher';
 import { providerChoices } from '../../engine/providers';
+import { applySharpThreads, defaultThreads, maxThreads } from '../../engine/threads';
 import { SerialEngine } from '../../batch/engine';
 import { readModelSettings, resolveModelsDir } from '../../models/modelSettings';
-import { connectQueue, parseQueueUrl } from '../../queue/connection';
+import { connectQueue, parseQueueUrl, type QueueAddress } from '../../queue/connection';
+import { readHeartbeats, sharedHostAdvice } from '../../queue/heartbeat';
 import { resolveRoots } from '../../queue/roots';
 import { startQueueWorker } from '../../queue/worker';
 import { defineCommand } from '../command';
@@ -20,6 +23,20 @@ async function autoProvider(client: EngineClient): Promise<string | null> {
   }
 }
 
+/** What {@link sharedHostAdvice} says about this worker and the others already on its host (null if unreadable). */
+async function adviceForHost(address: QueueAddress, id: string, threads: number): Promise<string | null> {
+  try {
+    const redis = await connectQueue(address);
+    try {
+      return sharedHostAdvice(await readHeartbeats(redis), { id, host: hostname(), threads }, availableParallelism());
+    } finally {
+      redis.disconnect();
+    }
+  } catch {
+    return null;
+  }
+}
+
 /** `iir worker`: edit batch photos from a Redis queue on this machine's GPU (or CPU). */
 export const workerCommand = defineCommand({
   name: 'worker',
@@ -31,7 +48,10 @@ export const workerCommand = defineCommand({
     'It also takes the editor\u2019s edits and searches (Remote workers, iir serve --queue): their photo travels\n' +
     'inline through Redis, and they run before any waiting batch photo. Its heartbeat says what it has and does\n' +
     '(iir workers). A worker killed mid-job has its job retried by another (up to 3 attempts). SIGTERM or Ctrl-C:\n' +
-    'the job in hand is finished, no new one is taken. The queue address is never printed with its password.',
+    'the job in hand is finished, no new one is taken. The queue address is never printed with its password.\n' +
+    '--threads caps the CPU threads its engine (every ONNX Runtime session) and image decoding (sharp) use; by\n' +
+    'default the cores divided by --concurrency. When several workers share one host, split the cores between\n' +
+    'them (two workers on 8 cores: --threads 4 each), or they fight over the same cores and gain little.',
   positionals: [],
   options: {
     ...queueOption,
@@ -66,6 +86,14 @@ export const workerCommand = defineCommand({
       default: 1,
       description: 'jobs in hand at once (the engine edits one at a time; reading and writing overlap)',
     },
+    threads: {
+      type: 'number',
+      valueName: 'n',
+      integer: true,
+      min: 1,
+      max: maxThreads,
+      description: `CPU threads for the engine and sharp (default: cores ÷ --concurrency, ${defaultThreads(1)} here)`,
+    },
     'lock-ms': {
       type: 'number',
       valueName: 'ms',
@@ -78,6 +106,7 @@ export const workerCommand = defineCommand({
   },
   examples: [
     'worker --queue redis://:secret@gpu-box:6379/0 --inputs /mnt/photos --outputs /mnt/results --provider cuda',
+    'worker --queue redis://:secret@cpu-box:6379/0 --inputs /mnt/photos --outputs /mnt/results --threads 4',
   ],
   async run({ options }, context) {
     const address = parseQueueUrl(options.queue);
@@ -85,6 +114,8 @@ export const workerCommand = defineCommand({
     const inputRoots = await resolveRoots(options.inputs, 'input');
     const outputRoots = await resolveRoots(options.outputs, 'output');
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
+    const threads = options.threads ?? defaultThreads(options.concurrency);
+    applySharpThreads(threads);
     const client = new EngineClient(forkLauncher(undefined, context.env));
     const resolvedProvider = options.provider === 'auto' ? await autoProvider(client) : options.provider;
     const worker = await startQueueWorker({
@@ -96,13 +127,15 @@ export const workerCommand = defineCommand({
       inputRoots,
       outputRoots,
       lockMs: options['lock-ms'],
-      engine: new SerialEngine(client),
+      engine: new SerialEngine(client, threads),
       log: (message) => context.log(message),
     }).catch((error: unknown) => {
       client.dispose();
       throw error;
     });
-    context.log(`worker ${worker.id} on ${address.display}: ${worker.queues.join(', ')}`);
+    context.log(`worker ${worker.id} on ${address.display} (${threads} threads): ${worker.queues.join(', ')}`);
+    const advice = await adviceForHost(address, worker.id, threads);
+    if (advice) context.log(advice);
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
       context.signal.addEventListener('abort', stop, { once: true });

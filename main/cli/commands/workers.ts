@@ -9,13 +9,14 @@ export function describeWorker(w: WorkerHeartbeat): string {
   const memory = w.device.memoryBytes === null ? '' : ` ${formatBytes(w.device.memoryBytes)}`;
   const provider =
     w.resolvedProvider && w.resolvedProvider !== w.provider ? `${w.provider} → ${w.resolvedProvider}` : w.provider;
+  const threads = w.threads === null ? 'every core' : `${w.threads} thread${w.threads === 1 ? '' : 's'}`;
   const speed =
     w.perMinute === null
       ? 'no job finished yet'
       : `${w.perMinute} jobs/min, ${(w.msPerJob! / 1000).toFixed(1)} s per job`;
   return [
     `${w.id} (${w.host}, pid ${w.pid})`,
-    `  device: ${w.device.name}${memory}, provider ${provider}`,
+    `  device: ${w.device.name}${memory}, provider ${provider}, ${threads}, ${w.concurrency} at a time`,
     `  models: ${w.models.join(', ') || 'none'}`,
     `  ${w.current === null ? 'idle' : `running ${w.current}`}; ${w.done} done, ${w.failed} failed; ${speed}`,
   ].join('\n');

@@ -19,6 +19,8 @@ export interface EditTask {
   readonly providerPerRole?: ProviderPerRole;
   /** The memory levers main chose before Generate (editPlans.ts); planned here when absent. */
   readonly memory?: MemoryLevers;
+  /** The engine process's CPU thread budget (`iir worker --threads`); every core without. */
+  readonly threads?: number;
 }
 
 /** The edited images, one per variation, at full resolution with the recipe as file metadata. */
@@ -81,8 +83,8 @@ export async function runWarmUpTask(task: WarmUpTask, context: TaskContext): Pro
   return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
 }
 
-/** The engine's options for the API's edit parameters (and the user's per-model provider pins). */
-export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerRole): EditOptions {
+/** The engine's options for the API's edit parameters (and the user's per-model provider pins, the thread budget). */
+export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerRole, threads?: number): EditOptions {
   return {
     prompt: params.prompt,
     negativePrompt: params.negativePrompt,
@@ -103,6 +105,7 @@ export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerR
     focus: params.focus,
     provider: params.provider,
     ...(providerPerRole ? { providerPerRole } : {}),
+    ...(threads === undefined ? {} : { threads }),
     lowMemory: params.lowMemory,
     keepLightness: params.keepLightness,
     ...(params.strength === undefined ? {} : { strength: params.strength }),
@@ -115,7 +118,7 @@ export function editOptionsOf(params: EditParams, providerPerRole?: ProviderPerR
 
 /** Runs an edit in the engine process. */
 export async function runEditTask(task: EditTask, context: TaskContext): Promise<EditValue> {
-  const options = editOptionsOf(task.params, task.providerPerRole);
+  const options = editOptionsOf(task.params, task.providerPerRole, task.threads);
   let lastPreviewAt = Number.NEGATIVE_INFINITY;
   const stepsPerVariation = (n: number): number => n / task.params.variations;
   const result = await processEngine().edit({

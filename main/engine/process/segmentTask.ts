@@ -5,6 +5,7 @@ import { listInstalled } from '../../models/receipt';
 import type { ProviderChoice } from '../providers';
 import type { PromptPoint } from '../segmentation/points';
 import { SegmentationEngine } from '../segmentation/segment';
+import { checkThreads } from '../threads';
 import type { TaskContext } from './tasks';
 
 /** Select a region: text, a box and/or clicks, in imagePx of `image`. */
@@ -25,6 +26,8 @@ export interface SegmentTask {
   readonly provider: ProviderChoice;
   /** The user's per-model provider pins (settings), over `provider`. */
   readonly providerPerRole?: ProviderPerRole;
+  /** The engine process's CPU thread budget (`iir worker --threads`); every core without. */
+  readonly threads?: number;
 }
 
 /** The selected region. */
@@ -74,7 +77,11 @@ export async function runSegmentTask(task: SegmentTask, context: TaskContext): P
     {
       samDir,
       ...(groundingDir ? { groundingDir } : {}),
-      providers: { default: task.provider, ...(task.providerPerRole ? { perRole: task.providerPerRole } : {}) },
+      providers: {
+        default: task.provider,
+        ...(task.providerPerRole ? { perRole: task.providerPerRole } : {}),
+        ...(task.threads === undefined ? {} : { threads: checkThreads(task.threads) }),
+      },
     },
     {
       ...(task.text === undefined ? {} : { regionText: task.text }),

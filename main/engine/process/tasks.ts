@@ -1,5 +1,6 @@
 import type { PreflightReport } from '../providers';
 import { preflight } from '../providers';
+import { applySharpThreads } from '../threads';
 import {
   type EditTask,
   type EditValue,
@@ -40,6 +41,8 @@ export interface TaskContext {
 
 /** Runs one task in the engine process. */
 export async function runTask(task: EngineTask, context: TaskContext): Promise<TaskValue> {
+  // A worker's budget holds libvips too (decoding and resizing here); the process is the worker's alone.
+  if ('threads' in task) applySharpThreads(task.threads);
   switch (task.kind) {
     case 'preflight':
       return { kind: 'preflight', report: await preflight({ refresh: task.refresh }) };

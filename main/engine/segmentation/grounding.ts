@@ -1,6 +1,7 @@
 import { GroundingDinoForObjectDetection, GroundingDinoProcessor } from '@huggingface/transformers';
 import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
 
+import type ort from 'onnxruntime-node';
 import { IirError } from '../../../shared/errors';
 import type { RgbImage } from '../../../shared/image/types';
 import { clampBox, type Detection } from './boxes';
@@ -39,13 +40,22 @@ export class GroundingDetector {
     private readonly processor: GroundingDinoProcessor,
   ) {}
 
-  /** Loads the model folder (transformers.js layout) on `device`. */
-  static async load(modelDir: string, device: SegmentationDevice): Promise<GroundingDetector> {
+  /** Loads the model folder (transformers.js layout) on `device`, with `sessionOptions` (the thread budget) added. */
+  static async load(
+    modelDir: string,
+    device: SegmentationDevice,
+    sessionOptions: ort.InferenceSession.SessionOptions = {},
+  ): Promise<GroundingDetector> {
     configureTransformers();
     const dtype = detectDtype(modelDir, 'model');
     try {
       const [model, processor] = await Promise.all([
-        GroundingDinoForObjectDetection.from_pretrained(modelDir, { device, dtype, local_files_only: true }),
+        GroundingDinoForObjectDetection.from_pretrained(modelDir, {
+          device,
+          dtype,
+          local_files_only: true,
+          session_options: sessionOptions,
+        }),
         // The processor class is named here: exports do not all record `processor_class`.
         GroundingDinoProcessor.from_pretrained(modelDir, { local_files_only: true }),
       ]);

@@ -1,5 +1,6 @@
 import { SamModel, SamProcessor, Tensor } from '@huggingface/transformers';
 
+import type ort from 'onnxruntime-node';
 import { IirError } from '../../../shared/errors';
 import type { Rect, RgbImage } from '../../../shared/image/types';
 import { ByteLruCache } from './lruCache';
@@ -94,8 +95,16 @@ export class SamSegmenter {
     this.embeddings = new ByteLruCache<Promise<SamEmbedding>>(cacheBytes, () => embeddingBytesEstimate);
   }
 
-  /** Loads a SAM folder (transformers.js layout) on `devices`, keeping at most `cacheBytes` of image embeddings. */
-  static async load(modelDir: string, devices: SamDevices, cacheBytes: number): Promise<SamSegmenter> {
+  /**
+   * Loads a SAM folder (transformers.js layout) on `devices`, keeping at most `cacheBytes` of image embeddings;
+   * `sessionOptions` are added to both sessions' (the thread budget, threads.ts).
+   */
+  static async load(
+    modelDir: string,
+    devices: SamDevices,
+    cacheBytes: number,
+    sessionOptions: ort.InferenceSession.SessionOptions = {},
+  ): Promise<SamSegmenter> {
     configureTransformers();
     const dtype = {
       vision_encoder: detectDtype(modelDir, 'vision_encoder'),
@@ -107,6 +116,7 @@ export class SamSegmenter {
           device: { vision_encoder: devices.encoder, prompt_encoder_mask_decoder: devices.decoder },
           dtype,
           local_files_only: true,
+          session_options: sessionOptions,
         }),
         SamProcessor.from_pretrained(modelDir, { local_files_only: true }),
       ]);

@@ -21,6 +21,7 @@ import {
 } from './request';
 import { configureTransformers, deviceForProvider, elapsedMs } from './runtime';
 import { SamSegmenter } from './sam';
+import { threadSessionOptions } from '../threads';
 
 interface Thresholds {
   readonly boxThreshold: number;
@@ -129,10 +130,12 @@ export class SegmentationEngine {
       throw new IirError('model_missing', 'a text region needs a GroundingDINO model: pass --grounding <id|folder>');
     }
     const decision = providers.grounding ?? providers.samEncoder;
-    const key = `${models.groundingDir}|${decision.provider}`;
+    const threads = models.providers?.threads;
+    const key = `${models.groundingDir}|${decision.provider}|${threads ?? 'all'}`;
     let pending = this.detectors.get(key);
     if (!pending) {
-      pending = GroundingDetector.load(models.groundingDir, deviceForProvider(decision.provider));
+      const device = deviceForProvider(decision.provider);
+      pending = GroundingDetector.load(models.groundingDir, device, threadSessionOptions(threads));
       this.detectors.set(key, pending);
       pending.catch(() => this.detectors.delete(key));
     }
@@ -167,7 +170,7 @@ export class SegmentationEngine {
   ): Promise<Decoded> {
     throwIfCancelled(request.signal);
     const loadStart = performance.now();
-    const sam = await this.samFor(models.samDir, providers);
+    const sam = await this.samFor(models.samDir, providers, models.providers?.threads);
     const loadMs = elapsedMs(loadStart);
     const embedded = await sam.embed(image, this.imageKey(image, request.imageKey));
     const instances: SegmentInstance[] = [];
@@ -193,15 +196,15 @@ export class SegmentationEngine {
     return { instances, loadMs, encoderMs, isEmbeddingCached: embedded.isCached, decoderMs, upsampleMs };
   }
 
-  private samFor(samDir: string, providers: SegmentProviders): Promise<SamSegmenter> {
+  private samFor(samDir: string, providers: SegmentProviders, threads: number | undefined): Promise<SamSegmenter> {
     const devices = {
       encoder: deviceForProvider(providers.samEncoder.provider),
       decoder: deviceForProvider(providers.samDecoder.provider),
     };
-    const key = `${samDir}|${devices.encoder}|${devices.decoder}`;
+    const key = `${samDir}|${devices.encoder}|${devices.decoder}|${threads ?? 'all'}`;
     let pending = this.segmenters.get(key);
     if (!pending) {
-      pending = SamSegmenter.load(samDir, devices, this.embeddingCacheBytes);
+      pending = SamSegmenter.load(samDir, devices, this.embeddingCacheBytes, threadSessionOptions(threads));
       this.segmenters.set(key, pending);
       pending.catch(() => this.segmenters.delete(key));
     }

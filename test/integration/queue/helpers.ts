@@ -63,7 +63,8 @@ export async function startTestWorker(
     inputRoots: [roots],
     outputRoots: [roots],
     lockMs: 5000,
-    engine: new SerialEngine(client),
+    // One thread each: the suite runs two workers (and itself) on a two-core machine.
+    engine: new SerialEngine(client, 1),
     log: () => undefined,
   });
   return {

@@ -202,7 +202,7 @@ describe.skipIf(!redisServerPath)('the editor’s jobs on a worker through Redis
     expect(listed.queue).toBe(`redis://127.0.0.1:${redis.port}/0`);
     expect(listed.workers).toHaveLength(1);
     const [w] = listed.workers;
-    expect(w).toMatchObject({ id: worker.worker.id, provider: 'cpu', current: null, pid: process.pid });
+    expect(w).toMatchObject({ id: worker.worker.id, provider: 'cpu', current: null, pid: process.pid, threads: 1 });
     expect(w!.models).toEqual(expect.arrayContaining(['sd15', 'controlnet-canny']));
     expect(w!.device.name.length).toBeGreaterThan(0);
     expect(w!.done).toBeGreaterThanOrEqual(8);
@@ -211,7 +211,7 @@ describe.skipIf(!redisServerPath)('the editor’s jobs on a worker through Redis
     const text = await runIirProcess(['workers', '--queue', redis.url]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`${worker.worker.id} (`);
-    expect(text.stdout).toMatch(/device: .+, provider cpu/);
+    expect(text.stdout).toMatch(/device: .+, provider cpu, 1 thread, 1 at a time/);
     expect(text.stdout).toMatch(/idle; \d+ done, \d+ failed; [\d.]+ jobs\/min/);
     expect(json.stdout + text.stdout).not.toContain(password);
   });

@@ -25,6 +25,7 @@ const worker = {
   host: 'gpu-box',
   provider: 'cuda',
   device: { name: 'NVIDIA H200', memoryBytes: 141_000_000_000 },
+  threads: 4,
   models: ['sd15', 'controlnet-canny', 'grounding-dino-tiny', 'sam-vit-b'],
   current: null,
   done: 12,
@@ -161,6 +162,9 @@ describe('Batch sheet', () => {
     expect(wrapper.text()).toContain('on 1 remote worker (redis://gpu-box:6379/0)');
     const lanes = wrapper.get('[data-testid="batch-lanes"]').findAll('.lane');
     expect(lanes.map((lane) => lane.get('strong').text())).toEqual([worker.id, 'other-worker']);
+    // The heartbeat's thread budget (iir worker --threads) shows on its worker's lane.
+    expect(lanes[0]!.text()).toContain('4 threads');
+    expect(lanes[1]!.text()).not.toContain('thread');
     expect(lanesOf(batch.items).map((lane) => lane.items.length)).toEqual([1, 1]);
   });
 });
@@ -183,6 +187,7 @@ describe('Devices → Remote workers', () => {
     expect(row).toContain('NVIDIA H200');
     expect(row).toContain('free');
     expect(row).toContain('30/min · 2.0 s each');
+    expect(row).toContain('4 threads');
   });
 
   it('shows main’s one-line refusal and keeps the address to correct', async () => {

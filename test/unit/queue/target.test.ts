@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerHeartbeat } from '../../../main/queue/heartbeat';
-import { Throughput } from '../../../main/queue/heartbeat';
+import { sharedHostAdvice, Throughput } from '../../../main/queue/heartbeat';
 import { directQueueName, queueNameFor } from '../../../main/queue/jobs';
 import { chooseTarget } from '../../../main/queue/target';
 
@@ -14,6 +14,8 @@ function beat(id: string, change: Partial<WorkerHeartbeat> = {}): WorkerHeartbea
     provider: 'cuda',
     resolvedProvider: 'cuda',
     device: { name: 'GPU', memoryBytes: null },
+    threads: null,
+    concurrency: 1,
     models: ['sd15', 'controlnet-canny', 'grounding-dino-tiny', 'sam'],
     queues: [pair],
     direct: directQueueName(id),
@@ -65,5 +67,25 @@ describe('a worker’s throughput', () => {
     expect(throughput.figures(0, 30_000)).toEqual({ perMinute: 4, msPerJob: 3000 });
     // The first job leaves the 60 s window.
     expect(throughput.figures(0, 70_000)).toEqual({ perMinute: 1, msPerJob: 4000 });
+  });
+});
+
+describe('workers sharing a host', () => {
+  const on = (id: string, host: string, threads: number | null) => beat(id, { host, threads });
+
+  it('advises a share of the cores when the budgets on one host add up to more than its cores', () => {
+    const self = { id: 'b', host: 'box', threads: 2 };
+    expect(sharedHostAdvice([on('a', 'box', 2), on('b', 'box', 2)], self, 2)).toBe(
+      '2 workers on box use 4 threads on 2 cores and will slow each other down: start each with --threads 1',
+    );
+    // A worker without a budget uses every core.
+    expect(sharedHostAdvice([on('a', 'box', null)], { ...self, threads: 1 }, 8)).toContain('use 9 threads on 8 cores');
+  });
+
+  it('says nothing when the budgets fit, or the others are on other hosts', () => {
+    const self = { id: 'b', host: 'box', threads: 1 };
+    expect(sharedHostAdvice([on('a', 'box', 1), on('b', 'box', 1)], self, 2)).toBeNull();
+    expect(sharedHostAdvice([on('a', 'other', 2), on('b', 'box', 1)], { ...self, threads: 2 }, 2)).toBeNull();
+    expect(sharedHostAdvice([], self, 2)).toBeNull();
   });
 });
