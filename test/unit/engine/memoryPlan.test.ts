@@ -20,7 +20,7 @@ const sd15 = {
 };
 
 describe('planMemory', () => {
-  it('512², default settings, a roomy machine: CFG split, encoders released, arena off, under 8 GiB', () => {
+  it('512², default settings, a roomy machine: CFG split, attention sliced, encoders released, arena off, under 8 GiB', () => {
     const plan = planMemory({
       weights: sd15,
       width: 512,
@@ -31,6 +31,7 @@ describe('planMemory', () => {
     });
     expect(plan).toMatchObject({ tiledVae: true, releaseEncoders: true, splitBatch: true, stageByStage: false });
     expect(plan.cpuArena).toBe(false);
+    expect(plan.attentionSlices).toBe(4);
     expect(plan.estimate).toBeLessThanOrEqual(defaultBudget);
     expect(plan.budget).toBe(defaultBudget);
   });
