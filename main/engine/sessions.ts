@@ -90,10 +90,21 @@ export interface SessionFactoryOptions {
   readonly cacheDir?: string;
 }
 
+/**
+ * Whether a session uses ONNX Runtime's CPU arena: not in low-memory mode, not when the memory plan says so, and
+ * never for an int8 variant's graph (`dequantizes`: it holds DequantizeLinear nodes, main/models/quantizeWrite.ts).
+ * Such a graph dequantizes each Conv weight on every run: through the arena those transient fp32 copies kept the
+ * real-scale ControlNet alone at 5.1 GiB after two runs at 512², 0.9 GiB without it.
+ */
+export function usesCpuArena(options: Pick<SessionFactoryOptions, 'lowMemory' | 'cpuArena'>, dequantizes: boolean) {
+  return !(options.lowMemory ?? false) && (options.cpuArena ?? true) && !dequantizes;
+}
+
 function sessionOptions(
   provider: ProviderName,
   options: SessionFactoryOptions,
   role: ProviderRole,
+  dequantizes = false,
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
@@ -102,7 +113,7 @@ function sessionOptions(
     // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns
     // stay on: without them, freed blocks fragment and the process grew by 0.3–0.5 GiB per UNet run at 512²; with
     // them, each run takes one planned block and gives it back.
-    enableCpuMemArena: !(options.lowMemory ?? false) && (options.cpuArena ?? true),
+    enableCpuMemArena: usesCpuArena(options, dequantizes),
     enableMemPattern: true,
     logSeverityLevel: 3,
     // WebGPU: the ControlNet's residuals stay on the device and feed the UNet there (no round trip through JS)
@@ -158,9 +169,11 @@ export async function createSession(
   const fallbacks = [...decision.fallbacks];
   const started = performance.now();
   const { source, deterministic, notes } = await modelSource(path, role);
+  const inventory = await graphInventory(path).catch(() => undefined);
+  const dequantizes = inventory?.opTypes.includes('DequantizeLinear') ?? false;
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options, role);
+      const settings = sessionOptions(provider, options, role, dequantizes);
       const cacheDir = provider === 'cpu' && typeof source === 'string' ? options.cacheDir : undefined;
       const { session, cached } =
         typeof source === 'string'
