@@ -16,7 +16,7 @@ import type { InitializerPart } from './onnxParts';
 import { encode, fieldKey, stringField, varintField, type Field } from './protobuf';
 import { DataSink, SourceData, writeNewFile } from './quantizeIo';
 import { FLOAT, INT8, type QuantizePlan, type WeightPlan } from './quantizePlan';
-import { quantizePerChannel } from './quantizeTensor';
+import { quantizePerChannelAsync } from './quantizeTensor';
 
 /** The names of the new graph's files inside its folder. */
 export const GRAPH_FILE = 'model.onnx';
@@ -140,7 +140,7 @@ async function rewriteInitializer(
     return [encode([...part.fields, stringField(8, part.name), ...externalFields(offset, part.data.length)])];
   }
   const count = weight.dims.reduce((a, b) => a * b, 1);
-  const { codes, scales } = quantizePerChannel(await source.floats(part, count), weight);
+  const { codes, scales } = await quantizePerChannelAsync(await source.floats(part, count), weight);
   const codesName = io.names.fresh(`${part.name}_int8`);
   const scalesName = io.names.fresh(`${part.name}_scale`);
   const offset = sink.offset;

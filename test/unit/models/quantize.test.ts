@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeInt8Variant } from '../../../main/models/quantizeModel';
-import { quantizePerChannel } from '../../../main/models/quantizeTensor';
+import { quantizePerChannel, quantizePerChannelAsync } from '../../../main/models/quantizeTensor';
 import { OnnxGraph, writeOnnxModel, type ElemType } from '../../fixtures/models/onnx';
 import { writeFixtureReceipt } from '../../fixtures/models/receipt';
 import { cacheDir } from '../../setup/global';
@@ -89,6 +89,24 @@ describe('quantizePerChannel', () => {
     const { codes, scales } = quantizePerChannel(w, { dims: [2, 3], axis: 1 });
     expect([...scales]).toEqual([Math.fround(2 / 127), Math.fround(0.5 / 127), 1]);
     expect([...codes]).toEqual([70, -127, 0, -127, 76, 0]);
+  });
+
+  it('gives the same result in slices (the app yields to its event loop between them)', async () => {
+    for (const layout of [
+      { dims: [3000, 700], axis: 1 }, // MatMul [K, N]: 2.1 M values, channels spread over every row
+      { dims: [40, 16, 3, 3], axis: 0 },
+    ]) {
+      const values = Float32Array.from(
+        seeded(
+          layout.dims.reduce((a, b) => a * b, 1),
+          5,
+        ),
+      );
+      const whole = quantizePerChannel(values, layout);
+      const sliced = await quantizePerChannelAsync(values, layout);
+      expect(sliced.scales).toEqual(whole.scales);
+      expect(sliced.codes).toEqual(whole.codes);
+    }
   });
 });
 
