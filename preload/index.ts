@@ -82,6 +82,8 @@ const bridge = {
     deletePartial: call('models:deletePartial'),
     /** Disk use per model, of partial downloads, in total, and the free space. */
     diskUsage: call('models:diskUsage'),
+    /** Starts making the int8 variant of a model; progress arrives as `models:progress`. */
+    quantize: call('models:quantize'),
   },
   devices: {
     /** The execution providers and the last pre-flight result. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { sep } from 'node:path';
 import ort from 'onnxruntime-node';
 import { IirError } from '../../shared/errors';
-import { graphBytes } from './modelFiles';
+import { graphBytes, graphInventory } from './modelFiles';
 import {
   chooseProvider,
   oneLine,
@@ -67,14 +67,30 @@ function configEntries(options: SessionFactoryOptions, weightsFolder?: string): 
   };
 }
 
+/**
+ * Whether a session uses ONNX Runtime's CPU arena: not in low-memory mode, not when the memory plan says so, and
+ * never for an int8 variant's graph (`dequantizes`: it holds DequantizeLinear nodes, main/models/quantizeWrite.ts).
+ * Such a graph dequantizes each Conv weight on every run: through the arena those transient fp32 copies kept the
+ * real-scale ControlNet alone at 5.1 GiB after two runs at 512², 0.9 GiB without it.
+ */
+export function usesCpuArena(options: Pick<SessionFactoryOptions, 'lowMemory' | 'cpuArena'>, dequantizes: boolean) {
+  return !(options.lowMemory ?? false) && (options.cpuArena ?? true) && !dequantizes;
+}
+
+/** What a session's graph needs: where a rewritten graph's weights are, whether it dequantizes int8 weights. */
+export interface GraphTraits {
+  readonly weightsFolder?: string;
+  readonly dequantizes?: boolean;
+}
+
 /** The options every session of `role` on `provider` is created with (exported for tests). */
 export function sessionOptions(
   provider: ProviderName,
   options: SessionFactoryOptions,
   role: ProviderRole,
-  weightsFolder?: string,
+  graph: GraphTraits = {},
 ): ort.InferenceSession.SessionOptions {
-  const session = configEntries(options, weightsFolder);
+  const session = configEntries(options, graph.weightsFolder);
   return {
     executionProviders: [provider],
     ...threadSessionOptions(options.settings.threads),
@@ -83,7 +99,7 @@ export function sessionOptions(
     // every run) an edit at 512² peaked at 9.8 GiB, the arena's power-of-two growth overshooting. Memory patterns
     // stay on: without them, freed blocks fragment and the process grew by 0.3–0.5 GiB per UNet run at 512²; with
     // them, each run takes one planned block and gives it back.
-    enableCpuMemArena: !(options.lowMemory ?? false) && (options.cpuArena ?? true),
+    enableCpuMemArena: usesCpuArena(options, graph.dequantizes ?? false),
     enableMemPattern: options.memPattern ?? true,
     logSeverityLevel: 3,
     ...(Object.keys(session).length > 0 ? { extra: { session } } : {}),
@@ -140,9 +156,14 @@ export async function createSession(
   const fallbacks = [...decision.fallbacks];
   const started = performance.now();
   const { source, weightsFolder, deterministic, notes } = await modelSource(path, role, options.attentionSlices);
+  const inventory = await graphInventory(path).catch(() => undefined);
+  const dequantizes = inventory?.opTypes.includes('DequantizeLinear') ?? false;
   for (const provider of providerFallbackChain(options.report, decision)) {
     try {
-      const settings = sessionOptions(provider, options, role, weightsFolder);
+      const settings = sessionOptions(provider, options, role, {
+        dequantizes,
+        ...(weightsFolder ? { weightsFolder } : {}),
+      });
       const cacheDir = provider === 'cpu' && typeof source === 'string' ? options.cacheDir : undefined;
       const { session, cached } =
         typeof source === 'string'

@@ -34,7 +34,8 @@ export interface OnnxParts {
 /** Inline data of at least this many bytes is referenced in place instead of copied. */
 const referenceMinBytes = 1024;
 
-async function readField(r: FileReader, key: number): Promise<Field> {
+/** Reads the value of a field whose key was just read (a length-delimited value without its length). */
+export async function readField(r: FileReader, key: number): Promise<Field> {
   const wire = key % 8;
   if (wire === 2) return { key, value: await r.bytes(await r.varint()) };
   const start = r.pos;
@@ -59,7 +60,8 @@ function parseEntry(buf: Uint8Array): [string, string] {
   return out;
 }
 
-async function readInitializer(r: FileReader, end: number, file: string): Promise<InitializerPart> {
+/** Reads one TensorProto (ending at `end`) of the model at `file`, locating its bytes rather than reading them. */
+export async function readInitializer(r: FileReader, end: number, file: string): Promise<InitializerPart> {
   let name = '';
   const kept: Field[] = [];
   let data: DataLocation | undefined;

@@ -12,7 +12,8 @@ export const receiptSchema = z.object({
   title: z.string(),
   role: z.enum(modelRoles),
   source: z.object({
-    kind: z.enum(['download', 'import']),
+    /** `derive`: made on this machine from another installed model (`derived` says how). */
+    kind: z.enum(['download', 'import', 'derive']),
     repo: z.string().nullable(),
     revision: z.string().nullable(),
     /** Download: the hub endpoint used. Import: the folder it came from. */
@@ -34,6 +35,17 @@ export const receiptSchema = z.object({
     }),
   ),
   installedAt: z.string(),
+  /** A variant made from another installed model (the int8 variant: main/models/quantizeModel.ts). */
+  derived: z
+    .object({
+      from: modelIdSchema,
+      method: z.literal('int8-weight-only'),
+      /** The quantizer's name and version. */
+      tool: z.string(),
+      /** The source's files that were read, with their receipt's sizes and SHA-256s. */
+      sources: z.array(z.object({ path: relativePathSchema, bytes: z.number().int(), sha256: z.string() })),
+    })
+    .optional(),
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 

@@ -73,6 +73,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     'models:remove': ({ id }) => models.remove(id),
     'models:deletePartial': ({ id }) => models.deletePartial(id),
     'models:diskUsage': () => models.diskUsage(),
+    'models:quantize': ({ id }) => models.quantize(id),
 
     'settings:get': () => visibleSettings(settings.get()),
     'settings:set': async (patch) => visibleSettings(await settings.set(patch)),

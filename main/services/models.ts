@@ -10,6 +10,7 @@ import { resolveModelsDir } from '../models/modelSettings';
 import { deletePartial } from '../models/partials';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
 import { listInstalled, modelDir, verification } from '../models/receipt';
+import { QuantizeRuns } from './modelQuantize';
 
 /**
  * Model management for the app and serve mode: the model manager's functions (main/models) bound to the current
@@ -17,13 +18,21 @@ import { listInstalled, modelDir, verification } from '../models/receipt';
  */
 export class ModelService {
   private readonly pulls = new Map<string, PullHandle>();
+  private readonly quantizing: QuantizeRuns;
 
   constructor(
     private readonly settings: () => Settings,
     private readonly emitProgress: (progress: ModelProgress) => void,
     private readonly log: (message: string, error?: unknown) => void = () => undefined,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+  ) {
+    this.quantizing = new QuantizeRuns(emitProgress, log);
+  }
+
+  /** Starts making the int8 variant of installed model `id` (services/modelQuantize.ts). */
+  quantize(id: string): Promise<{ started: string }> {
+    return this.quantizing.start(this.modelsDir(), id);
+  }
 
   /** The models folder: `IIR_MODELS_DIR`, then the settings, then `<userData>/models`. */
   modelsDir(): string {
@@ -47,6 +56,7 @@ export class ModelService {
         bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
         linked: model.receipt.location !== null,
         verification: verification(model.receipt),
+        ...(model.receipt.derived ? { int8Of: model.receipt.derived.from } : {}),
       })),
     };
   }
@@ -152,7 +162,7 @@ export class ModelService {
   cancel(id: string): { wasActive: boolean } {
     const handle = this.pulls.get(id);
     handle?.cancel();
-    return { wasActive: handle !== undefined };
+    return { wasActive: handle !== undefined || this.quantizing.cancel(id) };
   }
 
   async import(source: string, id: string, role: ModelRole | undefined, mode: ImportMode) {

@@ -148,6 +148,11 @@ export const requestChannels = {
     request: modelRefSchema,
     response: z.object({ freedBytes: z.number().nonnegative(), remaining: z.number().int().nonnegative() }),
   },
+  /**
+   * Start making `<id>-int8`, the int8 variant of an installed SD1.5 set or ControlNet (for CPU); refusals come back
+   * at once, progress as `models:progress` (`quantizing`) under the variant's id; `models:cancel` stops it.
+   */
+  'models:quantize': { request: modelRefSchema, response: z.object({ started: z.string() }) },
   /** Bytes per model, partial downloads, total and free space. */
   'models:diskUsage': { request: none, response: diskUsageSchema },
   /** The execution providers this build ships, with the last pre-flight result. */

@@ -51,6 +51,8 @@ export const installedModelSchema = z.object({
   linked: z.boolean(),
   /** `verified` only when every file matched a published SHA-256 (the catalog's or the hub's). */
   verification: z.enum(['verified', 'unverified']),
+  /** Set on an int8 variant (`models:quantize`): the id of the model it was made from. */
+  int8Of: z.string().optional(),
 });
 
 /**
@@ -92,10 +94,13 @@ export const acceptLicensesRequestSchema = z
   })
   .strict();
 
-/** Download progress of one model; `state` `done`, `failed`, `paused` and `cancelled` end a pull. */
+/**
+ * Download progress of one model; `state` `done`, `failed`, `paused` and `cancelled` end a pull. The making of an
+ * int8 variant (`models:quantize`) reports as `quantizing` under the variant's id, and ends the same way.
+ */
 export const modelProgressSchema = z.object({
   modelId: z.string(),
-  state: z.enum(['downloading', 'verifying', 'done', 'paused', 'cancelled', 'failed']),
+  state: z.enum(['downloading', 'verifying', 'quantizing', 'done', 'paused', 'cancelled', 'failed']),
   /** The file in flight, or null between files. */
   file: z.string().nullable(),
   bytesDone: z.number().nonnegative(),

@@ -2,19 +2,27 @@
  * One real-scale edit in its own process, for `npm run bench -- engine --scale real`: prints one JSON line with the
  * session creation times, per-step time inside and outside `session.run`, bytes through JS per step, VAE times and
  * the process's peak RSS (and each stage's). Usage: tsx realEngineRun.ts <modelsDir> <size> <steps> <default|low>
- * [sessionCacheDir]
+ * [sessionCacheDir]. IIR_BENCH_SD / IIR_BENCH_CONTROLNET choose the model ids (default sd15-real and
+ * controlnet-canny-real; e.g. their int8 variants); IIR_BENCH_SQUARE=1 edits a 300×300 crop of the photo, so the
+ * frame is size × size instead of 1.5 size × size.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { EditEngine } from '../../main/engine/pipeline';
 import { createMask } from '../../shared/image/types';
 
 const [modelsDir, sizeText, stepsText, mode, cacheDir] = process.argv.slice(2);
 const size = Number(sizeText);
 const steps = Number(stepsText);
-const photo = join(import.meta.dirname, '..', 'fixtures', 'images', 'chelsea.png');
-const mask = createMask(451, 300);
-for (let y = 90; y < 210; y++) mask.data.fill(255, y * 451 + 150, y * 451 + 300);
+const chelsea = join(import.meta.dirname, '..', 'fixtures', 'images', 'chelsea.png');
+const square = process.env.IIR_BENCH_SQUARE === '1';
+const photo = square ? join(tmpdir(), `iir-bench-square-${process.pid}.png`) : chelsea;
+if (square) await sharp(chelsea).extract({ left: 75, top: 0, width: 300, height: 300 }).png().toFile(photo);
+const width = square ? 300 : 451;
+const mask = createMask(width, 300);
+for (let y = 90; y < 210; y++) mask.data.fill(255, y * width + (square ? 75 : 150), y * width + (square ? 225 : 300));
 
 /** The process's peak RSS since the last reset, MiB (Linux; 0 elsewhere). */
 function highWaterMiB(): number {
@@ -72,8 +80,8 @@ const result = await engine.edit({
   ...(cacheDir ? { sessionCacheDir: cacheDir } : {}),
   options: {
     prompt: 'a tiger',
-    sd: 'sd15-real',
-    controlnet: 'controlnet-canny-real',
+    sd: process.env.IIR_BENCH_SD ?? 'sd15-real',
+    controlnet: process.env.IIR_BENCH_CONTROLNET ?? 'controlnet-canny-real',
     provider: 'cpu',
     size,
     steps,
@@ -85,6 +93,8 @@ const d = result.variations[0]!.denoise;
 const round = (v: number): number => Math.round(v);
 const report = {
   size,
+  photo: `${width}x300`,
+  models: [process.env.IIR_BENCH_SD ?? 'sd15-real', process.env.IIR_BENCH_CONTROLNET ?? 'controlnet-canny-real'],
   lowMemory: mode === 'low',
   loadMs: round(result.timings.load),
   sessions: result.sessionLoads.map((l) => ({ ...l, ms: round(l.ms) })),
@@ -102,4 +112,5 @@ const report = {
   memory: { ...result.memory, estimateMiB: round(result.memory.estimate / 2 ** 20) },
 };
 await engine.dispose();
+if (square) rmSync(photo, { force: true });
 process.stdout.write(`${JSON.stringify(report)}\n`);

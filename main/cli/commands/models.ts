@@ -8,9 +8,10 @@ import { defineCommand, type CommandContext } from '../command';
 import { formatBytes } from '../../../shared/format';
 import { printCatalog, printList, pull } from './modelsActions';
 import { fuseAction } from './modelsFuse';
+import { quantizeAction } from './modelsQuantize';
 import { modelsOption } from '../modelsOption';
 
-const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse'] as const;
+const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse', 'quantize'] as const;
 
 function printVerify(results: VerifyResult[], json: boolean, context: CommandContext): void {
   if (json) context.printJson({ results });
@@ -34,7 +35,8 @@ export const modelsCommand = defineCommand({
     '(resumable, verified downloads; Ctrl-C pauses and the next pull resumes), import <dir> --as <id> (check a\n' +
     "local folder against its role's tensor contract; copy it, --move it or --link it in place), verify [<id>]\n" +
     '(re-hash against the install receipt), rm <id> (also removes partial downloads), path (the models folder),\n' +
-    'fuse <sd> <controlnet> (one graph of the ControlNet and the residual UNet, no weights copied).\n' +
+    'fuse <sd> <controlnet> (one graph of the ControlNet and the residual UNet, no weights copied),\n' +
+    'quantize <id>… (make <id>-int8: int8 UNet/ControlNet weights for CPU; quality not judged yet).\n' +
     'The hub endpoint comes from IIR_HUB_ENDPOINT (default https://huggingface.co); a token for gated repositories\n' +
     'from the settings or HF_TOKEN; HTTPS_PROXY / NO_PROXY are honoured.',
   positionals: [
@@ -77,6 +79,7 @@ export const modelsCommand = defineCommand({
     'models import ~/onnx/sd15 --as my-sd15 --link',
     'models verify',
     'models fuse sd15-fp16 controlnet-canny',
+    'models quantize sd15-fp32 controlnet-iir',
     'models list --json',
   ],
   async run({ options, positionals }, context) {
@@ -139,8 +142,8 @@ export const modelsCommand = defineCommand({
         );
       return;
     }
-    if (action === 'fuse') {
-      await fuseAction(args, modelsDir, options.json, context);
+    if (action === 'fuse' || action === 'quantize') {
+      await (action === 'fuse' ? fuseAction : quantizeAction)(args, modelsDir, options.json, context);
       return;
     }
     if (action === 'verify') {

@@ -4,6 +4,7 @@
  * its own: default and low-memory settings at 256² and, when the machine has 10 GiB available, 512². The
  * optimized-graph cache (IIR_BENCH_SESSION_CACHE=1) is emptied first, so the first run's sessions are created cold
  * and the later ones from the cache. A run stops itself (and says in which stage) past 11.5 GiB RSS.
+ * IIR_BENCH_SIZES=512 runs only that size; IIR_BENCH_SD, IIR_BENCH_CONTROLNET and IIR_BENCH_SQUARE: realEngineRun.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -64,12 +65,13 @@ function runOne(models: string, size: number, mode: string, context: BenchContex
 
 export function runRealEngine(context: BenchContext): Record<string, unknown> {
   const models = context.models ?? join(repo, '.cache', 'real-scale', 'models');
-  if (!existsSync(join(models, 'sd15-real', 'unet', 'model.onnx'))) {
+  if (!existsSync(join(models, process.env.IIR_BENCH_SD ?? 'sd15-real', 'unet', 'model.onnx'))) {
     return { skipped: `no real-scale models in ${models}: npm run fixtures -- --scale real --out ${models}` };
   }
   if (useCache) rmSync(sessionCacheDir(models), { recursive: true, force: true }); // the first run is cold
   const runs: Record<string, unknown>[] = [];
-  for (const size of [256, 512]) {
+  const sizes = process.env.IIR_BENCH_SIZES?.split(',').map(Number) ?? [256, 512];
+  for (const size of sizes) {
     if (size === 512 && availableGiB() < 10) {
       runs.push({ size, skipped: `only ${availableGiB().toFixed(1)} GiB available; 512² needs 10 GiB here` });
       continue;

@@ -27,7 +27,8 @@ export function createDownloads(guarded: Guarded, refresh: () => Promise<void>) 
       unsubscribe ??= api().on('models:progress', (event) => {
         progress.value = { ...progress.value, [event.modelId]: event };
         // A finished download changes the installed list; a stopped one what is kept on disk.
-        if (event.state !== 'downloading' && event.state !== 'verifying') void refresh();
+        if (event.state !== 'downloading' && event.state !== 'verifying' && event.state !== 'quantizing')
+          void refresh();
       });
     },
     /**
@@ -59,6 +60,8 @@ export function createDownloads(guarded: Guarded, refresh: () => Promise<void>) 
     },
     pause: (id: string) => guarded(async () => void (await api().models.pause({ id: modelIdSchema.parse(id) }))),
     cancel: (id: string) => guarded(async () => void (await api().models.cancel({ id: modelIdSchema.parse(id) }))),
+    /** Starts making the int8 variant of `id` (its progress arrives under the variant's id). */
+    quantize: (id: string) => guarded(async () => void (await api().models.quantize({ id: modelIdSchema.parse(id) }))),
     /** Deletes what a stopped download of `id` left; remembers the bytes freed and forgets its progress. */
     deletePartial: (id: string) =>
       guarded(async () => {
