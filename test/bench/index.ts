@@ -2,7 +2,7 @@ import { parseCommandLine, UsageError } from '../../main/cli/options';
 import { suites } from './suites';
 
 // `npm run bench -- <suite> [--json]`: with --json, stdout carries exactly one JSON object and nothing else.
-const usage = `Usage: npm run bench -- <suite> [--json] [--scale real [--models <dir>]]\n\nSuites:\n${suites
+const usage = `Usage: npm run bench -- <suite> [--json] [--scale real [--models <dir>] [--provider <name>]]\n\nSuites:\n${suites
   .map((s) => `  ${s.name.padEnd(12)}${s.summary}`)
   .join('\n')}\n`;
 
@@ -15,6 +15,12 @@ async function main(): Promise<number> {
         json: { type: 'boolean', description: 'print one JSON object on stdout' },
         scale: { type: 'string', valueName: 'tiny|real', choices: ['tiny', 'real'], description: 'model scale' },
         models: { type: 'string', valueName: 'dir', description: 'real-scale models folder' },
+        provider: {
+          type: 'string',
+          valueName: 'name',
+          choices: ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'],
+          description: 'execution provider of the real-scale engine bench (default cpu)',
+        },
       },
       [{ name: 'suite', description: 'the suite to run' }],
     );
@@ -36,6 +42,7 @@ async function main(): Promise<number> {
     log: (message) => process.stderr.write(`${message}\n`),
     ...(parsed.options.scale ? { scale: parsed.options.scale as 'tiny' | 'real' } : {}),
     ...(parsed.options.models ? { models: parsed.options.models } : {}),
+    ...(parsed.options.provider ? { provider: parsed.options.provider } : {}),
   });
   const report = { [suite.name]: result };
   process.stdout.write(parsed.options.json ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);

@@ -3,21 +3,23 @@
  * session creation times, per-step time inside and outside `session.run`, bytes through JS per step, VAE times and
  * the process's peak RSS (and each stage's). Usage: tsx realEngineRun.ts <modelsDir> <size> <steps> <default|low>
  * [sessionCacheDir]. IIR_BENCH_SD / IIR_BENCH_CONTROLNET choose the model ids (default sd15-real and
- * controlnet-canny-real; e.g. their int8 variants); IIR_BENCH_SQUARE=1 edits a 300×300 crop of the photo, so the
- * frame is size × size instead of 1.5 size × size.
+ * controlnet-canny-real; e.g. their int8 variants); the photo is a 300×300 crop, so the frame is size × size
+ * (IIR_BENCH_SQUARE=0: the whole 451×300 photo, 1.5 size × size); IIR_BENCH_PROVIDER runs on another provider
+ * (default cpu).
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { EditEngine } from '../../main/engine/pipeline';
+import type { ProviderChoice } from '../../shared/api/providers';
 import { createMask } from '../../shared/image/types';
 
 const [modelsDir, sizeText, stepsText, mode, cacheDir] = process.argv.slice(2);
 const size = Number(sizeText);
 const steps = Number(stepsText);
 const chelsea = join(import.meta.dirname, '..', 'fixtures', 'images', 'chelsea.png');
-const square = process.env.IIR_BENCH_SQUARE === '1';
+const square = process.env.IIR_BENCH_SQUARE !== '0';
 const photo = square ? join(tmpdir(), `iir-bench-square-${process.pid}.png`) : chelsea;
 if (square) await sharp(chelsea).extract({ left: 75, top: 0, width: 300, height: 300 }).png().toFile(photo);
 const width = square ? 300 : 451;
@@ -82,7 +84,7 @@ const result = await engine.edit({
     prompt: 'a tiger',
     sd: process.env.IIR_BENCH_SD ?? 'sd15-real',
     controlnet: process.env.IIR_BENCH_CONTROLNET ?? 'controlnet-canny-real',
-    provider: 'cpu',
+    provider: (process.env.IIR_BENCH_PROVIDER ?? 'cpu') as ProviderChoice,
     size,
     steps,
     seed: 1,

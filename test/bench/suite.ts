@@ -5,6 +5,8 @@ export interface BenchContext {
   readonly scale?: 'tiny' | 'real';
   /** `--models <dir>`: where the real-scale models are (default .cache/real-scale/models). */
   readonly models?: string;
+  /** `--provider <name>`: the execution provider of the real-scale engine bench (default cpu). */
+  readonly provider?: string;
 }
 
 /** One benchmark suite: `npm run bench -- <name> [--json]` prints `{ "<name>": <result of run> }`. */

@@ -44,7 +44,12 @@ function runOne(models: string, size: number, mode: string, context: BenchContex
       mode,
       ...(useCache ? [sessionCacheDir(models)] : []),
     ],
-    { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 20 },
+    {
+      cwd: repo,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      env: { ...process.env, IIR_BENCH_PROVIDER: context.provider ?? 'cpu' },
+    },
   );
   const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
   if (child.status !== 0 || !line) {
@@ -70,13 +75,14 @@ export function runRealEngine(context: BenchContext): Record<string, unknown> {
   }
   if (useCache) rmSync(sessionCacheDir(models), { recursive: true, force: true }); // the first run is cold
   const runs: Record<string, unknown>[] = [];
+  const provider = context.provider ?? 'cpu';
   const sizes = process.env.IIR_BENCH_SIZES?.split(',').map(Number) ?? [256, 512];
   for (const size of sizes) {
-    if (size === 512 && availableGiB() < 10) {
+    if (size === 512 && provider === 'cpu' && availableGiB() < 10) {
       runs.push({ size, skipped: `only ${availableGiB().toFixed(1)} GiB available; 512² needs 10 GiB here` });
       continue;
     }
     for (const mode of ['default', 'low']) runs.push(runOne(models, size, mode, context));
   }
-  return { provider: 'cpu', steps, runs };
+  return { provider, steps, runs };
 }
