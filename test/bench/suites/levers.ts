@@ -2,9 +2,9 @@
  * `npm run bench -- levers [--models <dir>] --json`: what the memory plan's levers cost per step on the real-scale
  * ControlNet + UNet (CPU, fp32, 512², classifier-free guidance), each set in its own process (realStepRun.ts):
  *   - before: the arena on, the guidance batch as one B = 2 run, attention whole (the default before issue 12);
- *   - default: the plan's default at 512² (arena off, guidance as two B = 1 runs);
- *   - low-memory: the same with attention in 4 query slices (stage by stage in the app, which loads the text
- *     encoder and VAE at other times).
+ *   - split: the arena off, guidance as two B = 1 runs, attention whole;
+ *   - plan: the same with attention in 4 query slices — what the memory plan runs at 512², with default settings
+ *     and in low-memory mode alike (which differ in what stays loaded between stages, not in the steps).
  * The sets run in turn, `IIR_BENCH_ROUNDS` times (default 2), so a shared machine's load falls on each alike. Per
  * step: the median wall and CPU time of the steps after the first (which grows the arena and plans memory), and
  * each set's CPU time against the one before.
@@ -22,8 +22,8 @@ const steps = 3;
 
 const sets = {
   before: { args: ['arena', 'b2'], slices: 1 },
-  default: { args: ['no-arena', 'split'], slices: 1 },
-  lowMemory: { args: ['no-arena', 'split'], slices: 4 },
+  split: { args: ['no-arena', 'split'], slices: 1 },
+  plan: { args: ['no-arena', 'split'], slices: 4 },
 } as const;
 type SetName = keyof typeof sets;
 
@@ -61,7 +61,7 @@ function measureLevers(context: BenchContext): Record<string, unknown> {
     return { skipped: `no real-scale models in ${models}: npm run fixtures -- --scale real --out ${models}` };
   }
   const rounds = Number(process.env.IIR_BENCH_ROUNDS ?? 2);
-  const runs: Record<SetName, StepRun[]> = { before: [], default: [], lowMemory: [] };
+  const runs: Record<SetName, StepRun[]> = { before: [], split: [], plan: [] };
   const errors: string[] = [];
   for (let round = 0; round < rounds; round++) {
     for (const name of Object.keys(sets) as SetName[]) {
@@ -98,7 +98,7 @@ function measureLevers(context: BenchContext): Record<string, unknown> {
     steps,
     rounds,
     sets: summary,
-    cpuPerStepVsBefore: { default: ratio('default'), lowMemory: ratio('lowMemory') },
+    cpuPerStepVsBefore: { split: ratio('split'), plan: ratio('plan') },
     runs,
     ...(errors.length > 0 ? { errors } : {}),
   };
