@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../main/image/decode';
 import { runEdit, type EditResult } from '../../../main/engine/pipeline';
+import { loadCatalogs } from '../../../main/models/catalog';
+import { checkContract } from '../../../main/models/contract';
 import { readOnnxSignature } from '../../../main/models/onnxHeader';
 import { readOnnxInventory } from '../../../main/models/onnxInventory';
 import { readReceipt } from '../../../main/models/receipt';
@@ -93,6 +95,13 @@ describe('models quantize', () => {
     ]);
     expect(b.ino).toBe(a.ino);
     expect((await runIirHere(['models', 'verify', `${sd}-int8`, '--models', models])).code).toBe(0);
+    const catalog = await loadCatalogs();
+    for (const [id, role] of [
+      [sd, 'sd15'],
+      [cn, 'controlnet-iir'],
+    ] as const) {
+      await expect(checkContract(join(models, `${id}-int8`), catalog.roles[role]!, id)).resolves.toBeDefined();
+    }
   });
 
   it('edits with the int8 variant: every pixel outside the region kept, close to the fp32 edit', async () => {
