@@ -133,7 +133,8 @@ export const workerCommand = defineCommand({
       client.dispose();
       throw error;
     });
-    context.log(`worker ${worker.id} on ${address.display} (${threads} threads): ${worker.queues.join(', ')}`);
+    context.log(`worker ${worker.id} on ${address.display}: ${worker.queues.join(', ')}`);
+    context.log(`${threads} CPU thread${threads === 1 ? '' : 's'} for the engine and image decoding (--threads)`);
     const advice = await adviceForHost(address, worker.id, threads);
     if (advice) context.log(advice);
     await new Promise<void>((resolve) => {
