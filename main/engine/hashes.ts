@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomicWrite';
 
 interface Entry {
@@ -43,6 +44,14 @@ function hashFile(path: string): Promise<string> {
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+/**
+ * Where the engine process keeps the models folder's file hashes (size and mtime as the key), so that a new engine
+ * process does not read every weight again for its first recipe.
+ */
+export function modelHashCachePath(modelsDir: string): string {
+  return join(modelsDir, '.cache', 'model-hashes.json');
 }
 
 /** Hex SHA-256 of the file at `path`, from the cache when its size and mtime are unchanged. */

@@ -2,6 +2,7 @@ import type { EditParams, ProviderPerRole } from '../../../shared/api';
 import type { GrayImage, Mask, RgbImage } from '../../../shared/image/types';
 import { EditEngine, type EditOptions } from '../pipeline';
 import type { StoredComposite } from '../compositeStored';
+import { modelHashCachePath } from '../hashes';
 import type { EditRecipe } from '../recipe';
 import type { MemoryLevers } from '../memoryPlan';
 import { foregroundIdle } from './foreground';
@@ -78,7 +79,8 @@ export interface WarmUpValue {
 export async function runWarmUpTask(task: WarmUpTask, context: TaskContext): Promise<WarmUpValue> {
   const { modelsDir, width, height, memory } = task;
   const options = editOptionsOf(task.params, task.providerPerRole);
-  const request = { modelsDir, options, signal: context.signal, ...(memory ? { memory } : {}) };
+  const hashCachePath = modelHashCachePath(modelsDir);
+  const request = { modelsDir, options, hashCachePath, signal: context.signal, ...(memory ? { memory } : {}) };
   const warm = await processEngine().warmUp(request, { width, height }, foregroundIdle);
   return { kind: 'warmup', loaded: warm.loaded, expectedPeak: warm.memory.estimate };
 }
@@ -126,6 +128,7 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
     mask: task.mask,
     options,
     modelsDir: task.modelsDir,
+    hashCachePath: modelHashCachePath(task.modelsDir),
     signal: context.signal,
     ...(task.memory ? { memory: task.memory } : {}),
     onProgress: (progress) => {

@@ -4,6 +4,7 @@ import { cropTile, sweepCrop } from '../../sweep/contactSheet';
 import { runSweep, type SweepSummary } from '../sweep';
 import { editOptionsOf, processEngine, type EditValue } from './editTask';
 import type { TaskContext } from './tasks';
+import { modelHashCachePath } from '../hashes';
 
 /** A sweep (issue 15): the edit's parameters, and each cell's values over them. */
 export interface SweepTask {
@@ -40,6 +41,7 @@ export async function runSweepTask(task: SweepTask, context: TaskContext): Promi
       options: editOptionsOf({ ...params, variations: 1 }, task.providerPerRole),
       cells: task.cells,
       modelsDir: task.modelsDir,
+      hashCachePath: modelHashCachePath(task.modelsDir),
       signal: context.signal,
       onProgress: (cell, cells, progress) => {
         if (progress.type !== 'step') {

@@ -4,7 +4,10 @@
  * another document's plan, or an edit needing other sessions, supersedes it (whether a warm-up still in flight is
  * cancelled is warmUps.test.ts's, where the timing is the test's).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelHashCachePath } from '../../../main/engine/hashes';
 import type { ImageId } from '../../../shared/api';
 import type { EngineTask, TaskValue } from '../../../main/engine/process/tasks';
 import type { RunOptions } from '../../../main/engine/process/client';
@@ -76,6 +79,9 @@ describe('warm start', () => {
     // the edit ran with the levers the plan showed
     expect(task.memory).toEqual(warm.task.kind === 'warmup' ? warm.task.memory : undefined);
     expect(warm.signal?.aborted).toBe(false);
+    // the recipe's file hashes are kept with the models, so the next engine process does not read the weights again
+    const hashed = Object.keys(JSON.parse(readFileSync(modelHashCachePath(task.modelsDir), 'utf8')) as object);
+    expect(hashed.some((path) => path.startsWith(join(task.modelsDir, 'sd15')))).toBe(true);
   });
 
   it("another document's plan supersedes a warm-up in flight, and its edit finds its own sessions", async () => {
