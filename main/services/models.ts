@@ -56,7 +56,7 @@ export class ModelService {
         bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
         linked: model.receipt.location !== null,
         verification: verification(model.receipt),
-        ...(model.receipt.derived ? { int8Of: model.receipt.derived.from } : {}),
+        ...(model.receipt.derived?.method === 'int8-weight-only' ? { int8Of: model.receipt.derived.from } : {}),
       })),
     };
   }
