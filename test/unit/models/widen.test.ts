@@ -4,8 +4,9 @@
  * IO names and ranks, gives the fp16 graph's outputs within fp16's rounding on the same input, can be quantized,
  * and every refusal is one line made before anything is written.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import type * as fsPromises from 'node:fs/promises';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,7 +15,8 @@ import { readOnnxSignature } from '../../../main/models/onnxHeader';
 import { makeInt8Variant } from '../../../main/models/quantizeModel';
 import { readModelLayout } from '../../../main/models/quantizeRead';
 import { readReceipt } from '../../../main/models/receipt';
-import { halfCensus } from '../../../main/models/widenGraph';
+import { fieldKey, varint, varintField } from '../../../main/models/protobuf';
+import { halfCensus, splitHalfTensor } from '../../../main/models/widenGraph';
 import { makeFp32Variant } from '../../../main/models/widenModel';
 import { attr, OnnxGraph, writeOnnxModel, type ElemType } from '../../fixtures/models/onnx';
 import { writeFixtureReceipt } from '../../fixtures/models/receipt';
@@ -95,6 +97,19 @@ beforeEach(async () => {
 });
 
 afterEach(() => rm(models, { recursive: true, force: true }));
+
+describe('splitHalfTensor', () => {
+  it('reads fp16 held as int32_data (packed or not) as well as raw_data, exactly', () => {
+    const bits = [...float32ToFloat16(Float32Array.from([1.5, -0.25, 65504, 0]))];
+    const packed = { key: fieldKey(5, 2), value: Uint8Array.from(bits.flatMap((b) => varint(b))) };
+    const raw = { key: fieldKey(9, 2), value: new Uint8Array(Uint16Array.from(bits).buffer) };
+    for (const data of [[packed], bits.map((b) => varintField(5, b)), [raw]]) {
+      const { rest, floats } = splitHalfTensor([varintField(1, 4), varintField(2, 10), ...data]);
+      expect(rest).toEqual([varintField(1, 4)]);
+      expect([...new Float32Array(floats!.slice().buffer)]).toEqual([1.5, -0.25, 65504, 0]);
+    }
+  });
+});
 
 describe('makeFp32Variant', () => {
   it('writes a graph with no fp16 left, the same IO names and ranks, and the fp16 outputs within rounding', async () => {
@@ -180,4 +195,61 @@ describe('makeFp32Variant', () => {
     );
     expect((await readdir(models)).sort()).toEqual(['full', 'half', 'half-fp32']);
   });
+
+  it('writes what onnx and numpy read as the same graph in fp32: every weight exact, no float16 anywhere (oracle)', async (context) => {
+    const python = '/usr/bin/python3';
+    if (spawnSync(python, ['-c', 'import numpy, onnx']).status !== 0) {
+      context.skip('needs /usr/bin/python3 with numpy and onnx (Debian: python3-onnx)');
+    }
+    install('half', smallModel('float16'));
+    await makeFp32Variant({ modelsDir: models, id: 'half' });
+    const script = join(models, 'oracle.py');
+    await writeFile(script, ORACLE);
+    const out = execFileSync(python, [script, join(models, 'half'), join(models, 'half-fp32')], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ checked: ['conv_w', 'mm_w'], problems: [] });
+  });
+
+  it('leaves no variant and no staging folder when the user stops it while it writes', async () => {
+    install('half', smallModel('float16'));
+    const controller = new AbortController();
+    const stopped = makeFp32Variant({
+      modelsDir: models,
+      id: 'half',
+      signal: controller.signal,
+      onProgress: (p) => p.bytesDone > 0 && controller.abort(),
+    });
+    await expect(stopped).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await readdir(models)).toEqual(['half']);
+  });
 });
+
+/**
+ * The widened graph passes onnx's full check (types inferred through every node), its weights are the source's
+ * fp16 values as float32 exactly, and no element type, Cast target, dtype or constant is float16 any more.
+ */
+const ORACLE = String.raw`
+import json, sys, os
+import numpy as np, onnx
+from onnx import numpy_helper, TensorProto
+src = onnx.load(os.path.join(sys.argv[1], 'model.onnx'))
+path = os.path.join(sys.argv[2], 'model.onnx')
+dst = onnx.load(path)
+onnx.checker.check_model(path, full_check=True)
+problems, checked = [], []
+weights = {t.name: numpy_helper.to_array(t) for t in src.graph.initializer}
+for t in dst.graph.initializer:
+    a = numpy_helper.to_array(t)
+    if a.dtype != np.float32: problems.append(t.name + ': ' + str(a.dtype))
+    if weights[t.name].dtype == np.float16:
+        if not np.array_equal(a, weights[t.name].astype(np.float32)): problems.append(t.name + ': values differ')
+        checked.append(t.name)
+H = TensorProto.FLOAT16
+for v in list(dst.graph.input) + list(dst.graph.output) + list(dst.graph.value_info):
+    if v.type.tensor_type.elem_type == H: problems.append(v.name + ' is float16')
+for n in dst.graph.node:
+    for a in n.attribute:
+        if a.name in ('to', 'dtype') and a.i == H: problems.append(n.name + ' makes float16')
+        if a.type == onnx.AttributeProto.TENSOR and a.t.data_type == H: problems.append(n.name + ' holds float16')
+if [n.op_type for n in dst.graph.node] != [n.op_type for n in src.graph.node]: problems.append('nodes differ')
+print(json.dumps({'checked': sorted(checked), 'problems': problems}))
+`;
