@@ -77,7 +77,9 @@ function widenAttribute(bytes: Uint8Array, opType: string): Uint8Array | null {
   let changed = false;
   const out = list.map((f): Field => {
     if (f.key === fieldKey(6, 2) || f.key === fieldKey(11, 2)) {
-      throw invalidArgument(`its ${opType} node holds a subgraph; graphs with control flow cannot be widened`);
+      throw invalidArgument(
+        `a ${opType || 'custom'} node holds a subgraph; graphs with control flow cannot be widened`,
+      );
     }
     const typeAttr = (name === 'to' && (opType === 'Cast' || opType === 'EyeLike')) || name === 'dtype';
     if (f.key === fieldKey(3, 0) && typeAttr && varintValue(f.value) === FLOAT16) {

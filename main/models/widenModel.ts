@@ -8,8 +8,8 @@
  * staged and renamed into place (derivedVariant.ts).
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
-import { IirError, invalidArgument } from '../../shared/errors';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { IirError, invalidArgument, isIirError } from '../../shared/errors';
 import {
   checkFreeSpace,
   checkTarget,
@@ -75,8 +75,14 @@ async function readGraphs(dir: string, receipt: Receipt): Promise<Map<string, Gr
     const layout = await readModelLayout(join(dir, path)).catch(() => {
       throw invalidArgument(`${path} of ${receipt.id} is not an ONNX graph the widener can read`);
     });
+    let census: HalfCensus;
+    try {
+      census = halfCensus(layout);
+    } catch (error) {
+      throw invalidArgument(`${path} of ${receipt.id}: ${isIirError(error) ? error.message : String(error)}`);
+    }
     const data = layout.initializers.flatMap((p) => (p.data ? [posix(relative(dir, p.data.file))] : []));
-    graphs.set(path, { layout, census: halfCensus(layout), files: [...new Set([path, ...data])] });
+    graphs.set(path, { layout, census, files: [...new Set([path, ...data])] });
   }
   return graphs;
 }
@@ -106,7 +112,7 @@ async function loadSource(modelsDir: string, id: string): Promise<Source> {
   const graphs = graphsToWiden(await readGraphs(dir, receipt));
   if (graphs.size === 0) throw invalidArgument(`${id} has no float16 weights or values; it needs no fp32 variant`);
   const folders = [...graphs.keys()].map((p) => posix(dirname(p)));
-  const odd = [...graphs.keys()].find((p, i) => !p.endsWith(GRAPH_FILE) || folders.indexOf(folders[i]!) !== i);
+  const odd = [...graphs.keys()].find((p, i) => basename(p) !== GRAPH_FILE || folders.indexOf(folders[i]!) !== i);
   if (odd) throw invalidArgument(`${odd} of ${id}: only one graph named ${GRAPH_FILE} per folder can be widened`);
   const replaced = new Set<string>();
   for (const [path, g] of graphs) {
