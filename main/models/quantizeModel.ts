@@ -84,7 +84,7 @@ async function loadSource(modelsDir: string, id: string): Promise<Source> {
   const all = [...plans.values()];
   if (all.every((p) => p.params === 0)) {
     if (all.some((p) => p.float16Weights > 0)) {
-      throw invalidArgument(`${id} has float16 weights; make the int8 variant from the fp32 model`);
+      throw invalidArgument(`${id} has float16 weights; make its fp32 variant first (models widen ${id})`);
     }
     throw invalidArgument(`${id} has no float32 Conv or MatMul weights to quantize`);
   }
