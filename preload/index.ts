@@ -84,6 +84,8 @@ const bridge = {
     diskUsage: call('models:diskUsage'),
     /** Starts making the int8 variant of a model; progress arrives as `models:progress`. */
     quantize: call('models:quantize'),
+    /** Starts making the fp32 variant of an fp16 model; progress arrives as `models:progress`. */
+    widen: call('models:widen'),
   },
   devices: {
     /** The execution providers and the last pre-flight result. */

@@ -7,13 +7,19 @@
  * Its quality has not been judged against real weights yet.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { IirError, invalidArgument } from '../../shared/errors';
-import { formatBytes } from '../../shared/format';
-import { modelIdSchema, type ModelRole } from './catalogSchema';
-import { acquireLock } from './lock';
-import { modelDir, readReceipt, writeReceipt, type Receipt } from './receipt';
+import type { ModelRole } from './catalogSchema';
+import {
+  checkFreeSpace,
+  checkTarget,
+  linkInto,
+  shareIdenticalData,
+  stageVariant,
+  type FileEntry,
+} from './derivedVariant';
+import { modelDir, readReceipt, type Receipt } from './receipt';
 import { planQuantization, type QuantizePlan } from './quantizePlan';
 import { readModelLayout } from './quantizeRead';
 import { DATA_FILE, writeQuantized } from './quantizeWrite';
@@ -63,7 +69,9 @@ interface Source {
 async function loadSource(modelsDir: string, id: string): Promise<Source> {
   const receipt = await readReceipt(modelDir(modelsDir, id));
   if (!receipt) throw new IirError('model_missing', `model "${id}" is not installed in ${modelsDir}`);
-  if (receipt.derived) throw invalidArgument(`${id} is already an int8 variant (made from ${receipt.derived.from})`);
+  if (receipt.derived?.method === 'int8-weight-only') {
+    throw invalidArgument(`${id} is already an int8 variant (made from ${receipt.derived.from})`);
+  }
   const graphs = graphsByRole[receipt.role];
   if (!graphs) {
     throw invalidArgument(`${id} is a ${receipt.role} model; int8 variants are made of SD1.5 sets and ControlNets`);
@@ -76,7 +84,7 @@ async function loadSource(modelsDir: string, id: string): Promise<Source> {
   const all = [...plans.values()];
   if (all.every((p) => p.params === 0)) {
     if (all.some((p) => p.float16Weights > 0)) {
-      throw invalidArgument(`${id} has float16 weights; make the int8 variant from the fp32 model`);
+      throw invalidArgument(`${id} has float16 weights; make its fp32 variant first (models widen ${id})`);
     }
     throw invalidArgument(`${id} has no float32 Conv or MatMul weights to quantize`);
   }
@@ -96,49 +104,12 @@ function replacedFiles(source: Source): Set<string> {
   return out;
 }
 
-async function checkFreeSpace(modelsDir: string, source: Source, keptBytes: number, target: string): Promise<void> {
-  const sameDevice = (await stat(source.dir)).dev === (await stat(modelsDir)).dev;
-  const written = [...source.plans.values()].reduce((s, p) => s + p.outputBytes + 16 * 1024 * 1024, 0);
-  const needed = written + (sameDevice ? 0 : keptBytes) + 64 * 1024 * 1024;
-  const fs = await statfs(modelsDir).catch(() => null);
-  const free = fs ? fs.bavail * fs.bsize : Infinity;
-  if (free < needed) {
-    throw new IirError(
-      'io_error',
-      `not enough free space in ${modelsDir} for ${target}: it needs ${formatBytes(needed)}, ${formatBytes(free)} is free`,
-    );
-  }
-}
-
-/** Hard-links (or, across devices, copies) `path` of the source into the staging folder. */
-async function linkInto(source: Source, staging: string, path: string): Promise<void> {
-  const to = join(staging, path);
-  await mkdir(dirname(to), { recursive: true });
-  try {
-    await link(join(source.dir, path), to);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
-    await copyFile(join(source.dir, path), to);
-  }
-}
-
-/** Removes staging folders of `target` that earlier, interrupted runs left (the caller holds the lock). */
-async function removeLeftovers(modelsDir: string, target: string): Promise<void> {
-  const prefix = `.quantize-${target}-`;
-  for (const name of await readdir(modelsDir).catch(() => [] as string[])) {
-    if (name.startsWith(prefix)) await rm(join(modelsDir, name), { recursive: true, force: true });
-  }
-}
-
-type FileEntry = Receipt['files'][number];
-
 async function writeVariant(source: Source, staging: string, options: QuantizeModelOptions) {
   const replaced = replacedFiles(source);
   const kept = source.receipt.files.filter((f) => !replaced.has(f.path));
   const files: FileEntry[] = [];
   for (const f of kept) {
-    await linkInto(source, staging, f.path);
+    await linkInto(source.dir, staging, f.path);
     files.push({ ...f });
   }
   const bytesTotal = [...source.plans.values()].reduce((s, p) => s + p.inputBytes, 0);
@@ -162,7 +133,7 @@ async function writeVariant(source: Source, staging: string, options: QuantizeMo
       written.push({ path, bytes: w.bytes, sha256: w.sha256, checkedAgainst: 'none' });
     }
   }
-  await shareIdenticalData(staging, written);
+  await shareIdenticalData(staging, written, DATA_FILE);
   files.push(...written);
   options.onProgress?.({ file: null, bytesDone, bytesTotal });
   const sources = source.receipt.files.filter((f) => replaced.has(f.path));
@@ -170,74 +141,43 @@ async function writeVariant(source: Source, staging: string, options: QuantizeMo
   return { files: files.sort((a, b) => a.path.localeCompare(b.path)), sources, params, writtenBytes };
 }
 
-/** The UNet and the residual UNet of a set often hold the same weights: one copy of identical data files. */
-async function shareIdenticalData(staging: string, written: readonly FileEntry[]): Promise<void> {
-  const seen = new Map<string, string>();
-  for (const f of written.filter((e) => e.path.endsWith(DATA_FILE))) {
-    const first = seen.get(`${f.sha256}:${f.bytes}`);
-    if (!first) {
-      seen.set(`${f.sha256}:${f.bytes}`, f.path);
-      continue;
-    }
-    await rm(join(staging, f.path));
-    await link(join(staging, first), join(staging, f.path));
-  }
-}
-
-function describeFailure(error: unknown, target: string): IirError {
-  if (error instanceof IirError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC')
-    return new IirError('io_error', `the disk filled up while writing ${target}; nothing was installed`);
-  return new IirError(
-    'io_error',
-    `making ${target} failed (${code ?? (error as Error).message}); nothing was installed`,
-  );
-}
-
 /** Makes and installs the int8 variant of model `id` (see the file comment). */
 export async function makeInt8Variant(options: QuantizeModelOptions): Promise<QuantizeResult> {
   const { modelsDir, id } = options;
   const target = int8VariantId(id);
-  const parsed = modelIdSchema.safeParse(target);
-  if (!parsed.success) throw invalidArgument(`"${target}" is not a valid model id; the source's id is too long`);
+  await checkTarget(modelsDir, target);
   const source = await loadSource(modelsDir, id);
-  const targetDir = modelDir(modelsDir, target);
-  const installed = () =>
-    lstat(targetDir).then(
-      () => true,
-      () => false,
-    );
-  if (await installed()) throw invalidArgument(`${target} is already installed; remove it first (models rm ${target})`);
   const replaced = replacedFiles(source);
   const keptBytes = source.receipt.files.filter((f) => !replaced.has(f.path)).reduce((s, f) => s + f.bytes, 0);
-  await checkFreeSpace(modelsDir, source, keptBytes, target);
-  const release = await acquireLock(join(modelsDir, `.quantize-${target}.lock`), `the int8 variant of "${id}"`);
-  const staging = join(modelsDir, `.quantize-${target}-${process.pid}`);
-  try {
-    await removeLeftovers(modelsDir, target);
-    await mkdir(staging);
-    const { files, sources, params, writtenBytes } = await writeVariant(source, staging, options);
-    const receipt: Receipt = {
-      schema: 1,
-      id: target,
-      title: `${source.receipt.title} (int8 weights, for CPU)`,
-      role: source.receipt.role,
-      source: { kind: 'derive', repo: source.receipt.source.repo, revision: source.receipt.source.revision, from: id },
-      license: source.receipt.license,
-      location: null,
-      files,
-      installedAt: new Date().toISOString(),
-      derived: { from: id, method: 'int8-weight-only', tool: QUANTIZER, sources },
-    };
-    await writeReceipt(staging, receipt);
-    if (await installed()) throw invalidArgument(`${target} appeared while it was being made; nothing was replaced`);
-    await rename(staging, targetDir);
-    return { receipt, params, writtenBytes };
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw describeFailure(error, target);
-  } finally {
-    await release();
-  }
+  const writtenBytes = [...source.plans.values()].reduce((s, p) => s + p.outputBytes + 16 * 1024 * 1024, 0);
+  await checkFreeSpace(modelsDir, source.dir, { writtenBytes, keptBytes }, target);
+  let made = { params: 0, writtenBytes: 0 };
+  const receipt = await stageVariant({
+    modelsDir,
+    target,
+    kind: 'quantize',
+    what: `the int8 variant of "${id}"`,
+    write: async (staging) => {
+      const { files, sources, params, writtenBytes } = await writeVariant(source, staging, options);
+      made = { params, writtenBytes };
+      return {
+        schema: 1,
+        id: target,
+        title: `${source.receipt.title} (int8 weights, for CPU)`,
+        role: source.receipt.role,
+        source: {
+          kind: 'derive',
+          repo: source.receipt.source.repo,
+          revision: source.receipt.source.revision,
+          from: id,
+        },
+        license: source.receipt.license,
+        location: null,
+        files,
+        installedAt: new Date().toISOString(),
+        derived: { from: id, method: 'int8-weight-only', tool: QUANTIZER, sources },
+      };
+    },
+  });
+  return { receipt, ...made };
 }

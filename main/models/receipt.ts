@@ -35,12 +35,13 @@ export const receiptSchema = z.object({
     }),
   ),
   installedAt: z.string(),
-  /** A variant made from another installed model (the int8 variant: main/models/quantizeModel.ts). */
+  /** A variant made from another installed model (int8: main/models/quantizeModel.ts; fp32: widenModel.ts). */
   derived: z
     .object({
       from: modelIdSchema,
-      method: z.literal('int8-weight-only'),
-      /** The quantizer's name and version. */
+      /** `int8-weight-only`: models quantize; `fp32-widen`: models widen. */
+      method: z.enum(['int8-weight-only', 'fp32-widen']),
+      /** The name and version of the tool that made it. */
       tool: z.string(),
       /** The source's files that were read, with their receipt's sizes and SHA-256s. */
       sources: z.array(z.object({ path: relativePathSchema, bytes: z.number().int(), sha256: z.string() })),

@@ -74,6 +74,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     'models:deletePartial': ({ id }) => models.deletePartial(id),
     'models:diskUsage': () => models.diskUsage(),
     'models:quantize': ({ id }) => models.quantize(id),
+    'models:widen': ({ id }) => models.widen(id),
 
     'settings:get': () => visibleSettings(settings.get()),
     'settings:set': async (patch) => visibleSettings(await settings.set(patch)),

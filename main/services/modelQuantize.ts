@@ -1,5 +1,5 @@
 /**
- * The app's side of `models:quantize`: makes an int8 variant in main (file I/O and one weight at a time, see
+ * The app's side of `models:quantize` (and `models:widen`): makes an int8 (or fp32) variant in main (file I/O and one weight at a time, see
  * main/models/quantizeModel.ts) while the sheet shows its progress. Refusals (not installed, not an SD1.5 set or
  * ControlNet, already made, too little disk) answer the request itself; once the work has started, its end comes
  * as a `models:progress` event (`done`, `failed` with its one-line reason, or `cancelled`).
@@ -7,6 +7,19 @@
 import type { ModelProgress } from '../../shared/api';
 import { isIirError } from '../../shared/errors';
 import { int8VariantId, makeInt8Variant, type QuantizeProgress } from '../models/quantizeModel';
+
+/** How one kind of variant is named and made (the int8 variant by default; services/models.ts adds fp32). */
+export interface VariantMaker {
+  readonly variantId: (id: string) => string;
+  readonly make: (options: {
+    modelsDir: string;
+    id: string;
+    signal: AbortSignal;
+    onProgress: (p: QuantizeProgress) => void;
+  }) => Promise<unknown>;
+}
+
+const int8Maker: VariantMaker = { variantId: int8VariantId, make: makeInt8Variant };
 
 /** At most one progress event per this many milliseconds (the last one always goes). */
 const progressIntervalMs = 250;
@@ -17,6 +30,7 @@ export class QuantizeRuns {
   constructor(
     private readonly emitProgress: (progress: ModelProgress) => void,
     private readonly log: (message: string, error?: unknown) => void,
+    private readonly maker: VariantMaker = int8Maker,
   ) {}
 
   /** Stops the making of variant `variantId` (its staging folder is removed); false when none runs. */
@@ -26,9 +40,9 @@ export class QuantizeRuns {
     return controller !== undefined;
   }
 
-  /** Starts making `<id>-int8`; resolves once the checks passed and the writing began. */
+  /** Starts making the variant (`<id>-int8`); resolves once the checks passed and the writing began. */
   async start(modelsDir: string, id: string): Promise<{ started: string }> {
-    const variant = int8VariantId(id);
+    const variant = this.maker.variantId(id);
     if (this.running.has(variant)) return { started: variant };
     const controller = new AbortController();
     let begun = false;
@@ -49,7 +63,7 @@ export class QuantizeRuns {
         message,
       });
     };
-    const job = makeInt8Variant({
+    const job = this.maker.make({
       modelsDir,
       id,
       signal: controller.signal,

@@ -10,6 +10,8 @@ import { resolveModelsDir } from '../models/modelSettings';
 import { deletePartial } from '../models/partials';
 import { type PullEvent, type PullHandle, startPull } from '../models/pull';
 import { listInstalled, modelDir, verification } from '../models/receipt';
+import { fp32VariantId, makeFp32Variant } from '../models/widenModel';
+import { holdsFloat16 } from '../models/widenProbe';
 import { QuantizeRuns } from './modelQuantize';
 
 /**
@@ -19,6 +21,7 @@ import { QuantizeRuns } from './modelQuantize';
 export class ModelService {
   private readonly pulls = new Map<string, PullHandle>();
   private readonly quantizing: QuantizeRuns;
+  private readonly widening: QuantizeRuns;
 
   constructor(
     private readonly settings: () => Settings,
@@ -27,6 +30,12 @@ export class ModelService {
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.quantizing = new QuantizeRuns(emitProgress, log);
+    this.widening = new QuantizeRuns(emitProgress, log, { variantId: fp32VariantId, make: makeFp32Variant });
+  }
+
+  /** Starts making the fp32 variant of installed fp16 model `id` (main/models/widenModel.ts). */
+  widen(id: string): Promise<{ started: string }> {
+    return this.widening.start(this.modelsDir(), id);
   }
 
   /** Starts making the int8 variant of installed model `id` (services/modelQuantize.ts). */
@@ -48,15 +57,18 @@ export class ModelService {
 
   async installed() {
     const models = await listInstalled(this.modelsDir());
+    const fp16 = await Promise.all(models.map((model) => holdsFloat16(model.dir, model.receipt)));
     return {
-      models: models.map((model) => ({
+      models: models.map((model, i) => ({
         id: model.id,
         role: model.receipt.role,
         path: model.dir,
         bytes: model.receipt.files.reduce((sum, file) => sum + file.bytes, 0),
         linked: model.receipt.location !== null,
         verification: verification(model.receipt),
-        ...(model.receipt.derived ? { int8Of: model.receipt.derived.from } : {}),
+        ...(model.receipt.derived?.method === 'int8-weight-only' ? { int8Of: model.receipt.derived.from } : {}),
+        ...(model.receipt.derived?.method === 'fp32-widen' ? { fp32Of: model.receipt.derived.from } : {}),
+        ...(fp16[i] ? { fp16: true } : {}),
       })),
     };
   }
@@ -162,7 +174,7 @@ export class ModelService {
   cancel(id: string): { wasActive: boolean } {
     const handle = this.pulls.get(id);
     handle?.cancel();
-    return { wasActive: handle !== undefined || this.quantizing.cancel(id) };
+    return { wasActive: handle !== undefined || this.quantizing.cancel(id) || this.widening.cancel(id) };
   }
 
   async import(source: string, id: string, role: ModelRole | undefined, mode: ImportMode) {

@@ -153,6 +153,8 @@ export const requestChannels = {
    * at once, progress as `models:progress` (`quantizing`) under the variant's id; `models:cancel` stops it.
    */
   'models:quantize': { request: modelRefSchema, response: z.object({ started: z.string() }) },
+  /** Start making `<id>-fp32`, the fp32 variant of an installed fp16 model (for CPU); as `models:quantize`. */
+  'models:widen': { request: modelRefSchema, response: z.object({ started: z.string() }) },
   /** Bytes per model, partial downloads, total and free space. */
   'models:diskUsage': { request: none, response: diskUsageSchema },
   /** The execution providers this build ships, with the last pre-flight result. */

@@ -53,6 +53,10 @@ export const installedModelSchema = z.object({
   verification: z.enum(['verified', 'unverified']),
   /** Set on an int8 variant (`models:quantize`): the id of the model it was made from. */
   int8Of: z.string().optional(),
+  /** Set on an fp32 variant (`models:widen`): the id of the fp16 model it was made from. */
+  fp32Of: z.string().optional(),
+  /** An SD1.5 set or ControlNet holding fp16 weights or values: `models:widen` makes its fp32 variant. */
+  fp16: z.boolean().optional(),
 });
 
 /**
@@ -96,7 +100,8 @@ export const acceptLicensesRequestSchema = z
 
 /**
  * Download progress of one model; `state` `done`, `failed`, `paused` and `cancelled` end a pull. The making of an
- * int8 variant (`models:quantize`) reports as `quantizing` under the variant's id, and ends the same way.
+ * int8 or fp32 variant (`models:quantize`, `models:widen`) reports as `quantizing` under the variant's id, and
+ * ends the same way.
  */
 export const modelProgressSchema = z.object({
   modelId: z.string(),

@@ -9,9 +9,10 @@ import { formatBytes } from '../../../shared/format';
 import { printCatalog, printList, pull } from './modelsActions';
 import { fuseAction } from './modelsFuse';
 import { quantizeAction } from './modelsQuantize';
+import { widenAction } from './modelsWiden';
 import { modelsOption } from '../modelsOption';
 
-const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse', 'quantize'] as const;
+const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse', 'quantize', 'widen'] as const;
 
 function printVerify(results: VerifyResult[], json: boolean, context: CommandContext): void {
   if (json) context.printJson({ results });
@@ -36,7 +37,8 @@ export const modelsCommand = defineCommand({
     "local folder against its role's tensor contract; copy it, --move it or --link it in place), verify [<id>]\n" +
     '(re-hash against the install receipt), rm <id> (also removes partial downloads), path (the models folder),\n' +
     'fuse <sd> <controlnet> (one graph of the ControlNet and the residual UNet, no weights copied),\n' +
-    'quantize <id>… (make <id>-int8: int8 UNet/ControlNet weights for CPU; quality not judged yet).\n' +
+    'quantize <id>… (make <id>-int8: int8 UNet/ControlNet weights for CPU; quality not judged yet),\n' +
+    'widen <id>… (make <id>-fp32 of an fp16 model: on CPU fp32 is as fast and takes less memory).\n' +
     'The hub endpoint comes from IIR_HUB_ENDPOINT (default https://huggingface.co); a token for gated repositories\n' +
     'from the settings or HF_TOKEN; HTTPS_PROXY / NO_PROXY are honoured.',
   positionals: [
@@ -142,8 +144,9 @@ export const modelsCommand = defineCommand({
         );
       return;
     }
-    if (action === 'fuse' || action === 'quantize') {
-      await (action === 'fuse' ? fuseAction : quantizeAction)(args, modelsDir, options.json, context);
+    if (action === 'fuse' || action === 'quantize' || action === 'widen') {
+      const run = { fuse: fuseAction, quantize: quantizeAction, widen: widenAction }[action];
+      await run(args, modelsDir, options.json, context);
       return;
     }
     if (action === 'verify') {

@@ -142,7 +142,7 @@ describe('makeInt8Variant', () => {
   it('refuses float16 weights and a disk without room, before writing anything', async () => {
     install('half', smallModel('float16'));
     await expect(makeInt8Variant({ modelsDir: models, id: 'half' })).rejects.toThrow(
-      'half has float16 weights; make the int8 variant from the fp32 model',
+      'half has float16 weights; make its fp32 variant first (models widen half)',
     );
     install('small', smallModel());
     io.freeBytes = 1000;

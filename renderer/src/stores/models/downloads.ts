@@ -62,6 +62,8 @@ export function createDownloads(guarded: Guarded, refresh: () => Promise<void>) 
     cancel: (id: string) => guarded(async () => void (await api().models.cancel({ id: modelIdSchema.parse(id) }))),
     /** Starts making the int8 variant of `id` (its progress arrives under the variant's id). */
     quantize: (id: string) => guarded(async () => void (await api().models.quantize({ id: modelIdSchema.parse(id) }))),
+    /** Starts making the fp32 variant of fp16 model `id` (its progress arrives under the variant's id). */
+    widen: (id: string) => guarded(async () => void (await api().models.widen({ id: modelIdSchema.parse(id) }))),
     /** Deletes what a stopped download of `id` left; remembers the bytes freed and forgets its progress. */
     deletePartial: (id: string) =>
       guarded(async () => {
