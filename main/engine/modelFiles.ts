@@ -6,6 +6,9 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readOnnxInventory, type OnnxInventory } from '../models/onnxInventory';
+import type { WeightBytes } from './memoryPlan';
+import type { ModelSet } from './modelSet';
+import type { ProviderRole } from './providers';
 
 const cache = new Map<string, { size: number; mtimeMs: number; inventory: Promise<OnnxInventory> }>();
 
@@ -32,4 +35,14 @@ export async function graphBytes(path: string): Promise<number> {
   let total = 0;
   for (const file of await graphFiles(path)) total += (await stat(file)).size;
   return total;
+}
+
+/** Bytes on disk of every file each role of `set` loads (the fused graph standing for the UNet and ControlNet). */
+export async function setWeights(set: ModelSet): Promise<WeightBytes> {
+  const weights: WeightBytes = {};
+  for (const [role, path] of Object.entries(set.files)) {
+    weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (set.fusedGraph ?? path) : path);
+  }
+  if (set.fusedGraph) delete weights.controlnet;
+  return weights;
 }

@@ -24,16 +24,9 @@ import { paramDefault } from '../../shared/api/editParamSchema';
 import { denoise, type DenoiseStats, type StepProgress } from './denoise';
 import { locateModelSet, type ModelSet } from './modelSet';
 import type { EditRequest, Resolved } from './pipeline';
-import {
-  applyLevers,
-  bareProcessBytes,
-  planMemory,
-  type MemoryLevers,
-  type MemoryPlan,
-  type WeightBytes,
-} from './memoryPlan';
-import { graphBytes } from './modelFiles';
-import { preflight, type PreflightReport, type ProviderRole, type ProviderSettings } from './providers';
+import { applyLevers, bareProcessBytes, planMemory, type MemoryLevers, type MemoryPlan } from './memoryPlan';
+import { setWeights } from './modelFiles';
+import { preflight, type PreflightReport, type ProviderSettings } from './providers';
 import { checkThreads } from './threads';
 import type { ModelSessions } from './sessions';
 import { guidanceEmbedding } from './tensors';
@@ -153,16 +146,6 @@ export async function prepareFrame(prepared: PreparedEdit, signal?: AbortSignal)
     latentRoi: latentMask(prep.workingMask, grow),
     fromImage: set.engine === 'iir-training-free' || strength < 1,
   };
-}
-
-/** Bytes on disk of every file each role of `set` loads (the fused graph standing for the UNet and ControlNet). */
-export async function setWeights(set: ModelSet): Promise<WeightBytes> {
-  const weights: WeightBytes = {};
-  for (const [role, path] of Object.entries(set.files)) {
-    weights[role as ProviderRole] = await graphBytes(role === 'unet' ? (set.fusedGraph ?? path) : path);
-  }
-  if (set.fusedGraph) delete weights.controlnet;
-  return weights;
 }
 
 /**

@@ -10,7 +10,7 @@ import { adviseMemory } from '../engine/memoryAdvice';
 import { bareProcessBytes, leversOf, type MemoryLevers } from '../engine/memoryPlan';
 import { locateModelSet } from '../engine/modelSet';
 import type { WarmUpTask } from '../engine/process/editTask';
-import { setWeights } from '../engine/stages';
+import { setWeights } from '../engine/modelFiles';
 import type { EnginePool } from './engines';
 import type { ImageStore } from './images';
 import type { ModelService } from './models';

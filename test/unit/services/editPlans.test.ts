@@ -9,7 +9,7 @@ import { EditPlanner, type PlanChoice, type PlannerServices } from '../../../mai
 import { planMemory } from '../../../main/engine/memoryPlan';
 import { graphFiles } from '../../../main/engine/modelFiles';
 import { locateModelSet } from '../../../main/engine/modelSet';
-import { setWeights } from '../../../main/engine/stages';
+import { setWeights } from '../../../main/engine/modelFiles';
 import { ensureFixtures } from '../../fixtures/models/all';
 
 const GiB = 2 ** 30;
