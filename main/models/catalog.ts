@@ -197,6 +197,7 @@ export function catalogListing(catalog: Catalog, installedIds: ReadonlySet<strin
       license: licenseOf(catalog, model).name,
       bytes: modelBytes(model).bytes,
       installed: installedIds.has(model.id),
+      ...(model.weights === 'fp16' ? { fp16: true } : {}),
     })),
     bundles: catalog.bundles.map((bundle) => ({
       id: bundle.id,

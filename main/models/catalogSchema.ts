@@ -138,6 +138,8 @@ export const catalogModelSchema = z
     /** Approximate total download size, shown before the exact sizes are known. */
     approxBytes: z.number().int().nonnegative().optional(),
     notes: z.string().optional(),
+    /** The weights' precision, where it matters: on a CPU, an fp16 set is better used through its fp32 variant. */
+    weights: z.enum(['fp16', 'fp32']).optional(),
     files: z.array(catalogFileSchema).min(1),
   })
   .strict();

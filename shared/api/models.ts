@@ -25,6 +25,8 @@ export const catalogEntrySchema = z.object({
   /** Total download size in bytes. */
   bytes: z.number().int().nonnegative(),
   installed: z.boolean(),
+  /** fp16 weights: on a CPU, its fp32 variant (`models:widen`, once installed) is the one to run. */
+  fp16: z.boolean().optional(),
 });
 
 /** A bundle of catalog models pulled together (the "starter" bundle). */

@@ -80,3 +80,33 @@ describe('Models sheet: the fp32 variant for CPU', () => {
     expect(sheet.find(offer).exists()).toBe(false);
   });
 });
+
+describe('Models sheet: the catalog says which downloads want their fp32 variant on a CPU', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    const models = useModelsStore();
+    models.installed = [];
+    models.catalog = {
+      models: [
+        { id: 'sd15-fp16', title: 'SD1.5 fp16', role: 'sd15', license: 'x', bytes: 1, installed: false, fp16: true },
+        { id: 'sd15-fp32', title: 'SD1.5 fp32', role: 'sd15', license: 'x', bytes: 1, installed: false },
+      ],
+      bundles: [{ id: 'starter', title: 'Starter', models: ['sd15-fp16'], bytes: 1 }],
+    };
+  });
+
+  it('on the CPU: the fp16 entry and the first-run bundle holding it say so; the fp32 entry does not', () => {
+    useModelsStore().devices = devices('cpu');
+    const sheet = mount(ModelsSheet);
+    expect(sheet.get('[data-testid="cpu-fp32-sd15-fp16"]').text()).toMatch(/make its fp32 variant/);
+    expect(sheet.get('[data-testid="cpu-fp32-starter"]').text()).toMatch(/fp32 variants of its fp16 models/);
+    expect(sheet.find('[data-testid="cpu-fp32-sd15-fp32"]').exists()).toBe(false);
+  });
+
+  it('on a GPU: no such line', () => {
+    useModelsStore().devices = devices('cuda');
+    const sheet = mount(ModelsSheet);
+    expect(sheet.find('[data-testid="cpu-fp32-sd15-fp16"]').exists()).toBe(false);
+    expect(sheet.find('[data-testid="cpu-fp32-starter"]').exists()).toBe(false);
+  });
+});
