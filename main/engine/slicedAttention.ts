@@ -16,13 +16,13 @@
  * output 12, value_info 13; NodeProto input 1, output 2, name 3, op_type 4, attribute 5, domain 7; AttributeProto
  * name 1, i 3, type 20; TensorProto dims 1, data_type 2, name 8, raw_data 9; ValueInfoProto name 1.
  */
+import { intAttribute, nodeProto } from '../models/onnxBuild';
 import {
   encode,
   type Field,
   fieldKey,
   fields,
   int64Value,
-  int64Varint,
   packedInt64s,
   stringField,
   varintField,
@@ -136,27 +136,6 @@ function chainAt(g: GraphIndex, at: number): Chain | undefined {
   }
 }
 
-/** A NodeProto's bytes. */
-function node(op: string, inputs: readonly string[], output: string, attributes: readonly Field[] = []): Uint8Array {
-  return encode([
-    ...inputs.map((name) => stringField(1, name)),
-    stringField(2, output),
-    stringField(3, output),
-    stringField(4, op),
-    ...attributes,
-  ]);
-}
-
-/** An integer attribute. */
-function intAttribute(name: string, value: number): Field {
-  const attribute = encode([
-    stringField(1, name),
-    { key: fieldKey(3, 0), value: Uint8Array.from(int64Varint(value)) },
-    varintField(20, 2),
-  ]);
-  return { key: fieldKey(5, 2), value: attribute };
-}
-
 /** A one-element int64 initializer. */
 function int64Initializer(name: string, value: number): Field {
   const raw = new Uint8Array(8);
@@ -173,28 +152,28 @@ const prefix = 'iir_sliced_attention';
 function slicedNodes(chain: Chain, k: number, id: number): Uint8Array[] {
   const p = `${prefix}_${id}`;
   const out: Uint8Array[] = [
-    node('Shape', [chain.q], `${p}_shape`),
-    node('Gather', [`${p}_shape`, `${prefix}_minus2`], `${p}_rows`, [intAttribute('axis', 0)]),
+    nodeProto('Shape', [chain.q], `${p}_shape`),
+    nodeProto('Gather', [`${p}_shape`, `${prefix}_minus2`], `${p}_rows`, [intAttribute('axis', 0)]),
   ];
   for (let i = 0; i <= k; i++) {
-    out.push(node('Mul', [`${p}_rows`, `${prefix}_int${i}`], `${p}_times${i}`));
-    out.push(node('Div', [`${p}_times${i}`, `${prefix}_int${k}`], `${p}_bound${i}`));
+    out.push(nodeProto('Mul', [`${p}_rows`, `${prefix}_int${i}`], `${p}_times${i}`));
+    out.push(nodeProto('Div', [`${p}_times${i}`, `${prefix}_int${k}`], `${p}_bound${i}`));
   }
   const softmaxAttributes = fields(chain.softmax.bytes).filter((f) => f.key === fieldKey(5, 2));
   for (let i = 0; i < k; i++) {
     const s = `${p}_${i}`;
-    out.push(node('Slice', [chain.q, `${p}_bound${i}`, `${p}_bound${i + 1}`, `${prefix}_minus2`], `${s}_q`));
-    out.push(node('MatMul', [`${s}_q`, chain.k], `${s}_scores`));
+    out.push(nodeProto('Slice', [chain.q, `${p}_bound${i}`, `${p}_bound${i + 1}`, `${prefix}_minus2`], `${s}_q`));
+    out.push(nodeProto('MatMul', [`${s}_q`, chain.k], `${s}_scores`));
     let scores = `${s}_scores`;
     chain.scales.forEach((step, j) => {
-      out.push(node(step.op, [scores, step.scalar], `${s}_scaled${j}`));
+      out.push(nodeProto(step.op, [scores, step.scalar], `${s}_scaled${j}`));
       scores = `${s}_scaled${j}`;
     });
-    out.push(node('Softmax', [scores], `${s}_weights`, softmaxAttributes));
-    out.push(node('MatMul', [`${s}_weights`, chain.v], `${s}_out`));
+    out.push(nodeProto('Softmax', [scores], `${s}_weights`, softmaxAttributes));
+    out.push(nodeProto('MatMul', [`${s}_weights`, chain.v], `${s}_out`));
   }
   const parts = Array.from({ length: k }, (_, i) => `${p}_${i}_out`);
-  out.push(node('Concat', parts, chain.output, [intAttribute('axis', -2)]));
+  out.push(nodeProto('Concat', parts, chain.output, [intAttribute('axis', -2)]));
   return out;
 }
 

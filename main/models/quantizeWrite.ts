@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { throwIfCancelled, type CancelSignal } from '../../shared/errors';
 import type { InitializerPart } from './onnxParts';
+import { intAttribute, nodeProto } from './onnxBuild';
 import { encode, fieldKey, stringField, varintField, type Field } from './protobuf';
 import { DataSink, SourceData, writeNewFile } from './quantizeIo';
 import { FLOAT, INT8, type QuantizePlan, type WeightPlan } from './quantizePlan';
@@ -33,21 +34,6 @@ export interface WriteOptions {
   /** Called with the source bytes of each initializer once it is written. */
   readonly onBytes?: (bytes: number) => void;
   readonly signal?: CancelSignal | undefined;
-}
-
-const intAttr = (name: string, value: number): Field => ({
-  key: fieldKey(5, 2),
-  value: encode([stringField(1, name), varintField(3, value), varintField(20, 2)]),
-});
-
-function node(op: string, inputs: readonly string[], output: string, name: string, attrs: Field[] = []): Uint8Array {
-  return encode([
-    ...inputs.map((i) => stringField(1, i)),
-    stringField(2, output),
-    stringField(3, name),
-    stringField(4, op),
-    ...attrs,
-  ]);
 }
 
 function tensor(name: string, dataType: number, dims: readonly number[], rest: Field[]): Uint8Array {
@@ -106,10 +92,10 @@ class Dequantizers {
     const float = this.names.fresh(`${base}/shape_float`);
     const least = this.names.fresh(`${base}/min`);
     zero = this.names.fresh(`${base}/zero`);
-    this.add(at, node('Shape', [activation], shape, shape));
-    this.add(at, node('Cast', [shape], float, float, [intAttr('to', FLOAT)]));
-    this.add(at, node('ReduceMin', [float], least, least, [intAttr('keepdims', 1)]));
-    this.add(at, node('Mul', [least, this.zeroInitializer], zero, zero));
+    this.add(at, nodeProto('Shape', [activation], shape));
+    this.add(at, nodeProto('Cast', [shape], float, [intAttribute('to', FLOAT)]));
+    this.add(at, nodeProto('ReduceMin', [float], least, [intAttribute('keepdims', 1)]));
+    this.add(at, nodeProto('Mul', [least, this.zeroInitializer], zero));
     this.zeros.set(activation, zero);
     return zero;
   }
@@ -119,10 +105,13 @@ class Dequantizers {
     let scale = scales;
     if (w.op === 'Conv' && w.activation !== '') {
       scale = this.names.fresh(`${scales}/gated`);
-      this.add(w.firstUse, node('Add', [scales, this.zeroAfter(w.activation, w.firstUse)], scale, scale));
+      this.add(w.firstUse, nodeProto('Add', [scales, this.zeroAfter(w.activation, w.firstUse)], scale));
     }
     const name = this.names.fresh(`${w.part.name}/DequantizeLinear`);
-    this.add(w.firstUse, node('DequantizeLinear', [codes, scale], w.part.name, name, [intAttr('axis', w.axis)]));
+    this.add(
+      w.firstUse,
+      nodeProto('DequantizeLinear', [codes, scale], w.part.name, [intAttribute('axis', w.axis)], name),
+    );
   }
 }
 
