@@ -4,13 +4,15 @@
  * another document's plan, or an edit needing other sessions, supersedes it (whether a warm-up still in flight is
  * cancelled is warmUps.test.ts's, where the timing is the test's).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelHashCachePath } from '../../../main/engine/hashes';
 import type { ImageId } from '../../../shared/api';
 import type { EngineTask, TaskValue } from '../../../main/engine/process/tasks';
 import type { RunOptions } from '../../../main/engine/process/client';
+import { ensureFixtures } from '../../fixtures/models/all';
 import { call, jobEvents, photoPath, startServices } from './helpers';
 
 let services: Awaited<ReturnType<typeof startServices>>;
@@ -18,7 +20,12 @@ let jobs: ReturnType<typeof jobEvents>;
 const runs: { task: EngineTask; signal: AbortSignal | undefined; value: Promise<TaskValue> }[] = [];
 
 beforeAll(async () => {
-  services = await startServices();
+  // A models folder of its own, so the hash cache it finds after the edit is this test's, not another's
+  const models = mkdtempSync(join(tmpdir(), 'iir-warm-models-'));
+  const fixtures = ensureFixtures();
+  const ownCache = (path: string): boolean => relative(fixtures, path).split(sep)[0] !== '.cache';
+  cpSync(fixtures, models, { recursive: true, filter: ownCache });
+  services = await startServices(models);
   jobs = jobEvents(services);
   // Records every task main sends the CPU engine, and what it answered.
   const client = services.engines.client('cpu');
