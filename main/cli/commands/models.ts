@@ -8,8 +8,9 @@ import { defineCommand, type CommandContext } from '../command';
 import { formatBytes } from '../../../shared/format';
 import { printCatalog, printList, pull } from './modelsActions';
 import { fuseAction } from './modelsFuse';
-import { quantizeAction } from './modelsQuantize';
-import { widenAction } from './modelsWiden';
+import { int8Maker } from './modelsQuantize';
+import { variantAction } from './modelsVariant';
+import { fp32Maker } from './modelsWiden';
 import { modelsOption } from '../modelsOption';
 
 const actions = ['catalog', 'list', 'pull', 'import', 'verify', 'rm', 'path', 'fuse', 'quantize', 'widen'] as const;
@@ -144,10 +145,10 @@ export const modelsCommand = defineCommand({
         );
       return;
     }
-    if (action === 'fuse' || action === 'quantize' || action === 'widen') {
-      const run = { fuse: fuseAction, quantize: quantizeAction, widen: widenAction }[action];
-      await run(args, modelsDir, options.json, context);
-      return;
+    if (action === 'fuse') return fuseAction(args, modelsDir, options.json, context);
+    if (action === 'quantize' || action === 'widen') {
+      const maker = action === 'quantize' ? int8Maker : fp32Maker;
+      return variantAction(maker, args, modelsDir, options.json, context);
     }
     if (action === 'verify') {
       if (args.length > 1) throw invalidArgument('verify takes at most one id');
