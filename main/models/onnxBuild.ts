@@ -31,3 +31,20 @@ export function intAttribute(name: string, value: number): Field {
   ]);
   return { key: fieldKey(5, 2), value: attribute };
 }
+
+/**
+ * A TensorProto's fields saying its data is `length` bytes at `offset` of `file` (beside the graph): external_data
+ * 13 (key 1, value 2) and data_location 14 = EXTERNAL.
+ */
+export function externalFields(file: string, offset: number, length: number): Field[] {
+  const entry = (key: string, value: string): Field => ({
+    key: fieldKey(13, 2),
+    value: encode([stringField(1, key), stringField(2, value)]),
+  });
+  return [
+    entry('location', file),
+    entry('offset', String(offset)),
+    entry('length', String(length)),
+    varintField(14, 1),
+  ];
+}

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { throwIfCancelled, type CancelSignal } from '../../shared/errors';
 import type { InitializerPart } from './onnxParts';
-import { intAttribute, nodeProto } from './onnxBuild';
+import { externalFields, intAttribute, nodeProto } from './onnxBuild';
 import { encode, fieldKey, stringField, varintField, type Field } from './protobuf';
 import { DataSink, SourceData, writeNewFile } from './quantizeIo';
 import { FLOAT, INT8, type QuantizePlan, type WeightPlan } from './quantizePlan';
@@ -38,19 +38,6 @@ export interface WriteOptions {
 
 function tensor(name: string, dataType: number, dims: readonly number[], rest: Field[]): Uint8Array {
   return encode([...dims.map((d) => varintField(1, d)), varintField(2, dataType), stringField(8, name), ...rest]);
-}
-
-function externalFields(offset: number, length: number): Field[] {
-  const entry = (k: string, v: string): Field => ({
-    key: fieldKey(13, 2),
-    value: encode([stringField(1, k), stringField(2, v)]),
-  });
-  return [
-    entry('location', DATA_FILE),
-    entry('offset', String(offset)),
-    entry('length', String(length)),
-    varintField(14, 1),
-  ];
 }
 
 /** Unique names for the nodes and values the quantizer adds. */
@@ -126,7 +113,9 @@ async function rewriteInitializer(
     if (!part.data) return [encode([...part.fields, stringField(8, part.name)])];
     const offset = sink.offset;
     await source.stream(part.data, (chunk) => sink.write(chunk));
-    return [encode([...part.fields, stringField(8, part.name), ...externalFields(offset, part.data.length)])];
+    return [
+      encode([...part.fields, stringField(8, part.name), ...externalFields(DATA_FILE, offset, part.data.length)]),
+    ];
   }
   const count = weight.dims.reduce((a, b) => a * b, 1);
   const { codes, scales } = await quantizePerChannelAsync(await source.floats(part, count), weight);
@@ -137,7 +126,7 @@ async function rewriteInitializer(
   io.dequantizers.weight(weight, codesName, scalesName);
   const scaleBytes = new Uint8Array(scales.buffer, scales.byteOffset, scales.byteLength);
   return [
-    tensor(codesName, INT8, weight.dims, externalFields(offset, codes.byteLength)),
+    tensor(codesName, INT8, weight.dims, externalFields(DATA_FILE, offset, codes.byteLength)),
     tensor(scalesName, FLOAT, [scales.length], [{ key: fieldKey(9, 2), value: scaleBytes }]),
   ];
 }

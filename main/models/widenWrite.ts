@@ -6,8 +6,9 @@
  */
 import { join } from 'node:path';
 import { throwIfCancelled, type CancelSignal } from '../../shared/errors';
+import { externalFields } from './onnxBuild';
 import type { InitializerPart } from './onnxParts';
-import { encode, fieldKey, stringField, varintField, type Field } from './protobuf';
+import { encode, fieldKey, stringField, varintField } from './protobuf';
 import { DataSink, SourceData, writeNewFile } from './quantizeIo';
 import { FLOAT, FLOAT16 } from './quantizePlan';
 import { tensorShape, type OnnxModelLayout } from './quantizeRead';
@@ -20,19 +21,6 @@ export interface WidenWriteOptions {
   readonly signal?: CancelSignal | undefined;
 }
 
-function externalFields(offset: number, length: number): Field[] {
-  const entry = (k: string, v: string): Field => ({
-    key: fieldKey(13, 2),
-    value: encode([stringField(1, k), stringField(2, v)]),
-  });
-  return [
-    entry('location', DATA_FILE),
-    entry('offset', String(offset)),
-    entry('length', String(length)),
-    varintField(14, 1),
-  ];
-}
-
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** One initializer written to `sink` (its data) and returned as its new TensorProto. */
@@ -43,7 +31,7 @@ async function widenInitializer(part: InitializerPart, source: SourceData, sink:
     if (!part.data) return encode(named);
     const offset = sink.offset;
     await source.stream(part.data, (chunk) => sink.write(chunk));
-    return encode([...named, ...externalFields(offset, part.data.length)]);
+    return encode([...named, ...externalFields(DATA_FILE, offset, part.data.length)]);
   }
   const { rest, floats } = splitHalfTensor(part.fields);
   const tensor = [...rest, varintField(2, FLOAT), stringField(8, part.name)];
@@ -57,7 +45,7 @@ async function widenInitializer(part: InitializerPart, source: SourceData, sink:
     await sink.write(widenHalfBytes(chunk));
     await breathe();
   });
-  return encode([...tensor, ...externalFields(offset, part.data.length * 2)]);
+  return encode([...tensor, ...externalFields(DATA_FILE, offset, part.data.length * 2)]);
 }
 
 function modelBytes(layout: OnnxModelLayout, initializers: readonly Uint8Array[]): Uint8Array {
