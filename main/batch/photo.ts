@@ -74,7 +74,8 @@ export async function editPhoto(
     return { ...base, status: 'not_found', output: null, timingsMs, message: found.message ?? 'nothing found' };
   }
   const edited = await engine.edit(
-    { kind: 'edit', imageBytes: bytes, mask: found.mask, params, modelsDir: request.modelsDir },
+    // Nobody watches a batch photo's steps: the engine makes no previews for it.
+    { kind: 'edit', imageBytes: bytes, mask: found.mask, params, modelsDir: request.modelsDir, previews: false },
     signal,
     onStep,
   );

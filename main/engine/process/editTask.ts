@@ -22,6 +22,8 @@ export interface EditTask {
   readonly memory?: MemoryLevers;
   /** The engine process's CPU thread budget (`iir worker --threads`); every core without. */
   readonly threads?: number;
+  /** false: no step previews (a batch photo, which nobody watches): each costs a latent projection and its transfer. */
+  readonly previews?: boolean;
 }
 
 /** The edited images, one per variation, at full resolution with the recipe as file metadata. */
@@ -139,7 +141,8 @@ export async function runEditTask(task: EditTask, context: TaskContext): Promise
       const { i, n } = progress;
       // A preview at most every 250 ms, and always at the end of each variation.
       const now = performance.now();
-      const isPreviewDue = now - lastPreviewAt >= previewIntervalMs || i % stepsPerVariation(n) === 0;
+      const isPreviewDue =
+        task.previews !== false && (now - lastPreviewAt >= previewIntervalMs || i % stepsPerVariation(n) === 0);
       if (isPreviewDue) lastPreviewAt = now;
       context.progress({ type: 'step', i, n, ...(isPreviewDue ? { preview: progress.preview() } : {}) });
     },
