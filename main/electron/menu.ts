@@ -4,7 +4,7 @@ import type { menuCommands } from '../../shared/api';
 /** What a menu item asks for: open a file (main shows the dialog) or a command the renderer carries out. */
 export type MenuAction = (typeof menuCommands)[number];
 
-/** The application menu: File open/export, Edit undo/redo (the editor's own history), View compare. */
+/** The application menu: File open/export/batch, Edit undo/redo (the editor's own history) and sweep, View compare. */
 export function buildMenu(onAction: (action: MenuAction) => void): Menu {
   const isMac = process.platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [
@@ -14,6 +14,8 @@ export function buildMenu(onAction: (action: MenuAction) => void): Menu {
       submenu: [
         { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => onAction('open') },
         { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => onAction('export') },
+        { type: 'separator' },
+        { label: 'Batch…', click: () => onAction('batch') },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -202,7 +202,7 @@ export const requestChannels = {
 } as const;
 
 /** Commands from the application menu (or keyboard shortcuts main owns) for the renderer to carry out. */
-export const menuCommands = ['open', 'export', 'undo', 'redo', 'compare', 'sweep'] as const;
+export const menuCommands = ['open', 'export', 'batch', 'undo', 'redo', 'compare', 'sweep'] as const;
 
 /** Every event channel main emits, with its payload schema. */
 export const eventChannels = {

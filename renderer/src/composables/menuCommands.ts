@@ -1,4 +1,5 @@
 import type { menuCommands } from '../../../shared/api';
+import { useBatchStore } from '../stores/batchStore';
 import { useEditStore } from '../stores/editStore';
 import { useSweepStore } from '../stores/sweepStore';
 import { isTypingTarget } from './useAppKeyboard';
@@ -19,7 +20,7 @@ export interface MenuTargets {
 
 /**
  * The menu's actions: Undo and Redo go to the text field that has focus (its own undo), else to the document;
- * View → Compare with Original shows the original in place of the result until it is chosen again.
+ * File → Batch… opens the Batch sheet; View → Compare with Original shows the original in place of the result until it is chosen again.
  */
 export function useMenuActions(targets: MenuTargets): MenuActions {
   const editStore = useEditStore();
@@ -33,6 +34,7 @@ export function useMenuActions(targets: MenuTargets): MenuActions {
     redo: () => history('redo'),
     export: () => targets.export(),
     compare: () => (editStore.isShowingOriginal = !editStore.isShowingOriginal),
+    batch: () => (useBatchStore().isOpen = true),
     sweep: () => useSweepStore().show(),
   };
 }

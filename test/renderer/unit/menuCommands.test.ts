@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { menuCommands } from '../../../shared/api';
 import { useMenuActions } from '../../../renderer/src/composables/menuCommands';
+import { useBatchStore } from '../../../renderer/src/stores/batchStore';
 import { useEditStore } from '../../../renderer/src/stores/editStore';
 
 describe('the desktop menu’s commands', () => {
@@ -19,6 +20,7 @@ describe('the desktop menu’s commands', () => {
     for (const command of menuCommands) actions[command]();
     expect(done.sort()).toEqual(['export', 'open', 'redo', 'undo']);
     expect(editStore.isShowingOriginal).toBe(true);
+    expect(useBatchStore().isOpen).toBe(true);
   });
 
   it('View → Compare with Original toggles the original in place of the result', () => {
