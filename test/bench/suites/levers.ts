@@ -13,7 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { engineV8Flags } from '../../../main/engine/process/launcher';
 import type { BenchContext, BenchSuite } from '../suite';
 import { median } from '../suite';
 
@@ -42,7 +41,7 @@ function runSet(models: string, name: SetName, log: (m: string) => void): StepRu
   const script = join(repo, 'test', 'bench', 'realStepRun.ts');
   const child = spawnSync(
     process.execPath,
-    [...engineV8Flags, '--import', 'tsx', script, models, String(size), String(steps), ...set.args],
+    ['--import', 'tsx', script, models, String(size), String(steps), ...set.args],
     { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, IIR_SLICES: String(set.slices) } },
   );
   const line = child.stdout.split('\n').find((l) => l.startsWith('{'));

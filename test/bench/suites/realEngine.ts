@@ -11,7 +11,6 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sessionCacheDir } from '../../../main/engine/sessionCache';
 import type { BenchContext } from '../suite';
-import { engineV8Flags } from '../../../main/engine/process/launcher';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const steps = 2;
@@ -36,7 +35,6 @@ function runOne(models: string, size: number, mode: string, context: BenchContex
   const child = spawnSync(
     process.execPath,
     [
-      ...engineV8Flags, // as the app's engine process runs
       '--import',
       'tsx',
       join(repo, 'test', 'bench', 'realEngineRun.ts'),
