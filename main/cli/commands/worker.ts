@@ -116,7 +116,7 @@ export const workerCommand = defineCommand({
     const modelsDir = resolveModelsDir(options.models, await readModelSettings(context.env), context.env);
     const threads = options.threads ?? defaultThreads(options.concurrency);
     applySharpThreads(threads);
-    const client = new EngineClient(forkLauncher(undefined, context.env));
+    const client = new EngineClient(forkLauncher(undefined, context.env, threads));
     const resolvedProvider = options.provider === 'auto' ? await autoProvider(client) : options.provider;
     const worker = await startQueueWorker({
       resolvedProvider,

@@ -32,12 +32,16 @@ export function lowerPriority(pid: number | undefined): void {
 }
 
 /**
- * V8 flags of every engine process. Garbage is collected on the engine's own thread: V8's parallel and concurrent
- * collector helpers (4 threads by default) added about 0.4 of a core per batch photo on fixture models, mostly
- * waiting on each other, and took cores from ONNX Runtime instead of saving time (`npm run bench -- workers`: with
- * one thread per engine, 1.34 cores per photo before, 1.0 after, and each photo faster).
+ * V8 flags of an engine process. One with a CPU thread budget (`iir worker --threads`) collects its garbage on its
+ * own thread: V8's parallel and concurrent collector helpers (4 threads) would run beside the budget. On fixture
+ * models they added about 0.4 of a core per batch photo, mostly waiting on each other, and took cores from ONNX
+ * Runtime instead of saving time (`npm run bench -- workers`: a 1-thread engine used 1.34 cores per photo, 1.0
+ * with this, and each photo was faster). The app's engine, which has every core, keeps V8's collector: at real scale
+ * single-threaded collection saved no time per step and raised the low-memory peak by about 110 MiB.
  */
-export const engineV8Flags: readonly string[] = ['--single-threaded-gc'];
+export function engineV8Flags(threads: number | undefined): string[] {
+  return threads === undefined ? [] : ['--single-threaded-gc'];
+}
 
 /** The engine entry next to this file: `entry.ts` when running from source (tsx, vitest). */
 export function sourceEntry(): string {
@@ -46,11 +50,16 @@ export function sourceEntry(): string {
 
 /**
  * Forks `entry` with advanced serialization (typed arrays cross as bytes). A `.ts` entry runs under the tsx loader,
- * resolved from this package so the child does not depend on the working folder.
+ * resolved from this package so the child does not depend on the working folder. `threads`: the engine's CPU thread
+ * budget, if it has one (its V8 flags depend on it).
  */
-export function forkLauncher(entry: string = sourceEntry(), env: NodeJS.ProcessEnv = process.env): EngineLauncher {
+export function forkLauncher(
+  entry: string = sourceEntry(),
+  env: NodeJS.ProcessEnv = process.env,
+  threads?: number,
+): EngineLauncher {
   const execArgv = [
-    ...engineV8Flags,
+    ...engineV8Flags(threads),
     ...(entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : []),
   ];
   return () => {

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { utilityProcess } from 'electron';
 import type { Logger } from '../../services/logs';
-import { type EngineChild, type EngineLauncher, engineV8Flags, lowerPriority } from './launcher';
+import { type EngineChild, type EngineLauncher, lowerPriority } from './launcher';
 import type { EngineReply } from './protocol';
 
 const vcRuntimeUrl = 'https://aka.ms/vs/17/release/vc_redist.x64.exe';
@@ -37,11 +37,7 @@ function logLines(stream: NodeJS.ReadableStream | null, write: (line: string) =>
 /** Starts the engine entry (`out/main/engine.js`) as an Electron utility process; its output goes to `log`. */
 export function utilityLauncher(entry: string, log: Logger): EngineLauncher {
   return (): EngineChild => {
-    const child = utilityProcess.fork(entry, [], {
-      serviceName: 'IIR Studio engine',
-      stdio: 'pipe',
-      execArgv: [...engineV8Flags],
-    });
+    const child = utilityProcess.fork(entry, [], { serviceName: 'IIR Studio engine', stdio: 'pipe' });
     child.once('spawn', () => lowerPriority(child.pid));
     logLines(child.stdout, (line) => log.info(line));
     const stderrTail: string[] = [];

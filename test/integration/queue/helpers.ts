@@ -54,7 +54,7 @@ export async function startTestWorker(
   models: string,
   roots: string,
 ): Promise<{ worker: RunningWorker; stop(): Promise<void> }> {
-  const client = new EngineClient(forkLauncher());
+  const client = new EngineClient(forkLauncher(undefined, process.env, 1));
   const worker = await startQueueWorker({
     address: parseQueueUrl(url),
     modelsDir: models,
@@ -63,7 +63,7 @@ export async function startTestWorker(
     inputRoots: [roots],
     outputRoots: [roots],
     lockMs: 5000,
-    // One thread each: the suite runs two workers (and itself) on a two-core machine.
+    // One thread each (engine and launcher): the suite runs two workers (and itself) on a two-core machine.
     engine: new SerialEngine(client, 1),
     log: () => undefined,
   });

@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -84,6 +84,20 @@ async function startWorker(): Promise<ChildProcessWithoutNullStreams> {
   return child;
 }
 
+/** The processes whose parent is `pid` (Linux /proc): a worker's engine process, and tsx's esbuild. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === `${pid}`;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 /** The heartbeats of the workers still running (a killed one's lasts until it expires). */
 async function heartbeats(): Promise<{ pid: number; current: string | null; done: number }[]> {
   const keys = await client.keys('iir:worker:*');
@@ -149,6 +163,15 @@ describe.skipIf(!redisServerPath)('batch edits on workers through Redis + BullMQ
     const done = (await heartbeats()).map((h) => h.done);
     expect(done.reduce((a, b) => a + b, 0)).toBe(6);
     expect(Math.min(...done)).toBeGreaterThan(0);
+    // Each worker has a thread budget (the default, cores ÷ concurrency): its engine collects garbage on its own thread.
+    if (process.platform === 'linux') {
+      const commandLines = workers
+        .flatMap((w) => childrenOf(w.pid!))
+        .map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'))
+        .filter((args) => args.some((arg) => /engine[/\\]process[/\\]entry\.ts$/.test(arg)));
+      expect(commandLines).toHaveLength(2);
+      for (const args of commandLines) expect(args).toContain('--single-threaded-gc');
+    }
   });
 
   it('redoes nothing when the same batch is submitted again', async () => {

@@ -22,7 +22,7 @@ describe('the engine as an Electron utility process', () => {
     expect(utilityProcess.fork).toHaveBeenLastCalledWith(
       '/app/out/main/engine.js',
       [],
-      expect.objectContaining({ stdio: 'pipe', execArgv: ['--single-threaded-gc'] }),
+      expect.objectContaining({ stdio: 'pipe' }),
     );
     const child = utilityProcess.forked.at(-1)!;
     child.stderr.write('2026-11-29 [W:onnxruntime] CUDA provider not found\n\n');
