@@ -8,17 +8,14 @@ vi.mock('electron', () => import('./electronStub'));
 
 /** Every item of a template, submenus included, flattened. */
 function items(template: readonly MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
-  return template.flatMap((item) => [
-    item,
-    ...(Array.isArray(item.submenu) ? items(item.submenu) : []),
-  ]);
+  return template.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? items(item.submenu) : [])]);
 }
 
 describe('the application menu', () => {
   it('has an item for every command the editor carries out, and each sends its own', () => {
     const sent: MenuAction[] = [];
     buildMenu((action) => sent.push(action));
-    const template = Menu.buildFromTemplate.mock.lastCall![0] as unknown as MenuItemConstructorOptions[];
+    const [template] = Menu.buildFromTemplate.mock.lastCall as unknown as [MenuItemConstructorOptions[]];
     const clickable = items(template).filter((item) => item.click);
     for (const item of clickable) (item.click as () => void)();
     expect([...sent].sort()).toEqual([...menuCommands].sort());
