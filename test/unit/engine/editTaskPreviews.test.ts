@@ -64,7 +64,9 @@ describe('step previews', () => {
 
   it('are not asked for by a batch photo', async () => {
     const input = join(folder, 'in.png');
-    await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } }).png().toFile(input);
+    await sharp({ create: { width: 8, height: 6, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(input);
     const sent: { kind: string; previews?: boolean }[] = [];
     const rgb = { width: 8, height: 6, data: new Uint8Array(8 * 6 * 3) };
     const client: Pick<EngineClient, 'run'> = {
