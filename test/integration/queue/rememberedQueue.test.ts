@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteState } from '../../../shared/api';
 import { parseQueueUrl } from '../../../main/queue/connection';
 import { QueueMemory, type SecretBox } from '../../../main/queue/queueMemory';
 import { RemoteWorkersService } from '../../../main/queue/remoteService';
+import { startServe } from '../../../main/server/run';
 import { SettingsStore } from '../../../main/services/settings';
 import { freePort, redisServerPath, startRedis, type TestRedis } from '../../helpers/redis';
 import { cacheDir } from '../../setup/global';
@@ -126,5 +127,40 @@ describe.skipIf(!redisServerPath)('reconnecting to the remembered remote queue a
     const again = await start(dir);
     again.service.resume();
     expect(await again.service.state()).toEqual({ queue: null, workers: [], pending: null });
+  });
+
+  it('serve mode reconnects to the remembered queue, and its --queue wins for the run without being remembered', async () => {
+    const dir = mkdtempSync(join(cacheDir, 'remembered-serve-'));
+    const rendererDir = join(dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>IIR Studio</title>');
+    const open = await startRedis();
+    const serve = (queue?: string) =>
+      startServe({
+        host: '127.0.0.1',
+        port: 0,
+        open: false,
+        rendererDir,
+        env: { ...process.env, IIR_USER_DATA: join(dir, 'user-data') },
+        log: () => undefined,
+        printUrl: () => undefined,
+        ...(queue === undefined ? {} : { queue }),
+      });
+    try {
+      // Plain Node keeps no password: a queue without one comes back by itself.
+      const remembered = await SettingsStore.open(join(dir, 'user-data'));
+      await new QueueMemory(remembered, null).remember(parseQueueUrl(open.url));
+      await remembered.flush();
+      const first = await serve();
+      await until(connectedTo(first.services.remote, open.port), 10_000);
+      await first.stop();
+      const second = await serve(redis.url);
+      expect((await second.services.remote.state()).queue).toBe(display(redis.port));
+      await second.stop();
+      const kept = (await SettingsStore.open(join(dir, 'user-data'))).get().remoteQueue;
+      expect(kept).toEqual({ address: display(open.port), sealedPassword: null, needsPassword: false });
+    } finally {
+      await open.stop();
+    }
   });
 });
