@@ -21,6 +21,8 @@ export interface SettingsAccess {
 export interface RecalledQueue {
   readonly address: QueueAddress;
   readonly needsPassword: boolean;
+  /** A password was kept sealed but the keychain no longer opens it (another keychain, or none now). */
+  readonly unsealable?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export class QueueMemory {
     }
     if (remembered.sealedPassword !== null) {
       const password = this.box?.open(remembered.sealedPassword) ?? null;
-      if (password === null) return { address, needsPassword: true };
+      if (password === null) return { address, needsPassword: true, unsealable: true };
       return { address: withPassword(address, password), needsPassword: false };
     }
     return { address, needsPassword: remembered.needsPassword };

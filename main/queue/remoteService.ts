@@ -25,7 +25,8 @@ interface Pending {
   readonly address: QueueAddress;
   readonly reason: RemotePending['reason'];
   readonly retryAt?: number;
-  readonly refused?: boolean;
+  /** Why the password is asked for: the queue refused it, or the keychain could not open the kept one. */
+  readonly why?: 'refused' | 'unsealable';
 }
 
 const defaultRetry = { firstMs: 1000, maxMs: 60_000 };
@@ -89,7 +90,11 @@ export class RemoteWorkersService {
     const recalled = this.options.memory?.recall();
     if (!recalled || this.remote || this.pending) return;
     if (recalled.needsPassword) {
-      this.pending = { address: recalled.address, reason: 'password' };
+      this.pending = {
+        address: recalled.address,
+        reason: 'password',
+        ...(recalled.unsealable ? { why: 'unsealable' } : {}),
+      };
       return;
     }
     this.pending = { address: recalled.address, reason: 'connecting' };
@@ -131,7 +136,7 @@ export class RemoteWorkersService {
       (error: unknown) => {
         if (generation !== this.generation) return;
         if (isPasswordRefused(error)) {
-          this.pending = { address, reason: 'password', refused: true };
+          this.pending = { address, reason: 'password', why: 'refused' };
           this.options.log?.(`the remembered queue ${address.display} refused its password; asking for it again`);
           return;
         }
@@ -149,12 +154,14 @@ export class RemoteWorkersService {
     if (!pending) return null;
     const { display, hostPort } = pending.address;
     let message: string;
-    if (pending.reason === 'connecting') message = `connecting to ${hostPort}…`;
+    if (pending.reason === 'connecting') message = `Connecting to ${hostPort}…`;
     else if (pending.reason === 'unreachable') {
       const seconds = Math.max(0, Math.ceil(((pending.retryAt ?? 0) - Date.now()) / 1000));
       message = `${hostPort} is not answering; retrying ${seconds > 0 ? `in ${seconds} s` : 'now'}`;
-    } else if (pending.refused) message = `${display} refused the remembered password: type it again`;
-    else message = `type the password of ${display} to reconnect (it is not kept on this computer)`;
+    } else if (pending.why === 'refused') message = `${display} refused the remembered password: type it again`;
+    else if (pending.why === 'unsealable')
+      message = `Type the password of ${display} to reconnect (the keychain could not open the one kept)`;
+    else message = `Type the password of ${display} to reconnect (it is not kept on this computer)`;
     return { queue: display, reason: pending.reason, message };
   }
 

@@ -93,7 +93,7 @@ describe.skipIf(!redisServerPath)('reconnecting to the remembered remote queue a
     expect((await again.service.state()).pending).toEqual({
       queue: display(redis.port),
       reason: 'password',
-      message: `type the password of ${display(redis.port)} to reconnect (it is not kept on this computer)`,
+      message: `Type the password of ${display(redis.port)} to reconnect (it is not kept on this computer)`,
     });
   });
 

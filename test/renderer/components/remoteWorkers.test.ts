@@ -76,9 +76,9 @@ describe('Devices → Remote workers', () => {
   });
 
   it('says it is connecting to the remembered queue at start', async () => {
-    state = pendingOf('connecting', 'connecting to queue-host:6379…');
+    state = pendingOf('connecting', 'Connecting to queue-host:6379…');
     const wrapper = await panel();
-    expect(wrapper.get('[data-testid="remote-pending"]').text()).toContain('connecting to queue-host:6379…');
+    expect(wrapper.get('[data-testid="remote-pending"]').text()).toContain('Connecting to queue-host:6379…');
     expect(wrapper.get('[data-testid="remote-pending"]').text()).toContain('Edits run on this machine meanwhile.');
   });
 
@@ -99,7 +99,7 @@ describe('Devices → Remote workers', () => {
   });
 
   it('keeps asking after a wrong password, with the error line and an empty password field', async () => {
-    state = pendingOf('password', `type the password of ${queue} to reconnect (it is not kept on this computer)`);
+    state = pendingOf('password', `Type the password of ${queue} to reconnect (it is not kept on this computer)`);
     connectAnswer = () => ({
       ok: false,
       error: { code: 'io_error', message: `the queue at ${queue} refused the user name or password` },

@@ -81,7 +81,10 @@ describe('the remembered remote queue', () => {
     const settings = stored(dir);
     settings.remoteQueue!.sealedPassword = Buffer.from('not sealed by this keychain').toString('base64');
     writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
-    expect(new QueueMemory(await SettingsStore.open(dir), safeStorageBox()).recall()!.needsPassword).toBe(true);
+    expect(new QueueMemory(await SettingsStore.open(dir), safeStorageBox()).recall()).toMatchObject({
+      needsPassword: true,
+      unsealable: true,
+    });
     const plainNode = await rememberThenRestart();
     expect(new QueueMemory(await SettingsStore.open(plainNode.dir), null).recall()!.needsPassword).toBe(true);
   });
