@@ -52,11 +52,7 @@ export class RemoteWorkersService {
 
   /** Connects to `url` (one clear line when the address or password is wrong), replacing any earlier queue. */
   async connect(url: string, options: ConnectOptions = {}): Promise<RemoteState> {
-    let address = parseQueueUrl(url);
-    // The password typed for the remembered queue: its user name (never shown to the renderer) still applies.
-    const remembered = this.pending?.address;
-    if (remembered && remembered.display === address.display && address.options.username === undefined)
-      address = remembered;
+    let address = sameQueueAs(parseQueueUrl(url), this.pending?.address);
     if (options.password !== undefined) address = withPassword(address, options.password);
     const next = await RemoteQueue.connect(address);
     this.stopRetrying();
@@ -177,4 +173,14 @@ export class RemoteWorkersService {
     this.remote = next;
     await previous?.close();
   }
+}
+
+/**
+ * `typed` filled from the remembered queue when it names the same one (the renderer only sees its display form): the
+ * remembered user name, and its kept password unless one was typed.
+ */
+function sameQueueAs(typed: QueueAddress, remembered: QueueAddress | undefined): QueueAddress {
+  if (!remembered || remembered.display !== typed.display || typed.options.username !== undefined) return typed;
+  const password = typed.options.password ?? remembered.options.password;
+  return password === undefined ? remembered : withPassword(remembered, password);
 }

@@ -95,6 +95,8 @@ describe.skipIf(!redisServerPath)('reconnecting to the remembered remote queue a
       reason: 'password',
       message: `Type the password of ${display(redis.port)} to reconnect (it is not kept on this computer)`,
     });
+    // Typed into the address itself rather than the password field: that password is the one used.
+    expect((await again.service.connect(redis.url)).queue).toBe(display(redis.port));
   });
 
   it('retries with backoff while the queue does not answer, then connects when it does', async () => {
