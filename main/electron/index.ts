@@ -15,6 +15,7 @@ import { devServerUrl, isTrustedSender } from './appUrl';
 import { imageExtensions, imagePathsIn } from './launchArgs';
 import { buildMenu } from './menu';
 import { handleAppProtocol, registerAppScheme } from './protocol';
+import { safeStorageBox } from './secretBox';
 import { failStartup } from './startup';
 import { createMainWindow } from './window';
 
@@ -63,6 +64,7 @@ if (!app.requestSingleInstanceLock()) {
       userDataDir: dataDir,
       logger: log,
       launcher: utilityLauncher(join(import.meta.dirname, 'engine.js'), log),
+      secrets: safeStorageBox(),
       showSaveDialog: async (defaultName, format) => {
         // The path answered is the only one `images:export` will write (once); Linux asks before replacing a file
         // only when told to.
@@ -81,6 +83,8 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     services = created;
+    // The remembered queue reconnects in the background; the window never waits for it.
+    created.remote.resume();
     const devServer = devServerUrl();
     handleAppProtocol(
       created.images,

@@ -17,6 +17,10 @@ export interface QueueAddress {
   readonly options: QueueRedisOptions;
   /** `redis://host:port/db` without user or password: the only form of the address that is ever printed. */
   readonly display: string;
+  /** `redis://[user@]host:port/db`: the address without its password, as the editor remembers it. */
+  readonly bare: string;
+  /** `host:port`, for the shortest messages. */
+  readonly hostPort: string;
 }
 
 /** Parses `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). Wrong addresses are one-line errors. */
@@ -55,7 +59,26 @@ export function parseQueueUrl(url: string): QueueAddress {
     // BullMQ's blocking commands need this; and a lost connection is retried, not failed, mid-batch.
     maxRetriesPerRequest: null,
   };
-  return { options, display: `${parsed.protocol}//${parsed.host}/${db}` };
+  const hostPort = `${parsed.hostname}:${port}`;
+  const user = parsed.username ? `${parsed.username}@` : '';
+  return {
+    options,
+    display: `${parsed.protocol}//${parsed.host}/${db}`,
+    bare: `${parsed.protocol}//${user}${parsed.host}/${db}`,
+    hostPort,
+  };
+}
+
+/** `address` with `password` in place of any it had (a password typed apart from the address, or a kept one). */
+export function withPassword(address: QueueAddress, password: string): QueueAddress {
+  return { ...address, options: { ...address.options, password } };
+}
+
+/** Whether a connection failure ({@link connectQueue}'s error) is the queue refusing or wanting a password. */
+export function isPasswordRefused(error: unknown): boolean {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return /WRONGPASS|NOAUTH|invalid password|invalid username-password/i.test(text);
 }
 
 /** One human line for a Redis connection failure, naming the address without its password. */

@@ -58,8 +58,8 @@ export class RemoteQueue {
   ) {}
 
   /** Connects (checking the address and password: one clear line when wrong). */
-  static async connect(url: string): Promise<RemoteQueue> {
-    const address = parseQueueUrl(url);
+  static async connect(url: string | QueueAddress): Promise<RemoteQueue> {
+    const address = typeof url === 'string' ? parseQueueUrl(url) : url;
     const redis = await connectQueue(address);
     redis.on('error', () => undefined);
     return new RemoteQueue(address, redis);

@@ -9,7 +9,7 @@ export function createRemoteHandlers(
   remote: RemoteWorkersService,
 ): Pick_<'remote:connect' | 'remote:disconnect' | 'remote:workers'> {
   return {
-    'remote:connect': ({ url }) => remote.connect(url),
+    'remote:connect': ({ url, password }) => remote.connect(url, password === undefined ? {} : { password }),
     'remote:disconnect': () => remote.disconnect(),
     'remote:workers': () => remote.state(),
   };

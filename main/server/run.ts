@@ -39,11 +39,15 @@ export async function startServe(
   });
   if (options.queue !== undefined) {
     // Checked before listening: a wrong address or password is one line, and nothing is served.
-    const state = await services.remote.connect(options.queue).catch(async (error: unknown) => {
+    // The command line's queue wins over a remembered one, for this run only: it is not remembered.
+    const state = await services.remote.connect(options.queue, { remember: false }).catch(async (error: unknown) => {
       await services.dispose();
       throw error;
     });
     options.log(`edits run on the workers of ${state.queue} (${state.workers.length} live now)`);
+  } else {
+    // The queue remembered from the editor, in the background (serve mode keeps no password: it asks for it).
+    services.remote.resume();
   }
   const server = await startServer({
     host: options.host,

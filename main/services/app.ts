@@ -9,6 +9,7 @@ import { JobQueue } from './jobs';
 import { type Logger, createFileLogger } from './logs';
 import { ModelService } from './models';
 import { SettingsStore } from './settings';
+import { QueueMemory, type SecretBox } from '../queue/queueMemory';
 import { RemoteWorkersService } from '../queue/remoteService';
 
 /** What the Electron main process and serve mode share. */
@@ -38,6 +39,8 @@ export interface AppServicesOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long a cancelled task may take to stop before its engine process is killed. */
   readonly cancelGraceMs?: number;
+  /** Seals the remembered queue's password (Electron's safeStorage); none: the password is never kept. */
+  readonly secrets?: SecretBox;
   /** The native save dialog (Electron only). */
   readonly showSaveDialog?: HandlerServices['showSaveDialog'];
 }
@@ -63,7 +66,10 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     (message, error) => log.error(message, error),
     options.env,
   );
-  const remote = new RemoteWorkersService();
+  const remote = new RemoteWorkersService({
+    memory: new QueueMemory(settings, options.secrets ?? null),
+    log: (message) => log.warn(`remote workers: ${message}`),
+  });
   const router = createRouter(
     createHandlers({
       remote,
@@ -91,7 +97,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     startupNotices: notices,
     dispose: async () => {
       jobs.cancelAll();
-      await remote.disconnect();
+      // Closing, not forgetting: the queue is reconnected at the next start.
+      await remote.close();
       models.pauseAll();
       engines.dispose();
       await settings.flush();

@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Settings, type SettingsPatch, defaultSettings, settingsSchema } from '../../shared/api';
+import { type Settings, defaultSettings, settingsSchema } from '../../shared/api';
 import { IirError } from '../../shared/errors';
 import { writeFileAtomic } from '../files/atomicWrite';
 
@@ -50,8 +50,11 @@ export class SettingsStore {
     return structuredClone(this.current);
   }
 
-  /** Applies a validated patch, writes the file and answers the new settings. */
-  async set(patch: SettingsPatch): Promise<Settings> {
+  /**
+   * Applies a validated patch, writes the file and answers the new settings. (`settings:set` narrows what the renderer
+   * may patch; main also writes the fields only it owns, such as the remembered queue.)
+   */
+  async set(patch: Partial<Settings>): Promise<Settings> {
     const next = settingsSchema.parse({ ...this.current, ...patch });
     this.current = next;
     await this.save();

@@ -9,6 +9,8 @@ export const remoteConnectRequestSchema = z
       .string()
       .max(2000)
       .regex(/^rediss?:\/\/[^\s]+$/, 'the queue address must look like redis://[user:password@]host:port[/db]'),
+    /** The password, typed apart from the address (when main asks for it again); it replaces one in `url`. */
+    password: z.string().min(1).max(1000).optional(),
   })
   .strict();
 
@@ -31,8 +33,28 @@ export const remoteWorkerSchema = z.object({
 /** See {@link remoteWorkerSchema}. */
 export type RemoteWorker = z.infer<typeof remoteWorkerSchema>;
 
-/** The queue the editor's edits run on (`redis://host:port/db`, never the password), or null: this machine. */
-export const remoteStateSchema = z.object({ queue: z.string().nullable(), workers: z.array(remoteWorkerSchema) });
+/**
+ * A remembered queue the editor is not connected to yet (edits run on this machine meanwhile): `connecting` at start,
+ * `unreachable` while main retries with backoff, `password` when main needs the password typed again (it was not
+ * kept, or the queue refused it). `message` is one human line; `queue` the address's display form.
+ */
+export const remotePendingSchema = z.object({
+  queue: z.string(),
+  reason: z.enum(['connecting', 'unreachable', 'password']),
+  message: z.string(),
+});
+/** See {@link remotePendingSchema}. */
+export type RemotePending = z.infer<typeof remotePendingSchema>;
+
+/**
+ * The queue the editor's edits run on (`redis://host:port/db`, never the password), or null: this machine; and a
+ * remembered queue that is not connected yet, or null.
+ */
+export const remoteStateSchema = z.object({
+  queue: z.string().nullable(),
+  workers: z.array(remoteWorkerSchema),
+  pending: remotePendingSchema.nullable().default(null),
+});
 /** See {@link remoteStateSchema}. */
 export type RemoteState = z.infer<typeof remoteStateSchema>;
 

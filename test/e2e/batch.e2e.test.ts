@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtures } from '../fixtures/models/all';
 import { redisServerPath, startRedis, type TestRedis } from '../helpers/redis';
 import { startTestWorker, writePhotos } from '../integration/queue/helpers';
-import { type ServeProcess, startEditor } from './serve';
+import { type ServeProcess, startEditor, startServeMode } from './serve';
 
 const shotsDir = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 const work = mkdtempSync(join(tmpdir(), 'iir-e2e-batch-'));
@@ -15,6 +15,7 @@ let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
 let photos: string[];
+let models: string;
 let redis: TestRedis | undefined;
 let worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
 const pageErrors: string[] = [];
@@ -41,7 +42,7 @@ async function runBatch(count: number): Promise<void> {
 describe('the Batch sheet', () => {
   beforeAll(async () => {
     mkdirSync(shotsDir, { recursive: true });
-    const models = ensureFixtures();
+    models = ensureFixtures();
     photos = await writePhotos(join(work, 'photos'), 3);
     if (redisServerPath) {
       redis = await startRedis({ password: 'e2e-secret' });
@@ -89,4 +90,29 @@ describe('the Batch sheet', () => {
     await shot('43-batch-lanes');
     expect(pageErrors).toEqual([]);
   });
+
+  it.skipIf(!redisServerPath)(
+    "after a restart, asks for the remembered queue's password, then reconnects",
+    async () => {
+      // Serve mode runs under plain Node: no keychain, so the address is remembered and the password is not.
+      const queue = `redis://127.0.0.1:${redis!.port}/0`;
+      await serve.stop();
+      serve = await startServeMode(models, [], serve.userDataDir);
+      expect(readFileSync(join(serve.userDataDir, 'settings.json'), 'utf8')).not.toContain('e2e-secret');
+      await page.goto(serve.url);
+      await page.getByTestId('open-models').click();
+      const pending = page.getByTestId('remote-pending');
+      await pending.waitFor();
+      expect(await pending.innerText()).toContain(`Type the password of ${queue} to reconnect`);
+      expect(await pending.innerText()).toContain('Edits run on this machine until it is connected.');
+      expect(await page.getByTestId('remote-url').inputValue()).toBe(queue);
+      await page.getByTestId('remote-password').fill('e2e-secret');
+      await page.getByTestId('remote-workers').scrollIntoViewIfNeeded();
+      await shot('44-remote-password');
+      await page.getByTestId('remote-connect').click();
+      await page.getByTestId('remote-list').getByText('free').waitFor();
+      expect(await page.getByTestId('remote-queue').innerText()).toContain(queue);
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });

@@ -30,9 +30,15 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts serve mode on a free port with its own user-data folder and the given models folder (and options). */
-export async function startServeMode(modelsDir: string, extraArgs: readonly string[] = []): Promise<ServeProcess> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'iir-e2e-'));
+/**
+ * Starts serve mode on a free port with its own user-data folder (or `userDataDir`, as a restart would) and the given
+ * models folder (and options).
+ */
+export async function startServeMode(
+  modelsDir: string,
+  extraArgs: readonly string[] = [],
+  userDataDir = mkdtempSync(join(tmpdir(), 'iir-e2e-')),
+): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [

@@ -27,10 +27,10 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** Starts Debian's redis-server on a free loopback port and waits until it accepts connections. */
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/** Starts Debian's redis-server on a free loopback port (or `port`) and waits until it accepts connections. */
+export async function startRedis(options: { password?: string; port?: number } = {}): Promise<TestRedis> {
   if (!redisServerPath) throw new Error('redis-server is not installed (apt-get install redis-server)');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   if (options.password) args.push('--requirepass', options.password);
   const child: ChildProcess = spawn(redisServerPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

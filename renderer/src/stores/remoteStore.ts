@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { RemoteState, RemoteWorker } from '../../../shared/api';
+import type { RemotePending, RemoteState, RemoteWorker } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
 
@@ -12,12 +12,15 @@ export const useRemoteStore = defineStore('remote', () => {
   /** The queue in use, or null when edits run on this machine. */
   const queue = ref<string | null>(null);
   const workers = ref<RemoteWorker[]>([]);
+  /** The remembered queue main is reconnecting to (or needs the password of), while edits run on this machine. */
+  const pending = ref<RemotePending | null>(null);
   const error = ref<string | null>(null);
   const isConnecting = ref(false);
 
   function apply(state: RemoteState): void {
     queue.value = state.queue;
     workers.value = state.workers;
+    pending.value = state.pending ?? null;
   }
 
   async function attempt(work: () => Promise<RemoteState>): Promise<void> {
@@ -29,15 +32,17 @@ export const useRemoteStore = defineStore('remote', () => {
     }
   }
 
-  async function connect(url: string): Promise<void> {
+  /** Connects to `url`; a `password` typed apart from it (main asked for it again) replaces any in the address. */
+  async function connect(url: string, password?: string): Promise<void> {
     isConnecting.value = true;
     try {
-      await attempt(() => api().remote.connect({ url: url.trim() }));
+      await attempt(() => api().remote.connect({ url: url.trim(), ...(password ? { password } : {}) }));
     } finally {
       isConnecting.value = false;
     }
   }
 
+  /** Disconnects and forgets the queue (main stops reconnecting to it). */
   const disconnect = (): Promise<void> => attempt(() => api().remote.disconnect({}));
   const refresh = (): Promise<void> => attempt(() => api().remote.workers({}));
 
@@ -48,5 +53,5 @@ export const useRemoteStore = defineStore('remote', () => {
     return () => clearInterval(timer);
   }
 
-  return { queue, workers, error, isConnecting, connect, disconnect, refresh, follow };
+  return { queue, workers, pending, error, isConnecting, connect, disconnect, refresh, follow };
 });

@@ -31,11 +31,30 @@ export const app = new FakeApp();
 export const dialog = { showErrorBox: vi.fn(), showOpenDialog: vi.fn(), showSaveDialog: vi.fn() };
 export const protocol = { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() };
 export const ipcMain = { handle: vi.fn(), removeHandler: vi.fn() };
-export const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn(() => ({})) };
+export const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((_template: unknown) => ({})) };
 export const shell = { openExternal: vi.fn() };
 export const BrowserWindow = vi.fn(() => {
   throw new Error('the stub opens no windows');
 });
+/**
+ * A keychain: "encrypts" by a reversible byte twist, so a sealed secret never shows its
+ * plaintext; `available` and `backend` set what the OS would say (no keyring: false, or Linux's `basic_text`).
+ */
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret' as string,
+  isEncryptionAvailable: vi.fn(() => safeStorage.available),
+  getSelectedStorageBackend: vi.fn(() => safeStorage.backend),
+  encryptString: vi.fn((text: string) => {
+    if (!safeStorage.available) throw new Error('Encryption is not available.');
+    return Buffer.from(Buffer.from(`sealed:${text}`, 'utf8').map((byte) => byte ^ 0x5a));
+  }),
+  decryptString: vi.fn((sealed: Buffer) => {
+    const text = Buffer.from(sealed.map((byte) => byte ^ 0x5a)).toString('utf8');
+    if (!text.startsWith('sealed:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.');
+    return text.slice('sealed:'.length);
+  }),
+};
 export const utilityProcess = {
   fork: vi.fn(() => {
     const child = new FakeUtilityProcess();
@@ -45,4 +64,4 @@ export const utilityProcess = {
   forked,
 };
 
-export default { app, dialog, protocol, ipcMain, Menu, shell, BrowserWindow, utilityProcess };
+export default { app, dialog, protocol, ipcMain, Menu, shell, BrowserWindow, utilityProcess, safeStorage };
