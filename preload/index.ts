@@ -120,6 +120,10 @@ const bridge = {
     resume: call('batch:resume'),
     /** Stops a batch. */
     cancel: call('batch:cancel'),
+    /** Hands main the photo an `opening` item asked for (a path, or the file's bytes). */
+    supply: call('batch:supply'),
+    /** Reopens a finished photo (original, found region, result) into main's store. */
+    open: call('batch:open'),
   },
   settings: {
     /** The current settings. */

@@ -1,0 +1,145 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type BatchEvent, editParamsSchema } from '../../../shared/api';
+import { SheetBatches } from '../../../main/batch/sheet';
+import { SheetPhotos, thumbnailSide } from '../../../main/batch/sheetPhotos';
+import { ImageStore } from '../../../main/services/images';
+import { box, fakeJobs, photoBytes, recorder } from './sheetFakes';
+
+const width = 320;
+const height = 240;
+/** What one photo in hand may hold: its pixels and file, its region, its result (pixels, stored values, region). */
+const perPhoto = width * height * (3 + 1 + 3 + 3 + 1) + 64 * 1024;
+const params = editParamsSchema.parse({ prompt: 'a blue box', provider: 'cpu' });
+
+/** A sheet batch over fake jobs and a real store; the "renderer" hands each photo over when main asks for it. */
+function sheet(options: { slots?: number; held?: boolean; unreadable?: number } = {}) {
+  const store = new ImageStore();
+  const root = mkdtempSync(join(tmpdir(), 'iir-sheet-test-'));
+  const photos = new SheetPhotos(store, root);
+  const jobs = fakeJobs(store, options.held);
+  const record = recorder(store);
+  const batches: SheetBatches = new SheetBatches({
+    ...jobs.deps,
+    photos,
+    slots: () => Promise.resolve(options.slots ?? 1),
+    emit: (event: BatchEvent) => {
+      record.emit(event);
+      if (event.type !== 'item' || event.state !== 'opening') return;
+      const ref = { batchId: event.batchId, index: event.index };
+      void photoBytes(event.index, width, height).then((bytes) =>
+        batches.supply(
+          event.index === options.unreadable
+            ? { ...ref, image: { bytes: new Uint8Array([1, 2, 3]), name: `photo-${event.index}.jpg` } }
+            : { ...ref, image: { bytes, name: `photo-${event.index}.jpg` } },
+        ),
+      );
+    },
+  });
+  const start = (count: number) =>
+    batches.start({ count, region: 'red', boxThreshold: 0.35, textThreshold: 0.25, params });
+  return { store, root, photos, jobs, record, batches, start };
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const ended = (events: readonly BatchEvent[], state: 'done' | 'cancelled') =>
+  events.some((e) => e.type === 'batch' && e.state === state);
+
+describe('the Batch sheet’s photos in main', () => {
+  it.each([1, 2])('holds at most %i photo(s) in hand + 1, and only small pictures at the end', async (slots) => {
+    const { store, record, start } = sheet({ slots });
+    const baseline = store.usage().bytes;
+    const count = 12;
+    await start(count);
+    await until(() => ended(record.events, 'done'));
+    expect(record.items().map((i) => i.state)).toEqual(Array(count).fill('edited'));
+    // At every event, besides the small pictures: no more than (slots + 1) photos' worth (the old sheet held every
+    // photo from the start: 12 × 230 kB of pixels alone).
+    expect(Math.max(...record.held) - baseline).toBeLessThanOrEqual((slots + 1) * perPhoto);
+    // At the end: a small picture per photo, nothing else.
+    const usage = store.usage();
+    expect(usage.count).toBe(count);
+    expect(usage.bytes).toBeLessThanOrEqual(count * thumbnailSide * thumbnailSide * 3);
+    for (const item of record.items()) {
+      expect(item).toMatchObject({ imageId: null, maskId: null, resultId: null });
+      const thumb = store.info(item.thumbId!);
+      expect([thumb.kind, thumb.width, thumb.height]).toEqual(['preview', thumbnailSide, (thumbnailSide * 3) / 4]);
+    }
+  });
+
+  it('reopens the right photo with its found region and its result (with its stored edit)', async () => {
+    const { store, record, batches, start } = sheet();
+    const batchId = await start(4);
+    await until(() => ended(record.events, 'done'));
+    const opened = await batches.open({ batchId, index: 2 });
+    const original = store.info(opened.imageId);
+    expect([original.kind, original.name, original.width, original.height]).toEqual([
+      'original',
+      'photo-2.jpg',
+      width,
+      height,
+    ]);
+    expect(store.rgb(opened.imageId).rgb.data[0]).toBeGreaterThan(30); // red 40: photo 2's colour
+    expect(store.rgb(opened.imageId).rgb.data[0]).toBeLessThan(50);
+    const mask = store.mask(opened.maskId!);
+    expect(mask.data.filter((v) => v > 0).length).toBe((box.x1 - box.x0) * (box.y1 - box.y0));
+    expect(store.storedEdit(opened.resultId!)?.sourceId).toBe(opened.imageId);
+    const difference = await store.difference(opened.resultId!);
+    expect(difference.changedOutsideRegion).toBe(0);
+    expect(difference.changedPixels).toBe((box.x1 - box.x0) * (box.y1 - box.y0));
+    await expect(batches.open({ batchId, index: 9 })).rejects.toThrow(/photo 10 of the batch has nothing to open/);
+  });
+
+  it('pauses (no new photo is asked for), resumes, and cancels: photos in hand are let go', async () => {
+    const { store, record, jobs, batches, start } = sheet({ held: true });
+    const baseline = store.usage().bytes;
+    const batchId = await start(5);
+    await until(() => record.items()[0]?.state === 'finding');
+    expect(batches.pause(batchId)).toBe('paused');
+    jobs.finishAll();
+    await until(() => record.items()[0]?.state === 'editing');
+    jobs.finishAll();
+    await until(() => record.items()[0]?.state === 'edited' && record.items()[0]?.thumbId !== null);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(record.items().map((i) => i.state)).toEqual(['edited', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(batches.resume(batchId)).toBe('running');
+    await until(() => record.items()[1]?.state === 'finding');
+    expect(batches.cancel(batchId)).toBe('cancelled');
+    await until(() => record.items()[1]?.state === 'cancelled' && record.items()[1]?.imageId === null);
+    expect(jobs.cancelled.size).toBe(1);
+    expect(record.items().map((i) => i.state)).toEqual(['edited', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(store.usage().count).toBe(2); // the two small pictures
+    expect(store.usage().bytes - baseline).toBeLessThanOrEqual(2 * thumbnailSide * thumbnailSide * 3);
+  });
+
+  it('fails a photo that is not an image in one line and goes on; refuses a photo nobody asked for', async () => {
+    const { record, batches, start } = sheet({ unreadable: 1 });
+    const batchId = await start(3);
+    await until(() => ended(record.events, 'done'));
+    const items = record.items();
+    expect(items.map((i) => i.state)).toEqual(['edited', 'failed', 'edited']);
+    expect(items[1]!.message).not.toContain('\n');
+    expect(items[1]!.message).toMatch(/photo-1\.jpg|not|image|format/i);
+    expect(() => batches.supply({ batchId, index: 0, unreadable: 'late' })).toThrow(/not waiting for its file/);
+  });
+
+  it('keeps finished photos on disk in the batch’s own folder, removed when the next batch starts', async () => {
+    const { root, record, start } = sheet();
+    await start(2);
+    await until(() => ended(record.events, 'done'));
+    const [folder] = readdirSync(root);
+    expect(folder).toMatch(/^iir-batch-/);
+    expect(readdirSync(join(root, folder!)).length).toBeGreaterThan(2);
+    await start(1);
+    expect(existsSync(join(root, folder!))).toBe(false);
+  });
+});
