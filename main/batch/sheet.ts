@@ -168,8 +168,10 @@ export class SheetBatches {
 
   /** Asks for the photo and opens it (validated in main); null when it could not be had. */
   private async take(batch: Batch, item: Item): Promise<ImageId | null> {
+    // Waiting before asking: a client in this process may answer while the event is still going out.
+    const supplied = new Promise<Supply | null>((resolve) => batch.supplies.set(item.index, resolve));
     this.update(item, { state: 'opening' });
-    const supply = await new Promise<Supply | null>((resolve) => batch.supplies.set(item.index, resolve));
+    const supply = await supplied;
     batch.supplies.delete(item.index);
     if (supply === null || batch.state === 'cancelled') return this.end(item, { state: 'cancelled' });
     if ('unreadable' in supply) return this.end(item, { state: 'failed', message: supply.unreadable });

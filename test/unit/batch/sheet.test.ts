@@ -21,6 +21,7 @@ function sheet(options: { slots?: number; held?: boolean; unreadable?: number } 
   const photos = new SheetPhotos(store, root);
   const jobs = fakeJobs(store, options.held);
   const record = recorder(store);
+  const files = new Map<number, Uint8Array>();
   const batches: SheetBatches = new SheetBatches({
     ...jobs.deps,
     photos,
@@ -28,18 +29,19 @@ function sheet(options: { slots?: number; held?: boolean; unreadable?: number } 
     emit: (event: BatchEvent) => {
       record.emit(event);
       if (event.type !== 'item' || event.state !== 'opening') return;
-      const ref = { batchId: event.batchId, index: event.index };
-      void photoBytes(event.index, width, height).then((bytes) =>
-        batches.supply(
-          event.index === options.unreadable
-            ? { ...ref, image: { bytes: new Uint8Array([1, 2, 3]), name: `photo-${event.index}.jpg` } }
-            : { ...ref, image: { bytes, name: `photo-${event.index}.jpg` } },
-        ),
-      );
+      // Handed over at once, while the event is still going out (as a client in this process may).
+      const bytes = event.index === options.unreadable ? new Uint8Array([1, 2, 3]) : files.get(event.index)!;
+      batches.supply({
+        batchId: event.batchId,
+        index: event.index,
+        image: { bytes, name: `photo-${event.index}.jpg` },
+      });
     },
   });
-  const start = (count: number) =>
-    batches.start({ count, region: 'red', boxThreshold: 0.35, textThreshold: 0.25, params });
+  const start = async (count: number) => {
+    for (let i = 0; i < count; i++) files.set(i, await photoBytes(i, width, height));
+    return batches.start({ count, region: 'red', boxThreshold: 0.35, textThreshold: 0.25, params });
+  };
   return { store, root, photos, jobs, record, batches, start };
 }
 
