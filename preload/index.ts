@@ -1,8 +1,9 @@
 /**
- * The preload: exposes `window.iir`, the typed API grouped by domain, and nothing else. Every call goes to main's
+ * The preload: exposes `window.iir`, the typed API grouped by domain, and `window.iirFiles` (a picked file's path),
+ * nothing else. Every call goes to main's
  * one registrar, which validates it; answers are envelopes (`{ ok, value }` or `{ ok, error }`).
  */
-import { type IpcRendererEvent, contextBridge, ipcRenderer } from 'electron';
+import { type IpcRendererEvent, contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { Channel, Envelope, EventChannel, EventPayload, IirBridge, RequestInput, ResponseOf } from '../shared/api';
 import { eventChannelList } from '../shared/api/eventNames';
 
@@ -142,6 +143,8 @@ const bridge = {
 } satisfies IirBridge;
 
 contextBridge.exposeInMainWorld('iir', bridge);
+/** A picked file's path on this computer ('' when it has none): main reads a Batch sheet photo from it itself. */
+contextBridge.exposeInMainWorld('iirFiles', { pathOf: (file: File): string => webUtils.getPathForFile(file) });
 
 /** The bridge's own type, for the contract type test. */
 export type PreloadBridge = typeof bridge;

@@ -5,7 +5,8 @@ import { describeError } from '../editing/errorMessages';
 
 /**
  * The Batch sheet's picked files, by item index. A file stays a handle on the disk until main asks for its photo
- * (the item turns `opening`): then it is read and handed over once, so the page never holds every photo's bytes.
+ * (the item turns `opening`): then it is handed over once, as its path in the desktop app (main reads it), else
+ * read and sent as bytes, so the page never holds every photo's bytes.
  */
 export class BatchFiles {
   private files: File[] = [];
@@ -33,13 +34,24 @@ export class BatchFiles {
     const ref = { batchId, index };
     try {
       if (file.size === 0 || file.size > maxImageBytes) throw new Error('the image must be between 1 byte and 256 MiB');
-      await api().batch.supply({ ...ref, image: { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name } });
+      const path = pathOf(file);
+      const image = path ? { path } : { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
+      await api().batch.supply({ ...ref, image });
     } catch (caught) {
       const unreadable = `${file.name}: ${describeError(caught).text}`.slice(0, 500);
       await api()
         .batch.supply({ ...ref, unreadable })
         .catch(() => undefined);
     }
+  }
+}
+
+/** A picked file's path in the desktop app, or '' (a browser; a file with none; a preload that cannot say). */
+function pathOf(file: File): string {
+  try {
+    return window.iirFiles?.pathOf(file) ?? '';
+  } catch {
+    return '';
   }
 }
 

@@ -25,6 +25,18 @@ async function writePhoto(path: string): Promise<void> {
     .toFile(path);
 }
 
+/** Main's memory once the batch is over: RSS and array buffers, and again after a full collection when exposed. */
+async function endMemory(): Promise<Record<string, number>> {
+  const { rss, arrayBuffers } = process.memoryUsage();
+  const end = { endRssMiB: mib(rss), endArrayBuffersMiB: mib(arrayBuffers) };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return end;
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const after = process.memoryUsage();
+  return { ...end, afterGcRssMiB: mib(after.rss), afterGcArrayBuffersMiB: mib(after.arrayBuffers) };
+}
+
 async function call(services: AppServices, channel: string, request: unknown): Promise<unknown> {
   const envelope = await services.router.dispatch(channel, request, { transport: 'electron' });
   if (!envelope.ok) throw new Error(`${channel}: ${envelope.error.message}`);
@@ -74,6 +86,7 @@ async function runSheetBatch(services: AppServices, photo: string) {
     endStoreMiB: mib(services.images.usage().bytes),
     endStoreImages: services.images.usage().count,
     peakRssMiB: mib(peak.rss),
+    ...(await endMemory()),
   };
 }
 

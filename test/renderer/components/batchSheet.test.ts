@@ -167,6 +167,29 @@ describe('Batch sheet', () => {
     expect(wrapper.get('[data-testid="batch-error"]').text()).toContain('no longer kept');
   });
 
+  it('hands main a picked file’s path in the desktop app (main reads the photo itself)', async () => {
+    const batchId = 'batch_00000000-0000-0000-0000-000000000001';
+    answers['batch:start'] = () => ({ ok: true, value: { batchId } });
+    Object.defineProperty(window, 'iirFiles', { value: { pathOf: () => '/photos/a.jpg' }, configurable: true });
+    try {
+      const wrapper = mount(BatchSheet);
+      await pick(wrapper, 'batch-files', [file('a.jpg')]);
+      await wrapper.get('[data-testid="batch-region"]').setValue('the car');
+      await wrapper.get('[data-testid="batch-prompt"]').setValue('a red car');
+      await wrapper.get('[data-testid="batch-start"]').trigger('click');
+      await flushPromises();
+      listeners.get('batch:event')!(item(0, { state: 'opening' }));
+      await flushPromises();
+      expect(calls.find((c) => c.channel === 'batch:supply')!.request).toEqual({
+        batchId,
+        index: 0,
+        image: { path: '/photos/a.jpg' },
+      });
+    } finally {
+      Reflect.deleteProperty(window, 'iirFiles');
+    }
+  });
+
   it('refuses to queue without a region text, in words', async () => {
     const wrapper = mount(BatchSheet);
     await pick(wrapper, 'batch-files', [file('a.jpg')]);
