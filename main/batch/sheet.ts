@@ -41,7 +41,7 @@ interface Batch {
   /** Photos between their turn and their end (opening, in the engine, or being kept). */
   active: number;
   /** The folder the finished photos are kept in. */
-  readonly folder: Promise<string>;
+  readonly folder: string;
   readonly parked: Map<number, ParkedPhoto>;
   /** The `opening` items waiting for their photo, by index. */
   readonly supplies: Map<number, (supply: Supply | null) => void>;
@@ -76,13 +76,12 @@ export class SheetBatches {
       index,
       ...waitingBatchItem,
     }));
-    const folder = this.deps.photos.folder();
+    const folder = await this.deps.photos.folder();
     const batch: Batch = {
       ...{ id, request, items, state: 'running', next: 0, inHand: new Set(), slots: 1, active: 0 },
       ...{ folder, parked: new Map(), supplies: new Map() },
     };
     this.batches.set(id, batch);
-    await folder;
     batch.slots = Math.max(1, Math.min(8, await this.deps.slots()));
     for (const item of items) this.deps.emit(item);
     this.announce(batch);
@@ -92,8 +91,10 @@ export class SheetBatches {
 
   /** The photo an `opening` item asked for (or why the client could not read it). */
   supply(request: Supply): { accepted: boolean } {
-    const resolve = this.get(request.batchId).supplies.get(request.index);
+    const { supplies } = this.get(request.batchId);
+    const resolve = supplies.get(request.index);
     if (!resolve) throw invalidArgument(`photo ${request.index + 1} of the batch is not waiting for its file`);
+    supplies.delete(request.index);
     resolve(request);
     return { accepted: true };
   }
@@ -128,6 +129,7 @@ export class SheetBatches {
     batch.state = 'cancelled';
     for (const jobId of batch.inHand) this.deps.cancelJob(jobId);
     for (const resolve of batch.supplies.values()) resolve(null);
+    batch.supplies.clear();
     for (const item of batch.items.slice(batch.next)) this.update(item, { state: 'cancelled' });
     batch.next = batch.items.length;
     this.announce(batch);
@@ -172,7 +174,6 @@ export class SheetBatches {
     const supplied = new Promise<Supply | null>((resolve) => batch.supplies.set(item.index, resolve));
     this.update(item, { state: 'opening' });
     const supply = await supplied;
-    batch.supplies.delete(item.index);
     if (supply === null || batch.state === 'cancelled') return this.end(item, { state: 'cancelled' });
     if ('unreadable' in supply) return this.end(item, { state: 'failed', message: supply.unreadable });
     let imageId: ImageId | null = null;
@@ -223,7 +224,7 @@ export class SheetBatches {
     try {
       if (outcome) {
         const held = { imageId, maskId: outcome.state === 'edited' ? maskId : null, resultId };
-        batch.parked.set(item.index, await this.deps.photos.park(await batch.folder, item.index, held));
+        batch.parked.set(item.index, await this.deps.photos.park(batch.folder, item.index, held));
       }
       if (resultId !== null) {
         this.deps.photos.release([item.thumbId]);
@@ -243,7 +244,7 @@ export class SheetBatches {
       if (batch.state !== 'done' && batch.state !== 'cancelled') continue;
       this.batches.delete(batch.id);
       this.deps.photos.release(batch.items.map((i) => i.thumbId));
-      await this.deps.photos.removeFolder(await batch.folder);
+      await this.deps.photos.removeFolder(batch.folder);
     }
   }
 

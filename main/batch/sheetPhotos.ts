@@ -52,8 +52,13 @@ export class SheetPhotos {
   }
 
   /** A new folder for a batch's finished photos (the system's temporary folder, removed with the batch). */
-  folder(): Promise<string> {
-    return mkdtemp(join(this.root, 'iir-batch-'));
+  async folder(): Promise<string> {
+    try {
+      return await mkdtemp(join(this.root, 'iir-batch-'));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new IirError('io_error', `cannot make a folder for the batch's finished photos in ${this.root}: ${why}`);
+    }
   }
 
   /** Removes a batch's folder (only ever one {@link folder} made). */

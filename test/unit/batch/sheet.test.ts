@@ -134,6 +134,24 @@ describe('the Batch sheet’s photos in main', () => {
     expect(() => batches.supply({ batchId, index: 0, unreadable: 'late' })).toThrow(/not waiting for its file/);
   });
 
+  it('says in one line when it cannot make the folder for finished photos', async () => {
+    const store = new ImageStore();
+    const photos = new SheetPhotos(store, join(tmpdir(), 'iir-sheet-missing', 'nested'));
+    const batches = new SheetBatches({
+      ...fakeJobs(store).deps,
+      photos,
+      slots: () => Promise.resolve(1),
+      emit: () => {},
+    });
+    const request = { count: 1, region: 'red', boxThreshold: 0.35, textThreshold: 0.25, params };
+    const error = await batches.start(request).catch((caught: unknown) => caught as { code: string; message: string });
+    expect(error).toMatchObject({ code: 'io_error' });
+    expect((error as { message: string }).message).toMatch(
+      /^cannot make a folder for the batch's finished photos in .*ENOENT/,
+    );
+    expect((error as { message: string }).message).not.toContain('\n');
+  });
+
   it('keeps finished photos on disk in the batch’s own folder, removed when the next batch starts', async () => {
     const { root, record, start } = sheet();
     await start(2);
