@@ -8,6 +8,7 @@ import {
   waitingBatchItem,
 } from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
+import { Places } from './places';
 import type { ParkedPhoto, SheetPhotos } from './sheetPhotos';
 
 type Item = Extract<BatchEvent, { type: 'item' }>;
@@ -38,8 +39,10 @@ interface Batch {
   next: number;
   inHand: Set<JobId>;
   slots: number;
-  /** Photos between their turn and their end (opening, in the engine, or being kept). */
+  /** Photos between their turn and their end (opening, in the engine, or being kept): at most `slots` + 1. */
   active: number;
+  /** Places in the engine (searching or editing): `slots` of them; the photo opened ahead waits for one. */
+  readonly places: Places;
   /** The folder the finished photos are kept in. */
   readonly folder: string;
   readonly parked: Map<number, ParkedPhoto>;
@@ -79,10 +82,11 @@ export class SheetBatches {
     const folder = await this.deps.photos.folder();
     const batch: Batch = {
       ...{ id, request, items, state: 'running', next: 0, inHand: new Set(), slots: 1, active: 0 },
-      ...{ folder, parked: new Map(), supplies: new Map() },
+      ...{ folder, parked: new Map(), supplies: new Map(), places: new Places() },
     };
     this.batches.set(id, batch);
     batch.slots = Math.max(1, Math.min(8, await this.deps.slots()));
+    batch.places.size = batch.slots;
     for (const item of items) this.deps.emit(item);
     this.announce(batch);
     this.pump(batch);
@@ -130,6 +134,7 @@ export class SheetBatches {
     for (const jobId of batch.inHand) this.deps.cancelJob(jobId);
     for (const resolve of batch.supplies.values()) resolve(null);
     batch.supplies.clear();
+    batch.places.releaseAll();
     for (const item of batch.items.slice(batch.next)) this.update(item, { state: 'cancelled' });
     batch.next = batch.items.length;
     this.announce(batch);
@@ -143,7 +148,7 @@ export class SheetBatches {
   }
 
   private pump(batch: Batch): void {
-    while (batch.state === 'running' && batch.next < batch.items.length && batch.active < batch.slots) {
+    while (batch.state === 'running' && batch.next < batch.items.length && batch.active <= batch.slots) {
       const item = batch.items[batch.next++]!;
       batch.active++;
       void this.runItem(batch, item).finally(() => {
@@ -158,12 +163,15 @@ export class SheetBatches {
 
   /** One photo from its turn to its end: opened, found and edited, then kept on disk and let go. */
   private async runItem(batch: Batch, item: Item): Promise<void> {
+    const ticket = batch.places.ticket();
     const imageId = await this.take(batch, item);
-    if (imageId === null) return;
+    if (imageId === null) return batch.places.give();
     let outcome: Outcome | null = null;
+    await batch.places.take(ticket, batch.state === 'cancelled');
     try {
       outcome = await this.edit(batch, item, imageId);
     } finally {
+      batch.places.give();
       await this.finish(batch, item, imageId, outcome);
     }
   }
@@ -179,7 +187,8 @@ export class SheetBatches {
     let imageId: ImageId | null = null;
     try {
       imageId = (await this.deps.photos.open(supply.image)).id;
-      this.update(item, { state: 'finding', imageId, thumbId: await this.deps.photos.thumbnail(imageId) });
+      // Said with 'finding' when its turn in the engine comes (one 'opening' event per photo).
+      Object.assign(item, { imageId, thumbId: await this.deps.photos.thumbnail(imageId) });
       return imageId;
     } catch (error) {
       this.deps.photos.release([imageId]);
@@ -190,6 +199,7 @@ export class SheetBatches {
   /** Finds the region and edits it; answers how the photo ended (said once it is kept), null when it failed. */
   private async edit(batch: Batch, item: Item, imageId: ImageId): Promise<Outcome | null> {
     const { request } = batch;
+    this.update(item, { state: 'finding' });
     const found = await this.follow(batch, item, () =>
       this.deps.segment({
         imageId,

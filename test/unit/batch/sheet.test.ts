@@ -48,7 +48,7 @@ function sheet(options: { slots?: number; held?: boolean; unreadable?: number } 
 async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
+    if (Date.now() > end) throw new Error(`timed out waiting for ${check.toString().slice(0, 120)}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
@@ -101,26 +101,32 @@ describe('the Batch sheet’s photos in main', () => {
     await expect(batches.open({ batchId, index: 9 })).rejects.toThrow(/photo 10 of the batch has nothing to open/);
   });
 
-  it('pauses (no new photo is asked for), resumes, and cancels: photos in hand are let go', async () => {
+  it('pauses (photos in hand finish, no new one is asked for), resumes, and cancels: photos are let go', async () => {
     const { store, record, jobs, batches, start } = sheet({ held: true });
     const baseline = store.usage().bytes;
+    const states = () => record.items().map((i) => i.state);
+    const finishUntil = (check: () => boolean) =>
+      until(() => {
+        jobs.finishAll();
+        return check();
+      });
     const batchId = await start(5);
-    await until(() => record.items()[0]?.state === 'finding');
+    // One photo in the engine, the next opened ahead of its turn.
+    await until(() => states()[0] === 'finding' && states()[1] === 'opening');
     expect(batches.pause(batchId)).toBe('paused');
-    jobs.finishAll();
-    await until(() => record.items()[0]?.state === 'editing');
-    jobs.finishAll();
-    await until(() => record.items()[0]?.state === 'edited' && record.items()[0]?.thumbId !== null);
+    await finishUntil(() => states()[0] === 'edited' && states()[1] === 'edited');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(record.items().map((i) => i.state)).toEqual(['edited', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(states()).toEqual(['edited', 'edited', 'waiting', 'waiting', 'waiting']);
     expect(batches.resume(batchId)).toBe('running');
-    await until(() => record.items()[1]?.state === 'finding');
+    await until(() => states()[2] === 'finding' && states()[3] === 'opening');
     expect(batches.cancel(batchId)).toBe('cancelled');
-    await until(() => record.items()[1]?.state === 'cancelled' && record.items()[1]?.imageId === null);
+    await until(() => record.items().every((i) => i.state === 'cancelled' || i.state === 'edited'));
+    await until(() => record.items().every((i) => i.imageId === null));
     expect(jobs.cancelled.size).toBe(1);
-    expect(record.items().map((i) => i.state)).toEqual(['edited', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
-    expect(store.usage().count).toBe(2); // the two small pictures
-    expect(store.usage().bytes - baseline).toBeLessThanOrEqual(2 * thumbnailSide * thumbnailSide * 3);
+    expect(states()).toEqual(['edited', 'edited', 'cancelled', 'cancelled', 'cancelled']);
+    // The small pictures of the four photos that got their turn, nothing else.
+    expect(store.usage().count).toBe(4);
+    expect(store.usage().bytes - baseline).toBeLessThanOrEqual(4 * thumbnailSide * thumbnailSide * 3);
   });
 
   it('fails a photo that is not an image in one line and goes on; refuses a photo nobody asked for', async () => {
