@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,19 @@ type SavedImage = ProjectManifest['images'][number];
 
 /** The longest side of a Batch sheet tile's picture. */
 export const thumbnailSide = 256;
+
+/** The batch folders this process made and has not removed yet: removed when it exits. */
+const folders = new Set<string>();
+let removingAtExit = false;
+
+function removeAtExit(folder: string): void {
+  folders.add(folder);
+  if (removingAtExit) return;
+  removingAtExit = true;
+  process.once('exit', () => {
+    for (const made of folders) rmSync(made, { recursive: true, force: true });
+  });
+}
 
 /** The images main holds for one photo in hand (null: not made, or let go). */
 export interface HeldPhoto {
@@ -51,10 +65,15 @@ export class SheetPhotos {
     return this.images.usage();
   }
 
-  /** A new folder for a batch's finished photos (the system's temporary folder, removed with the batch). */
+  /**
+   * A new folder for a batch's finished photos (in the system's temporary folder), removed with the batch or, for the
+   * last one, when the app exits.
+   */
   async folder(): Promise<string> {
     try {
-      return await mkdtemp(join(this.root, 'iir-batch-'));
+      const folder = await mkdtemp(join(this.root, 'iir-batch-'));
+      removeAtExit(folder);
+      return folder;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new IirError('io_error', `cannot make a folder for the batch's finished photos in ${this.root}: ${why}`);
@@ -63,6 +82,7 @@ export class SheetPhotos {
 
   /** Removes a batch's folder (only ever one {@link folder} made). */
   async removeFolder(folder: string): Promise<void> {
+    folders.delete(folder);
     await rm(folder, { recursive: true, force: true });
   }
 

@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type BatchEvent, editParamsSchema } from '../../../shared/api';
 import { SheetBatches } from '../../../main/batch/sheet';
 import { SheetPhotos, thumbnailSide } from '../../../main/batch/sheetPhotos';
@@ -13,11 +15,14 @@ const height = 240;
 /** What one photo in hand may hold: its pixels and file, its region, its result (pixels, stored values, region). */
 const perPhoto = width * height * (3 + 1 + 3 + 3 + 1) + 64 * 1024;
 const params = editParamsSchema.parse({ prompt: 'a blue box', provider: 'cpu' });
+const roots: string[] = [];
+afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
 /** A sheet batch over fake jobs and a real store; the "renderer" hands each photo over when main asks for it. */
 function sheet(options: { slots?: number; held?: boolean; unreadable?: number } = {}) {
   const store = new ImageStore();
   const root = mkdtempSync(join(tmpdir(), 'iir-sheet-test-'));
+  roots.push(root);
   const photos = new SheetPhotos(store, root);
   const jobs = fakeJobs(store, options.held);
   const record = recorder(store);
@@ -156,6 +161,23 @@ describe('the Batch sheet’s photos in main', () => {
       /^cannot make a folder for the batch's finished photos in .*ENOENT/,
     );
     expect((error as { message: string }).message).not.toContain('\n');
+  });
+
+  it('removes the last batch’s folder when the app exits', () => {
+    const root = mkdtempSync(join(tmpdir(), 'iir-sheet-exit-'));
+    roots.push(root);
+    const url = (path: string) => JSON.stringify(pathToFileURL(join(import.meta.dirname, '..', '..', '..', path)).href);
+    const code = [
+      `const { SheetPhotos } = await import(${url('main/batch/sheetPhotos.ts')});`,
+      `const { ImageStore } = await import(${url('main/services/images.ts')});`,
+      `console.log(await new SheetPhotos(new ImageStore(), ${JSON.stringify(root)}).folder());`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().startsWith(join(root, 'iir-batch-'))).toBe(true);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('keeps finished photos on disk in the batch’s own folder, removed when the next batch starts', async () => {
