@@ -1,8 +1,9 @@
 /**
- * The preload: exposes `window.iir`, the typed API grouped by domain, and nothing else. Every call goes to main's
+ * The preload: exposes `window.iir`, the typed API grouped by domain, and `window.iirFiles` (a picked file's path),
+ * nothing else. Every call goes to main's
  * one registrar, which validates it; answers are envelopes (`{ ok, value }` or `{ ok, error }`).
  */
-import { type IpcRendererEvent, contextBridge, ipcRenderer } from 'electron';
+import { type IpcRendererEvent, contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { Channel, Envelope, EventChannel, EventPayload, IirBridge, RequestInput, ResponseOf } from '../shared/api';
 import { eventChannelList } from '../shared/api/eventNames';
 
@@ -120,6 +121,10 @@ const bridge = {
     resume: call('batch:resume'),
     /** Stops a batch. */
     cancel: call('batch:cancel'),
+    /** Hands main the photo an `opening` item asked for (a path, or the file's bytes). */
+    supply: call('batch:supply'),
+    /** Reopens a finished photo (original, found region, result) into main's store. */
+    open: call('batch:open'),
   },
   settings: {
     /** The current settings. */
@@ -138,6 +143,8 @@ const bridge = {
 } satisfies IirBridge;
 
 contextBridge.exposeInMainWorld('iir', bridge);
+/** A picked file's path on this computer ('' when it has none): main reads a Batch sheet photo from it itself. */
+contextBridge.exposeInMainWorld('iirFiles', { pathOf: (file: File): string => webUtils.getPathForFile(file) });
 
 /** The bridge's own type, for the contract type test. */
 export type PreloadBridge = typeof bridge;

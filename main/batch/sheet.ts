@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { type BatchEvent, type JobEvent, type JobId, type RequestOf, waitingBatchItem } from '../../shared/api';
+import {
+  type BatchEvent,
+  type ImageId,
+  type JobEvent,
+  type JobId,
+  type RequestOf,
+  waitingBatchItem,
+} from '../../shared/api';
 import { invalidArgument } from '../../shared/errors';
+import { Places } from './places';
+import type { ParkedPhoto, SheetPhotos } from './sheetPhotos';
 
 type Item = Extract<BatchEvent, { type: 'item' }>;
 type State = Extract<BatchEvent, { type: 'batch' }>['state'];
+type Supply = RequestOf<'batch:supply'>;
+/** How a photo that went through ended, said once it is kept. */
+type Outcome = Partial<Item> & { state: 'edited' | 'not_found'; resultId: ImageId | null };
 
 /** What a sheet batch runs its photos with: the app's own search and edit requests (local or remote alike). */
 export interface SheetBatchDeps {
@@ -15,6 +27,8 @@ export interface SheetBatchDeps {
   /** How many photos to have in hand at once (the live remote workers, or 1 on this machine). */
   readonly slots: () => Promise<number>;
   readonly emit: (event: BatchEvent) => void;
+  /** The photos in main's image store: opened at their turn, let go once done, kept on disk to reopen. */
+  readonly photos: SheetPhotos;
 }
 
 interface Batch {
@@ -25,11 +39,22 @@ interface Batch {
   next: number;
   inHand: Set<JobId>;
   slots: number;
+  /** Photos between their turn and their end (opening, in the engine, or being kept): at most `slots` + 1. */
+  active: number;
+  /** Places in the engine (searching or editing): `slots` of them; the photo opened ahead waits for one. */
+  readonly places: Places;
+  /** The folder the finished photos are kept in. */
+  readonly folder: string;
+  readonly parked: Map<number, ParkedPhoto>;
+  /** The `opening` items waiting for their photo, by index. */
+  readonly supplies: Map<number, (supply: Supply | null) => void>;
 }
 
 /**
- * The Batch sheet's batches: the same region text and edit over opened photos, each photo a search then an edit
+ * The Batch sheet's batches: the same region text and edit over many photos, each photo a search then an edit
  * through the app's job queue (so remote workers take them when set). Pause starts no new photo; cancel stops all.
+ * Main holds only the photos in hand: each is asked for when its turn comes (`opening`, answered by `batch:supply`),
+ * and once done it is kept on disk and let go (a small picture stays); `batch:open` reopens it.
  */
 export class SheetBatches {
   private readonly batches = new Map<string, Batch>();
@@ -46,21 +71,45 @@ export class SheetBatches {
   }
 
   async start(request: RequestOf<'batch:start'>): Promise<string> {
+    await this.forgetFinished();
     const id = `batch_${randomUUID()}`;
-    const items = request.imageIds.map((imageId, index): Item => ({
+    const items = Array.from({ length: request.count }, (_, index): Item => ({
       type: 'item',
       batchId: id,
       index,
-      imageId,
       ...waitingBatchItem,
     }));
-    const batch: Batch = { id, request, items, state: 'running', next: 0, inHand: new Set(), slots: 1 };
+    const folder = await this.deps.photos.folder();
+    const batch: Batch = {
+      ...{ id, request, items, state: 'running', next: 0, inHand: new Set(), slots: 1, active: 0 },
+      ...{ folder, parked: new Map(), supplies: new Map(), places: new Places() },
+    };
     this.batches.set(id, batch);
     batch.slots = Math.max(1, Math.min(8, await this.deps.slots()));
+    batch.places.size = batch.slots;
     for (const item of items) this.deps.emit(item);
     this.announce(batch);
     this.pump(batch);
     return id;
+  }
+
+  /** The photo an `opening` item asked for (or why the client could not read it). */
+  supply(request: Supply): { accepted: boolean } {
+    const { supplies } = this.get(request.batchId);
+    const resolve = supplies.get(request.index);
+    if (!resolve) throw invalidArgument(`photo ${request.index + 1} of the batch is not waiting for its file`);
+    supplies.delete(request.index);
+    resolve(request);
+    return { accepted: true };
+  }
+
+  /** Reopens a finished photo into the store (its original, found region and result). */
+  async open(
+    request: RequestOf<'batch:open'>,
+  ): Promise<{ imageId: ImageId; maskId: ImageId | null; resultId: ImageId | null }> {
+    const parked = this.get(request.batchId).parked.get(request.index);
+    if (!parked) throw invalidArgument(`photo ${request.index + 1} of the batch has nothing to open yet`);
+    return this.deps.photos.reopen(parked);
   }
 
   pause(batchId: string): State {
@@ -83,6 +132,9 @@ export class SheetBatches {
     if (batch.state === 'done' || batch.state === 'cancelled') return batch.state;
     batch.state = 'cancelled';
     for (const jobId of batch.inHand) this.deps.cancelJob(jobId);
+    for (const resolve of batch.supplies.values()) resolve(null);
+    batch.supplies.clear();
+    batch.places.releaseAll();
     for (const item of batch.items.slice(batch.next)) this.update(item, { state: 'cancelled' });
     batch.next = batch.items.length;
     this.announce(batch);
@@ -96,26 +148,61 @@ export class SheetBatches {
   }
 
   private pump(batch: Batch): void {
-    while (batch.state === 'running' && batch.next < batch.items.length && this.running(batch) < batch.slots) {
+    while (batch.state === 'running' && batch.next < batch.items.length && batch.active <= batch.slots) {
       const item = batch.items[batch.next++]!;
+      batch.active++;
       void this.runItem(batch, item).finally(() => {
-        if (batch.state === 'running' && batch.items.every((i) => isFinal(i.state))) batch.state = 'done';
+        batch.active--;
+        const ended = batch.active === 0 && batch.items.every((i) => isFinal(i.state));
+        if (batch.state === 'running' && ended) batch.state = 'done';
         this.announce(batch);
         this.pump(batch);
       });
     }
   }
 
-  private running(batch: Batch): number {
-    return batch.items.filter((i) => i.state === 'finding' || i.state === 'editing').length;
+  /** One photo from its turn to its end: opened, found and edited, then kept on disk and let go. */
+  private async runItem(batch: Batch, item: Item): Promise<void> {
+    const ticket = batch.places.ticket();
+    const imageId = await this.take(batch, item);
+    if (imageId === null) return batch.places.give();
+    let outcome: Outcome | null = null;
+    await batch.places.take(ticket, batch.state === 'cancelled');
+    try {
+      outcome = await this.edit(batch, item, imageId);
+    } finally {
+      batch.places.give();
+      await this.finish(batch, item, imageId, outcome);
+    }
   }
 
-  private async runItem(batch: Batch, item: Item): Promise<void> {
+  /** Asks for the photo and opens it (validated in main); null when it could not be had. */
+  private async take(batch: Batch, item: Item): Promise<ImageId | null> {
+    // Waiting before asking: a client in this process may answer while the event is still going out.
+    const supplied = new Promise<Supply | null>((resolve) => batch.supplies.set(item.index, resolve));
+    this.update(item, { state: 'opening' });
+    const supply = await supplied;
+    if (supply === null || batch.state === 'cancelled') return this.end(item, { state: 'cancelled' });
+    if ('unreadable' in supply) return this.end(item, { state: 'failed', message: supply.unreadable });
+    let imageId: ImageId | null = null;
+    try {
+      imageId = (await this.deps.photos.open(supply.image)).id;
+      // Said with 'finding' when its turn in the engine comes (one 'opening' event per photo).
+      Object.assign(item, { imageId, thumbId: await this.deps.photos.thumbnail(imageId) });
+      return imageId;
+    } catch (error) {
+      this.deps.photos.release([imageId]);
+      return this.end(item, { state: 'failed', imageId: null, message: messageOf(error) });
+    }
+  }
+
+  /** Finds the region and edits it; answers how the photo ended (said once it is kept), null when it failed. */
+  private async edit(batch: Batch, item: Item, imageId: ImageId): Promise<Outcome | null> {
     const { request } = batch;
     this.update(item, { state: 'finding' });
     const found = await this.follow(batch, item, () =>
       this.deps.segment({
-        imageId: item.imageId,
+        imageId,
         text: request.region,
         points: [],
         boxThreshold: request.boxThreshold,
@@ -123,18 +210,52 @@ export class SheetBatches {
         provider: request.params.provider,
       }),
     );
-    if (found?.type !== 'completed' || found.result.kind !== 'segment') return;
+    if (found?.type !== 'completed' || found.result.kind !== 'segment') return null;
+    // The (empty) mask of a photo where nothing was found is let go with it.
+    item.maskId = found.result.maskId;
     if (found.result.instances.length === 0) {
-      return this.update(item, { state: 'not_found', message: found.result.message ?? 'nothing found' });
+      return { state: 'not_found', resultId: null, message: found.result.message ?? 'nothing found' };
     }
     const maskId = found.result.maskId;
     this.update(item, { state: 'editing', maskId });
     const edited = await this.follow(batch, item, () =>
-      this.deps.edit({ imageId: item.imageId, roi: { maskId }, params: { ...request.params, variations: 1 } }),
+      this.deps.edit({ imageId, roi: { maskId }, params: { ...request.params, variations: 1 } }),
     );
-    if (edited?.type !== 'completed' || edited.result.kind !== 'edit') return;
+    if (edited?.type !== 'completed' || edited.result.kind !== 'edit') return null;
     const resultId = edited.result.resultIds[0] ?? null;
-    this.update(item, { state: 'edited', resultId, worker: edited.result.worker ?? null, step: null });
+    return { state: 'edited', resultId, worker: edited.result.worker ?? null, step: null };
+  }
+
+  /** A finished photo kept on disk (its result pictured small), then every image of it let go. */
+  private async finish(batch: Batch, item: Item, imageId: ImageId, outcome: Outcome | null): Promise<void> {
+    const { maskId } = item;
+    const resultId = outcome?.resultId ?? null;
+    let change: Partial<Item> = outcome ?? {};
+    try {
+      if (outcome) {
+        const held = { imageId, maskId: outcome.state === 'edited' ? maskId : null, resultId };
+        batch.parked.set(item.index, await this.deps.photos.park(batch.folder, item.index, held));
+      }
+      if (resultId !== null) {
+        this.deps.photos.release([item.thumbId]);
+        change = { ...change, thumbId: await this.deps.photos.thumbnail(resultId) };
+      }
+    } catch (error) {
+      batch.parked.delete(item.index);
+      change = { state: 'failed', message: `could not keep the result: ${messageOf(error)}` };
+    }
+    this.deps.photos.release([imageId, maskId, resultId]);
+    this.update(item, { ...change, imageId: null, maskId: null, resultId: null });
+  }
+
+  /** Forgets the batches that ended: their folders and small pictures (one batch at a time is the sheet's way). */
+  private async forgetFinished(): Promise<void> {
+    for (const batch of this.batches.values()) {
+      if (batch.state !== 'done' && batch.state !== 'cancelled') continue;
+      this.batches.delete(batch.id);
+      this.deps.photos.release(batch.items.map((i) => i.thumbId));
+      await this.deps.photos.removeFolder(batch.folder);
+    }
   }
 
   /** Runs one job of a photo to its end; a failure or cancel ends the photo (and answers undefined). */
@@ -144,10 +265,7 @@ export class SheetBatches {
     try {
       jobId = submit().jobId;
     } catch (error) {
-      return void this.update(item, {
-        state: 'failed',
-        message: error instanceof Error ? error.message : String(error),
-      });
+      return void this.update(item, { state: 'failed', message: messageOf(error) });
     }
     batch.inHand.add(jobId);
     this.steps.set(jobId, (i, n) => this.update(item, { step: { i, n } }));
@@ -160,9 +278,15 @@ export class SheetBatches {
     return event;
   }
 
-  private update(item: Item, change: Partial<Omit<Item, 'type' | 'batchId' | 'index' | 'imageId'>>): void {
+  private update(item: Item, change: Partial<Omit<Item, 'type' | 'batchId' | 'index'>>): void {
     Object.assign(item, change);
     this.deps.emit({ ...item });
+  }
+
+  /** Ends a photo that never got into main (answers null, for {@link take}). */
+  private end(item: Item, change: Partial<Item>): null {
+    this.update(item, change);
+    return null;
   }
 
   private announce(batch: Batch): void {
@@ -171,4 +295,6 @@ export class SheetBatches {
   }
 }
 
-const isFinal = (state: Item['state']): boolean => !['waiting', 'finding', 'editing'].includes(state);
+const isFinal = (state: Item['state']): boolean => !['waiting', 'opening', 'finding', 'editing'].includes(state);
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -18,7 +18,7 @@ export function createRemoteHandlers(
 /** `batch:*`: the Batch sheet's batches (made on first use). */
 export function createBatchHandlers(
   make: () => SheetBatches,
-): Pick_<'batch:start' | 'batch:pause' | 'batch:resume' | 'batch:cancel'> {
+): Pick_<'batch:start' | 'batch:pause' | 'batch:resume' | 'batch:cancel' | 'batch:supply' | 'batch:open'> {
   let made: SheetBatches | undefined;
   const batches = (): SheetBatches => (made ??= make());
   return {
@@ -26,5 +26,7 @@ export function createBatchHandlers(
     'batch:pause': ({ batchId }) => ({ state: batches().pause(batchId) }),
     'batch:resume': ({ batchId }) => ({ state: batches().resume(batchId) }),
     'batch:cancel': ({ batchId }) => ({ state: batches().cancel(batchId) }),
+    'batch:supply': (request) => batches().supply(request),
+    'batch:open': (request) => batches().open(request),
   };
 }

@@ -1,5 +1,6 @@
 import { type JobEvent, type JobId, visibleSettings } from '../../shared/api';
 import { SheetBatches } from '../batch/sheet';
+import { SheetPhotos } from '../batch/sheetPhotos';
 import { compareMetrics } from '../eval/compareRequest';
 import type { ExportFormat } from '../image/exportStored';
 import type { Emitter } from '../ipc/emitter';
@@ -93,5 +94,6 @@ function batchesOver(handlers: () => Handlers, services: HandlerServices): Sheet
       services.emitter.subscribe((channel, payload) => channel === 'jobs:event' && listener(payload as JobEvent)),
     slots: async () => (await services.remote.state()).workers.length || 1,
     emit: (event) => services.emitter.emit('batch:event', event),
+    photos: new SheetPhotos(services.images),
   });
 }

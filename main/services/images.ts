@@ -17,8 +17,8 @@ import {
   notEditedNote,
 } from './editExports';
 import { EditSources } from './editSources';
-import { colourInfo, editBytes, grayToRgb, newImageId, type StoredEdit } from './storedEdits';
-export type { StoredEdit } from './storedEdits';
+import { type AddImageOptions, colourInfo, editBytes, grayToRgb, newImageId, type StoredEdit } from './storedEdits';
+export type { AddImageOptions, StoredEdit } from './storedEdits';
 
 interface StoredImage {
   readonly info: ImageInfo;
@@ -40,17 +40,6 @@ interface StoredImage {
 
 /** What the store may hold before it forgets the least recently used images (the open original is kept). */
 export const defaultImageBudgetBytes = 512 * 1024 * 1024;
-
-/** Options when adding an RGB image. */
-export interface AddImageOptions {
-  readonly alpha?: GrayImage | null;
-  readonly name?: string | null;
-  readonly path?: string | null;
-  readonly metadata?: Readonly<Record<string, string>>;
-  readonly source?: Uint8Array | null;
-  readonly edit?: StoredEdit | null;
-  readonly colour?: ImageInfo['colour'];
-}
 
 /**
  * Every image main holds, by id: originals, masks, previews, results. Pixels stay here; the renderer fetches them
@@ -75,8 +64,14 @@ export class ImageStore {
     return { bytes: this.heldBytes, count: this.images.size };
   }
 
-  /** Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`. */
-  async open(input: { path: string } | { bytes: Uint8Array; name?: string | undefined }): Promise<ImageInfo> {
+  /**
+   * Decodes a file or bytes (EXIF-oriented 8-bit sRGB, alpha kept aside) and stores it as an `original`; `pin: false`
+   * (a Batch sheet photo) leaves the open document's original the one never forgotten.
+   */
+  async open(
+    input: { path: string } | { bytes: Uint8Array; name?: string | undefined },
+    { pin = true }: { pin?: boolean } = {},
+  ): Promise<ImageInfo> {
     const name = 'path' in input ? basename(input.path) : (input.name ?? null);
     const bytes = 'path' in input ? await readImageFile(input.path) : input.bytes;
     const source = await openImage(bytes, name === null ? {} : { name });
@@ -87,6 +82,7 @@ export class ImageStore {
       path: 'path' in input ? input.path : null,
       source: bytes,
       colour: colourInfo(source.colour),
+      pin,
     });
   }
 
@@ -106,7 +102,7 @@ export class ImageStore {
     const source = options.source ?? null;
     const edit = options.edit ?? null;
     const bytes = rgb.data.byteLength + (alpha?.data.byteLength ?? 0) + (source?.byteLength ?? 0) + editBytes(edit);
-    if (kind === 'original') this.pinned = info.id;
+    if (kind === 'original' && options.pin !== false) this.pinned = info.id;
     const metadata = options.metadata ?? {};
     this.store(info.id, { info, rgb, mask: null, alpha, metadata, source, edit, bytes });
     return info;

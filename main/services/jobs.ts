@@ -33,7 +33,8 @@ export interface JobSpec {
 
 interface Job {
   readonly id: JobId;
-  readonly spec: JobSpec;
+  /** Its work is let go once it finishes (the closure may hold a photo's pixels). */
+  spec: JobSpec;
   readonly controller: AbortController;
   readonly events: JobEvent[];
   state: JobSummary['state'];
@@ -58,6 +59,9 @@ export interface JobQueueOptions {
   /** How many finished jobs `list` keeps. */
   readonly keepFinished?: number;
 }
+
+/** What a finished job keeps in place of its work (the queue never runs a job twice). */
+const finishedRun = (): Promise<JobResult> => Promise.reject(new Error('the job has finished'));
 
 /**
  * The one job queue: per device, one job runs at a time and the rest wait in order with visible positions. A job
@@ -229,6 +233,7 @@ export class JobQueue {
 
   private finish(job: Job, state: 'completed' | 'failed' | 'cancelled', result?: JobResult, error?: ApiError): void {
     job.state = state;
+    job.spec = { kind: job.spec.kind, device: job.spec.device, run: finishedRun };
     const base = { jobId: job.id, kind: job.spec.kind };
     if (state === 'completed' && result) this.record(job, { ...base, type: 'completed', result });
     else if (state === 'failed' && error) this.record(job, { ...base, type: 'failed', error });

@@ -12,6 +12,19 @@ export interface StoredEdit extends EditedImage {
   readonly originalName: string | null;
 }
 
+/** Options when adding an RGB image to the store. */
+export interface AddImageOptions {
+  readonly alpha?: GrayImage | null;
+  readonly name?: string | null;
+  readonly path?: string | null;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly source?: Uint8Array | null;
+  readonly edit?: StoredEdit | null;
+  readonly colour?: ImageInfo['colour'];
+  /** An `original` becomes the one never forgotten to make room (default); false leaves that one as it is. */
+  readonly pin?: boolean;
+}
+
 /** The facts about a file's colour that the renderer shows. */
 export function colourInfo(colour: SourceColour): NonNullable<ImageInfo['colour']> {
   return { space: colour.space, depth: colour.depth, profile: colour.profileName, warning: colour.warning };

@@ -35,9 +35,12 @@ import {
 } from './models';
 import {
   batchEventSchema,
+  batchItemRefSchema,
+  batchOpenedSchema,
   batchRefSchema,
   batchStartRequestSchema,
   batchStates,
+  batchSupplyRequestSchema,
   remoteConnectRequestSchema,
   remoteStateSchema,
 } from './remote';
@@ -195,6 +198,10 @@ export const requestChannels = {
   'batch:resume': { request: batchRefSchema, response: z.object({ state: z.enum(batchStates) }) },
   /** Stop a batch: photos in hand are cancelled, the rest are not started. */
   'batch:cancel': { request: batchRefSchema, response: z.object({ state: z.enum(batchStates) }) },
+  /** Hand main the photo an `opening` item asked for (validated and opened as `images:open` does). */
+  'batch:supply': { request: batchSupplyRequestSchema, response: z.object({ accepted: z.boolean() }) },
+  /** Reopen a finished photo (original, found region, result) for the editor or a save. */
+  'batch:open': { request: batchItemRefSchema, response: batchOpenedSchema },
   /** The current settings. */
   'settings:get': { request: none, response: visibleSettingsSchema },
   /** Change some settings; answers with all of them. */

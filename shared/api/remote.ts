@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { editParamsSchema } from './edit';
 import { imageIdSchema } from './ids';
+import { openImageRequestSchema } from './images';
 
 /** `remote:connect`: a queue address; main checks it (and its password) and never answers it back with the password. */
 export const remoteConnectRequestSchema = z
@@ -58,10 +59,13 @@ export const remoteStateSchema = z.object({
 /** See {@link remoteStateSchema}. */
 export type RemoteState = z.infer<typeof remoteStateSchema>;
 
-/** `batch:start`: the same region text and edit over opened photos (through the engine, or on remote workers). */
+/**
+ * `batch:start`: the same region text and edit over `count` photos (through the engine, or on remote workers). Main
+ * asks for each photo when its turn comes (its item turns `opening`); the client answers with `batch:supply`.
+ */
 export const batchStartRequestSchema = z
   .object({
-    imageIds: z.array(imageIdSchema).min(1).max(1000),
+    count: z.number().int().min(1).max(1000),
     region: z.string().min(1).max(500),
     boxThreshold: z.number().min(0).max(1).default(0.35),
     textThreshold: z.number().min(0).max(1).default(0.25),
@@ -71,9 +75,33 @@ export const batchStartRequestSchema = z
 
 export const batchIdSchema = z.string().regex(/^batch_[0-9a-f-]{36}$/);
 export const batchRefSchema = z.object({ batchId: batchIdSchema }).strict();
+/** One photo of a sheet batch. */
+export const batchItemRefSchema = z.object({ batchId: batchIdSchema, index: z.number().int().min(0) }).strict();
+
+/** `batch:supply`: the photo an `opening` item asked for (opened as `images:open` opens), or why it cannot be read. */
+export const batchSupplyRequestSchema = z.union([
+  batchItemRefSchema.extend({ image: openImageRequestSchema }).strict(),
+  batchItemRefSchema.extend({ unreadable: z.string().min(1).max(500) }).strict(),
+]);
+
+/** `batch:open`: a finished photo reopened from where the batch keeps it (its original, found region and result). */
+export const batchOpenedSchema = z.object({
+  imageId: imageIdSchema,
+  maskId: imageIdSchema.nullable(),
+  resultId: imageIdSchema.nullable(),
+});
 
 /** Where one photo of a sheet batch is. */
-export const batchItemStates = ['waiting', 'finding', 'editing', 'edited', 'not_found', 'failed', 'cancelled'] as const;
+export const batchItemStates = [
+  'waiting',
+  'opening',
+  'finding',
+  'editing',
+  'edited',
+  'not_found',
+  'failed',
+  'cancelled',
+] as const;
 /** Where a sheet batch is. */
 export const batchStates = ['running', 'paused', 'done', 'cancelled'] as const;
 
@@ -83,9 +111,12 @@ export const batchEventSchema = z.discriminatedUnion('type', [
     type: z.literal('item'),
     batchId: batchIdSchema,
     index: z.number().int().min(0),
-    imageId: imageIdSchema,
+    /** The photo while main holds it (`opening` to the end of its edit), else null. */
+    imageId: imageIdSchema.nullable(),
     state: z.enum(batchItemStates),
-    /** The region found (`edited`, `not_found` with nothing), for "open in editor". */
+    /** A small picture of the photo (of its result once edited), kept after the photo itself is let go. */
+    thumbId: imageIdSchema.nullable(),
+    /** The region found while the photo is held (reopen a finished one with `batch:open`). */
     maskId: imageIdSchema.nullable(),
     resultId: imageIdSchema.nullable(),
     /** The remote worker that edited it, or null on this machine. */
@@ -108,6 +139,8 @@ export type BatchEvent = z.infer<typeof batchEventSchema>;
 /** An item the batch has not reached yet: how every photo of a sheet batch starts, on both sides of the bridge. */
 export const waitingBatchItem = {
   state: 'waiting',
+  imageId: null,
+  thumbId: null,
   maskId: null,
   resultId: null,
   worker: null,

@@ -63,6 +63,17 @@ describe('the Batch sheet', () => {
     await page.getByTestId('batch-sheet').waitFor();
     await runBatch(3);
     expect(await page.getByTestId('batch-progress').innerText()).toBe('3/3 · done');
+    // Each finished photo shows a small picture of its result (main keeps no more of it than that).
+    await page.waitForFunction(() => {
+      const images = [...document.querySelectorAll<HTMLImageElement>('li.tile img')];
+      return images.length === 3 && images.every((image) => image.complete && image.naturalWidth > 0);
+    });
+    const widths = await page
+      .locator('li.tile img')
+      .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
+    expect(widths).toHaveLength(3);
+    for (const width of widths) expect(width).toBeGreaterThan(0);
+    for (const width of widths) expect(width).toBeLessThanOrEqual(256);
     await shot('40-batch-sheet');
     await page.getByTestId('batch-open-1').click();
     await page.getByTestId('batch-sheet').waitFor({ state: 'detached' });

@@ -1,20 +1,17 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import {
-  type BatchEvent,
-  type EditParams,
-  type ImageId,
-  editParams,
-  editParamsSchema,
-  waitingBatchItem,
-} from '../../../shared/api';
+import { type BatchEvent, type EditParams, editParams, editParamsSchema, waitingBatchItem } from '../../../shared/api';
 import { api } from '../api/client';
 import { describeError } from '../editing/errorMessages';
+import { BatchFiles, EarlyEvents } from './batchFiles';
 import { useSettingsStore } from './settingsStore';
 
 /** One photo of the sheet: picked, then followed through its batch. */
 export type BatchItem = Omit<Extract<BatchEvent, { type: 'item' }>, 'type' | 'batchId'> & { readonly name: string };
 type BatchState = Extract<BatchEvent, { type: 'batch' }>['state'];
+
+/** Where a photo of a running batch may be (every other state is an end). */
+const inProgress: readonly BatchItem['state'][] = ['waiting', 'opening', 'finding', 'editing'];
 
 /** The photo formats the sheet takes from a folder. */
 const photoPattern = /\.(jpe?g|png|webp|tiff?|avif|gif)$/i;
@@ -27,6 +24,8 @@ export function applyBatchEvent(items: readonly BatchItem[], event: BatchEvent):
       ? {
           ...item,
           state: event.state,
+          imageId: event.imageId,
+          thumbId: event.thumbId,
           maskId: event.maskId,
           resultId: event.resultId,
           worker: event.worker,
@@ -48,42 +47,47 @@ export function lanesOf(items: readonly BatchItem[]): { worker: string; items: B
   return [...lanes].map(([worker, laneItems]) => ({ worker, items: laneItems }));
 }
 
-/** The Batch sheet: photos, the region text and the edit; one batch at a time, followed through `batch:event`. */
+/**
+ * The Batch sheet: photos, the region text and the edit; one batch at a time, followed through `batch:event`. The
+ * picked files stay files (read from disk when needed): each is read and handed to main only when main asks for it
+ * (its item turns `opening`), so neither side holds every photo.
+ */
 export const useBatchStore = defineStore('batch', () => {
   const isOpen = ref(false);
   const items = ref<BatchItem[]>([]);
-  const region = ref('');
-  const prompt = ref('');
+  const [region, prompt] = [ref(''), ref('')];
   const noise = ref(editParams.noise.default);
   const batchId = ref<string | null>(null);
   const state = ref<BatchState | null>(null);
   const error = ref<string | null>(null);
   /** Listening to `batch:event` once for the app's life: a batch goes on while the sheet is closed. */
   let unsubscribe: (() => void) | null = null;
+  /** The picked files (each a handle, read only when main asks for its photo) and a starting batch's first events. */
+  const [files, early] = [new BatchFiles(), new EarlyEvents()];
 
-  const done = computed(() => items.value.filter((i) => !['waiting', 'finding', 'editing'].includes(i.state)).length);
+  const done = computed(() => items.value.filter((i) => !inProgress.includes(i.state)).length);
   const isRunning = computed(() => state.value === 'running' || state.value === 'paused');
   const lanes = computed(() => lanesOf(items.value));
 
   function listen(): void {
     unsubscribe ??= api().on('batch:event', (event) => {
-      if (event.batchId !== batchId.value) return;
-      if (event.type === 'batch') state.value = event.state;
-      else items.value = applyBatchEvent(items.value, event);
+      if (!early.keep(event, batchId.value !== null) && event.batchId === batchId.value) follow(event);
     });
   }
 
-  /** Opens the picked files (photos only; a folder's other files are left out) as the sheet's photos. */
-  async function addFiles(files: readonly File[]): Promise<void> {
+  function follow(event: BatchEvent): void {
+    if (event.type === 'batch') state.value = event.state;
+    else items.value = applyBatchEvent(items.value, event);
+    if (event.type === 'item' && event.state === 'opening') void files.supply(event.batchId, event.index);
+  }
+
+  /** Takes the picked files (photos only; a folder's other files are left out) as the sheet's photos. */
+  function addFiles(picked: readonly File[]): void {
     error.value = null;
     if (isRunning.value) return;
-    for (const file of files.filter((f) => photoPattern.test(f.name))) {
-      try {
-        const info = await api().images.open({ bytes: new Uint8Array(await file.arrayBuffer()), name: file.name });
-        items.value = [...items.value, blank(items.value.length, info.id, file.name)];
-      } catch (caught) {
-        error.value = `${file.name}: ${describeError(caught).text}`;
-      }
+    for (const file of picked.filter((f) => photoPattern.test(f.name))) {
+      items.value = [...items.value, blank(items.value.length, file.name)];
+      files.add(file);
     }
   }
 
@@ -92,18 +96,18 @@ export const useBatchStore = defineStore('batch', () => {
     error.value = typeof params === 'string' ? params : null;
     if (typeof params === 'string') return;
     listen();
-    items.value = items.value.map((item, index) => blank(index, item.imageId, item.name));
+    items.value = items.value.map((item, index) => blank(index, item.name));
+    files.restart();
+    batchId.value = null;
+    early.hold();
     try {
-      const answer = await api().batch.start({
-        imageIds: items.value.map((i) => i.imageId),
-        region: region.value.trim(),
-        params,
-      });
+      const answer = await api().batch.start({ count: items.value.length, region: region.value.trim(), params });
       batchId.value = answer.batchId;
       state.value = 'running';
     } catch (caught) {
       error.value = describeError(caught).text;
     }
+    for (const event of early.release(batchId.value)) follow(event);
   }
 
   async function control(verb: 'pause' | 'resume' | 'cancel'): Promise<void> {
@@ -118,6 +122,7 @@ export const useBatchStore = defineStore('batch', () => {
   function clear(): void {
     if (isRunning.value) return;
     items.value = [];
+    files.clear();
     batchId.value = null;
     state.value = null;
   }
@@ -135,6 +140,6 @@ function batchParams(prompt: string, noise: number, region: string): EditParams 
   return region.trim() ? params.data : 'Say what to find in every photo.';
 }
 
-function blank(index: number, imageId: ImageId, name: string): BatchItem {
-  return { index, imageId, name, ...waitingBatchItem };
+function blank(index: number, name: string): BatchItem {
+  return { index, name, ...waitingBatchItem };
 }

@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../suite';
 import { appSuite } from './app';
 import { batchSuite } from './batch';
+import { batchSheetSuite } from './batchSheet';
 import { engineSuite } from './engine';
 import { evalSuite } from './eval';
 import { imagesSuite } from './images';
@@ -23,6 +24,7 @@ export const suites: readonly BenchSuite[] = [
   segmentSuite,
   appSuite,
   batchSuite,
+  batchSheetSuite,
   sweepSuite,
   workersSuite,
   imagesSuite,

@@ -132,16 +132,15 @@ describe.skipIf(!redisServerPath)('serve mode as the coordinator of remote worke
   });
 
   it('runs a Batch sheet batch on the worker, paused and resumed, with each photo’s worker', async () => {
-    const images = await Promise.all(
-      photos.map((path, i) => client.images.open({ bytes: readFileSync(path), name: `photo-${i}.png` })),
-    );
     const events: BatchEvent[] = [];
-    client.on('batch:event', (event) => events.push(event));
-    const { batchId } = await client.batch.start({
-      imageIds: images.map((i) => i.id),
-      region: 'red',
-      params: fixtureParams(2),
+    // Each photo is handed over when main asks for it (its item turns `opening`).
+    client.on('batch:event', (event) => {
+      events.push(event);
+      if (event.type !== 'item' || event.state !== 'opening') return;
+      const image = { bytes: readFileSync(photos[event.index]!), name: `photo-${event.index}.png` };
+      void client.batch.supply({ batchId: event.batchId, index: event.index, image });
     });
+    const { batchId } = await client.batch.start({ count: photos.length, region: 'red', params: fixtureParams(2) });
     expect(await client.batch.pause({ batchId })).toEqual({ state: 'paused' });
     expect(await client.batch.resume({ batchId })).toEqual({ state: 'running' });
     await until(() => events.some((e) => e.type === 'batch' && e.batchId === batchId && e.state === 'done'), 120_000);
@@ -150,9 +149,10 @@ describe.skipIf(!redisServerPath)('serve mode as the coordinator of remote worke
     expect([...last.values()].map((e) => e.type === 'item' && [e.state, e.worker])).toEqual(
       Array(3).fill(['edited', worker.worker.id]),
     );
-    for (const [index, event] of last) {
-      if (event.type !== 'item' || event.resultId === null) throw new Error('no result');
-      const png = (await client.images.encode({ id: event.resultId, format: 'png' })).bytes;
+    for (const index of last.keys()) {
+      const { resultId } = await client.batch.open({ batchId, index });
+      if (resultId === null) throw new Error('no result');
+      const png = (await client.images.encode({ id: resultId, format: 'png' })).bytes;
       expect((await changes(index, png.buffer as ArrayBuffer)).outside).toBe(0);
     }
   });

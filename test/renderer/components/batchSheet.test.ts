@@ -11,7 +11,6 @@ import { useRemoteStore } from '../../../renderer/src/stores/remoteStore';
 const calls: { channel: string; request: unknown }[] = [];
 const listeners = new Map<string, (payload: unknown) => void>();
 const answers: Record<string, (request: unknown) => Envelope<unknown>> = {};
-let opened = 0;
 
 function channel(name: string) {
   return (request: unknown): Promise<Envelope<unknown>> => {
@@ -36,12 +35,6 @@ const worker = {
 
 beforeAll(() => {
   const bridge = {
-    images: {
-      open: (request: { name: string }) => {
-        calls.push({ channel: 'images:open', request });
-        return Promise.resolve({ ok: true, value: { id: `img_${++opened}`, name: request.name } });
-      },
-    },
     remote: {
       connect: channel('remote:connect'),
       disconnect: channel('remote:disconnect'),
@@ -52,6 +45,8 @@ beforeAll(() => {
       pause: channel('batch:pause'),
       resume: channel('batch:resume'),
       cancel: channel('batch:cancel'),
+      supply: channel('batch:supply'),
+      open: channel('batch:open'),
     },
     on: (name: string, listener: (payload: unknown) => void) => {
       listeners.set(name, listener);
@@ -64,7 +59,6 @@ beforeAll(() => {
 beforeEach(() => {
   setActivePinia(createPinia());
   calls.length = 0;
-  opened = 0;
   for (const key of Object.keys(answers)) delete answers[key];
   answers['remote:workers'] = () => ({ ok: true, value: { queue: null, workers: [] } });
 });
@@ -86,7 +80,8 @@ const item = (index: number, change: Partial<Extract<BatchEvent, { type: 'item' 
   type: 'item',
   batchId: 'batch_00000000-0000-0000-0000-000000000001',
   index,
-  imageId: `img_${index + 1}` as never,
+  imageId: null,
+  thumbId: null,
   state: 'waiting',
   maskId: null,
   resultId: null,
@@ -97,42 +92,102 @@ const item = (index: number, change: Partial<Extract<BatchEvent, { type: 'item' 
 });
 
 describe('Batch sheet', () => {
-  it('opens picked photos (a folder’s other files left out), queues them, and follows each photo', async () => {
-    answers['batch:start'] = () => ({ ok: true, value: { batchId: 'batch_00000000-0000-0000-0000-000000000001' } });
+  it('keeps picked photos as files, hands each to main when asked, and follows each photo', async () => {
+    const batchId = 'batch_00000000-0000-0000-0000-000000000001';
+    answers['batch:start'] = () => {
+      // Main asks for the first photo before the start's answer arrives: the sheet still hands it over.
+      listeners.get('batch:event')!(item(0, { state: 'opening' }));
+      return { ok: true, value: { batchId } };
+    };
     answers['batch:pause'] = () => ({ ok: true, value: { state: 'paused' } });
     const wrapper = mount(BatchSheet);
-    await pick(wrapper, 'batch-folder', [file('a.jpg'), file('notes.txt'), file('b.PNG')]);
-    expect(calls.filter((c) => c.channel === 'images:open').map((c) => (c.request as { name: string }).name)).toEqual([
-      'a.jpg',
-      'b.PNG',
-    ]);
+    await pick(wrapper, 'batch-folder', [file('a.jpg'), file('notes.txt'), file('b.PNG'), file('c.jpg')]);
+    // Nothing is read or sent to main when photos are picked.
+    expect(calls.filter((c) => c.channel !== 'remote:workers')).toEqual([]);
+    expect(wrapper.findAll('li.tile').map((tile) => tile.find('img').exists())).toEqual([false, false, false]);
     await wrapper.get('[data-testid="batch-region"]').setValue('the car');
     await wrapper.get('[data-testid="batch-prompt"]').setValue('a red car');
-    expect(wrapper.get('[data-testid="batch-start"]').text()).toBe('Queue 2 photos on this machine');
+    expect(wrapper.get('[data-testid="batch-start"]').text()).toBe('Queue 3 photos on this machine');
     await wrapper.get('[data-testid="batch-start"]').trigger('click');
     await flushPromises();
     const start = calls.find((c) => c.channel === 'batch:start')!.request as Record<string, unknown>;
-    expect(start).toMatchObject({ imageIds: ['img_1', 'img_2'], region: 'the car' });
+    expect(start).toMatchObject({ count: 3, region: 'the car' });
     expect(start.params).toMatchObject({ prompt: 'a red car', noise: 0.5 });
+    const supplied = () => calls.filter((c) => c.channel === 'batch:supply').map((c) => c.request);
+    expect(supplied()).toEqual([{ batchId, index: 0, image: { bytes: new Uint8Array([1, 2, 3]), name: 'a.jpg' } }]);
 
     const emit = listeners.get('batch:event')!;
-    emit(item(0, { state: 'edited', maskId: 'img_9' as never, resultId: 'img_10' as never }));
-    emit(item(1, { state: 'editing', step: { i: 3, n: 20 } }));
+    emit(item(0, { state: 'edited', thumbId: 'img_10' as never }));
+    emit(item(1, { state: 'opening' }));
+    emit(item(1, { state: 'editing', imageId: 'img_2' as never, thumbId: 'img_11' as never, step: { i: 3, n: 20 } }));
+    emit(item(1, { state: 'editing', imageId: 'img_2' as never, thumbId: 'img_11' as never, step: { i: 4, n: 20 } }));
     await flushPromises();
+    // Each photo is handed over once, when its turn comes (photo 2 is still waiting).
+    expect(supplied().map((r) => (r as { index: number }).index)).toEqual([0, 1]);
     const tiles = wrapper.findAll('li.tile');
     expect(tiles[0]!.get('img').attributes('src')).toContain('img_10');
     expect(tiles[0]!.text()).toContain('edited');
     expect(tiles[0]!.find('[data-testid="batch-open-0"]').exists()).toBe(true);
-    expect(tiles[1]!.text()).toContain('editing… 3/20');
+    expect(tiles[1]!.text()).toContain('editing… 4/20');
     expect(tiles[1]!.find('[data-testid="batch-open-1"]').exists()).toBe(false);
+    expect(tiles[2]!.find('img').exists()).toBe(false);
 
     await wrapper.get('[data-testid="batch-pause"]').trigger('click');
     await flushPromises();
-    expect(calls.at(-1)).toEqual({
-      channel: 'batch:pause',
-      request: { batchId: 'batch_00000000-0000-0000-0000-000000000001' },
-    });
+    expect(calls.at(-1)).toEqual({ channel: 'batch:pause', request: { batchId } });
     expect(wrapper.find('[data-testid="batch-resume"]').exists()).toBe(true);
+  });
+
+  it('tells main a photo it cannot send, and says why "Open in editor" could not reopen one', async () => {
+    const batchId = 'batch_00000000-0000-0000-0000-000000000001';
+    answers['batch:start'] = () => ({ ok: true, value: { batchId } });
+    answers['batch:open'] = () => ({
+      ok: false,
+      error: { code: 'not_found', message: 'this photo of the batch is no longer kept (run the batch again)' },
+    });
+    const wrapper = mount(BatchSheet);
+    await pick(wrapper, 'batch-files', [new File([], 'empty.jpg'), file('b.jpg')]);
+    await wrapper.get('[data-testid="batch-region"]').setValue('the car');
+    await wrapper.get('[data-testid="batch-prompt"]').setValue('a red car');
+    await wrapper.get('[data-testid="batch-start"]').trigger('click');
+    await flushPromises();
+    const emit = listeners.get('batch:event')!;
+    emit(item(0, { state: 'opening' }));
+    emit(item(1, { state: 'edited', thumbId: 'img_11' as never }));
+    await flushPromises();
+    expect(calls.find((c) => c.channel === 'batch:supply')!.request).toEqual({
+      batchId,
+      index: 0,
+      unreadable: 'empty.jpg: The image must be between 1 byte and 256 MiB',
+    });
+    await wrapper.get('[data-testid="batch-open-1"]').trigger('click');
+    await flushPromises();
+    expect(calls.find((c) => c.channel === 'batch:open')!.request).toEqual({ batchId, index: 1 });
+    expect(wrapper.get('[data-testid="batch-error"]').text()).toContain('b.jpg: ');
+    expect(wrapper.get('[data-testid="batch-error"]').text()).toContain('no longer kept');
+  });
+
+  it('hands main a picked file’s path in the desktop app (main reads the photo itself)', async () => {
+    const batchId = 'batch_00000000-0000-0000-0000-000000000001';
+    answers['batch:start'] = () => ({ ok: true, value: { batchId } });
+    Object.defineProperty(window, 'iirFiles', { value: { pathOf: () => '/photos/a.jpg' }, configurable: true });
+    try {
+      const wrapper = mount(BatchSheet);
+      await pick(wrapper, 'batch-files', [file('a.jpg')]);
+      await wrapper.get('[data-testid="batch-region"]').setValue('the car');
+      await wrapper.get('[data-testid="batch-prompt"]').setValue('a red car');
+      await wrapper.get('[data-testid="batch-start"]').trigger('click');
+      await flushPromises();
+      listeners.get('batch:event')!(item(0, { state: 'opening' }));
+      await flushPromises();
+      expect(calls.find((c) => c.channel === 'batch:supply')!.request).toEqual({
+        batchId,
+        index: 0,
+        image: { path: '/photos/a.jpg' },
+      });
+    } finally {
+      Reflect.deleteProperty(window, 'iirFiles');
+    }
   });
 
   it('refuses to queue without a region text, in words', async () => {
