@@ -223,7 +223,7 @@ export class SheetBatches {
     );
     if (edited?.type !== 'completed' || edited.result.kind !== 'edit') return null;
     const resultId = edited.result.resultIds[0] ?? null;
-    return { state: 'edited', resultId, worker: edited.result.worker ?? null, step: null };
+    return { state: 'edited', resultId, worker: edited.result.worker ?? null, provider: edited.result.provider };
   }
 
   /** A finished photo kept on disk (its result pictured small), then every image of it let go. */
@@ -245,7 +245,7 @@ export class SheetBatches {
       change = { state: 'failed', message: `could not keep the result: ${messageOf(error)}` };
     }
     this.deps.photos.release([imageId, maskId, resultId]);
-    this.update(item, { ...change, imageId: null, maskId: null, resultId: null });
+    this.update(item, { ...change, imageId: null, maskId: null, resultId: null, step: null });
   }
 
   /** Forgets the batches that ended: their folders and small pictures (one batch at a time is the sheet's way). */

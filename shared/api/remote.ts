@@ -121,6 +121,8 @@ export const batchEventSchema = z.discriminatedUnion('type', [
     resultId: imageIdSchema.nullable(),
     /** The remote worker that edited it, or null on this machine. */
     worker: z.string().nullable(),
+    /** The provider its edit ran on (cpu, cuda, …), once edited. */
+    provider: z.string().nullable(),
     /** Step `i` of `n` while editing. */
     step: z.object({ i: z.number().int(), n: z.number().int() }).nullable(),
     message: z.string().nullable(),
@@ -144,6 +146,7 @@ export const waitingBatchItem = {
   maskId: null,
   resultId: null,
   worker: null,
+  provider: null,
   step: null,
   message: null,
 } as const satisfies Partial<Extract<BatchEvent, { type: 'item' }>>;

@@ -79,6 +79,8 @@ describe('the Batch sheet', () => {
     await page.getByTestId('batch-sheet').waitFor({ state: 'detached' });
     await page.getByTestId('doc-facts').filter({ hasText: 'photo-1.png' }).waitFor();
     expect(await page.getByTestId('mask-area').innerText()).not.toMatch(/^0 px/);
+    // The result says what ran its edit (this machine's CPU), as a result made in the editor does.
+    await page.getByTestId('edit-status').filter({ hasText: 'ran on cpu' }).waitFor();
     await shot('41-batch-open-in-editor');
     expect(pageErrors).toEqual([]);
   });

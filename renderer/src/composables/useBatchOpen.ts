@@ -31,7 +31,14 @@ export async function openBatchItem(batchId: string, item: BatchItem, prompt: st
     layer.replace('roi', 'batch region', bitmapToMask(await useDocumentPixels().bitmap(opened.maskId)));
   }
   if (opened.resultId) {
-    editStore.absorb({ kind: 'edit', resultIds: [opened.resultId], seeds: [], provider: item.worker ?? 'batch' });
+    const provider = item.provider ?? 'this machine';
+    editStore.absorb({
+      kind: 'edit',
+      resultIds: [opened.resultId],
+      seeds: [],
+      provider,
+      ...(item.worker === null ? {} : { worker: item.worker }),
+    });
   }
   return true;
 }

@@ -29,6 +29,7 @@ export function applyBatchEvent(items: readonly BatchItem[], event: BatchEvent):
           maskId: event.maskId,
           resultId: event.resultId,
           worker: event.worker,
+          provider: event.provider,
           step: event.step,
           message: event.message,
         }

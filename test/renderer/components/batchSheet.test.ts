@@ -86,6 +86,7 @@ const item = (index: number, change: Partial<Extract<BatchEvent, { type: 'item' 
   maskId: null,
   resultId: null,
   worker: null,
+  provider: null,
   step: null,
   message: null,
   ...change,

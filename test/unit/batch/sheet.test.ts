@@ -77,7 +77,8 @@ describe('the Batch sheet’s photos in main', () => {
     expect(usage.count).toBe(count);
     expect(usage.bytes).toBeLessThanOrEqual(count * thumbnailSide * thumbnailSide * 3);
     for (const item of record.items()) {
-      expect(item).toMatchObject({ imageId: null, maskId: null, resultId: null });
+      // What ran its edit stays with it ("Open in editor" says so): this machine's provider, no remote worker.
+      expect(item).toMatchObject({ imageId: null, maskId: null, resultId: null, provider: 'cpu', worker: null });
       const thumb = store.info(item.thumbId!);
       expect([thumb.kind, thumb.width, thumb.height]).toEqual(['preview', thumbnailSide, (thumbnailSide * 3) / 4]);
     }
