@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -26,6 +26,38 @@ function removeAtExit(folder: string): void {
   process.once('exit', () => {
     for (const made of folders) rmSync(made, { recursive: true, force: true });
   });
+}
+
+/** A batch folder's name: the process that made it, so another process can tell a live batch's from a leftover. */
+const folderPrefix = `iir-batch-${process.pid}-`;
+const folderPattern = /^iir-batch-(\d+)-/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/**
+ * Removes the batch folders in `root` that a process no longer running left behind (the app was killed or crashed
+ * mid-batch). Only folders this code names are touched; a missing `root` is nothing to do.
+ */
+export async function removeLeftoverBatchFolders(root: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const leftovers = names.filter((name) => {
+    const pid = Number(folderPattern.exec(name)?.[1] ?? Number.NaN);
+    return Number.isInteger(pid) && pid !== process.pid && !isAlive(pid);
+  });
+  for (const name of leftovers) await rm(join(root, name), { recursive: true, force: true });
+  return leftovers;
 }
 
 /** The images main holds for one photo in hand (null: not made, or let go). */
@@ -66,12 +98,13 @@ export class SheetPhotos {
   }
 
   /**
-   * A new folder for a batch's finished photos (in the system's temporary folder), removed with the batch or, for the
-   * last one, when the app exits.
+   * A new folder for a batch's finished photos (in `root`: the app's user-data folder, else the system's temporary
+   * folder), removed with the batch or, for the last one, when the app exits.
    */
   async folder(): Promise<string> {
     try {
-      const folder = await mkdtemp(join(this.root, 'iir-batch-'));
+      await mkdir(this.root, { recursive: true });
+      const folder = await mkdtemp(join(this.root, folderPrefix));
       removeAtExit(folder);
       return folder;
     } catch (error) {

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { removeLeftoverBatchFolders } from '../batch/sheetPhotos';
 import { ProjectService } from '../projects/projectService';
 import type { EngineLauncher } from '../engine/process/launcher';
 import { type Emitter, createEmitter } from '../ipc/emitter';
@@ -70,6 +72,13 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
     memory: new QueueMemory(settings, options.secrets ?? null),
     log: (message) => log.warn(`remote workers: ${message}`),
   });
+  // The Batch sheet's finished photos live in the user-data folder (not /tmp, which can be RAM); a batch the app was
+  // killed in the middle of left its folder there, removed in the background.
+  const batchFolder = join(options.userDataDir, 'batches');
+  void removeLeftoverBatchFolders(batchFolder).then(
+    (removed) => removed.length > 0 && log.info(`removed ${removed.length} batch folder(s) left by an earlier run`),
+    (error: unknown) => log.warn(`could not remove old batch folders: ${String(error)}`),
+  );
   const router = createRouter(
     createHandlers({
       remote,
@@ -80,6 +89,7 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
       models,
       settings,
       projects: new ProjectService(images, options.userDataDir),
+      batchFolder,
       ...(options.showSaveDialog ? { showSaveDialog: options.showSaveDialog } : {}),
     }),
     (message, error) => log.error(message, error),

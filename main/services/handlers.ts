@@ -30,6 +30,8 @@ export interface HandlerServices {
   /** Remote workers (Devices → Remote workers, `iir serve --queue`): edits and searches run there when connected. */
   readonly remote: RemoteWorkersService;
   readonly emitter: Emitter;
+  /** Where the Batch sheet keeps finished photos (`<user data>/batches`); the system's temporary folder without. */
+  readonly batchFolder?: string;
   /** The desktop app's native save dialog; absent in serve mode. */
   readonly showSaveDialog?: (defaultName: string, format: ExportFormat) => Promise<string | null>;
 }
@@ -94,6 +96,6 @@ function batchesOver(handlers: () => Handlers, services: HandlerServices): Sheet
       services.emitter.subscribe((channel, payload) => channel === 'jobs:event' && listener(payload as JobEvent)),
     slots: async () => (await services.remote.state()).workers.length || 1,
     emit: (event) => services.emitter.emit('batch:event', event),
-    photos: new SheetPhotos(services.images),
+    photos: new SheetPhotos(services.images, services.batchFolder),
   });
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -75,6 +75,8 @@ describe('the Batch sheet', () => {
     for (const width of widths) expect(width).toBeGreaterThan(0);
     for (const width of widths) expect(width).toBeLessThanOrEqual(256);
     await shot('40-batch-sheet');
+    // Finished photos are kept in the user-data folder (not the system's temporary one), in this process's folder.
+    expect(readdirSync(join(serve.userDataDir, 'batches'))).toEqual([expect.stringMatching(/^iir-batch-\d+-/)]);
     await page.getByTestId('batch-open-1').click();
     await page.getByTestId('batch-sheet').waitFor({ state: 'detached' });
     await page.getByTestId('doc-facts').filter({ hasText: 'photo-1.png' }).waitFor();

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BatchEvent, editParamsSchema } from '../../../shared/api';
 import { SheetBatches } from '../../../main/batch/sheet';
-import { SheetPhotos, thumbnailSide } from '../../../main/batch/sheetPhotos';
+import { removeLeftoverBatchFolders, SheetPhotos, thumbnailSide } from '../../../main/batch/sheetPhotos';
 import { ImageStore } from '../../../main/services/images';
 import { box, fakeJobs, photoBytes, recorder } from './sheetFakes';
 
@@ -148,7 +148,11 @@ describe('the Batch sheet’s photos in main', () => {
 
   it('says in one line when it cannot make the folder for finished photos', async () => {
     const store = new ImageStore();
-    const photos = new SheetPhotos(store, join(tmpdir(), 'iir-sheet-missing', 'nested'));
+    // A folder cannot be made below a file.
+    const root = mkdtempSync(join(tmpdir(), 'iir-sheet-file-'));
+    roots.push(root);
+    writeFileSync(join(root, 'a-file'), '');
+    const photos = new SheetPhotos(store, join(root, 'a-file', 'nested'));
     const batches = new SheetBatches({
       ...fakeJobs(store).deps,
       photos,
@@ -159,7 +163,7 @@ describe('the Batch sheet’s photos in main', () => {
     const error = await batches.start(request).catch((caught: unknown) => caught as { code: string; message: string });
     expect(error).toMatchObject({ code: 'io_error' });
     expect((error as { message: string }).message).toMatch(
-      /^cannot make a folder for the batch's finished photos in .*ENOENT/,
+      /^cannot make a folder for the batch's finished photos in .*a-file[/\\]nested: ENOTDIR/,
     );
     expect((error as { message: string }).message).not.toContain('\n');
   });
@@ -186,9 +190,27 @@ describe('the Batch sheet’s photos in main', () => {
     await start(2);
     await until(() => ended(record.events, 'done'));
     const [folder] = readdirSync(root);
-    expect(folder).toMatch(/^iir-batch-/);
+    expect(folder).toMatch(new RegExp(`^iir-batch-${process.pid}-`));
     expect(readdirSync(join(root, folder!)).length).toBeGreaterThan(2);
     await start(1);
     expect(existsSync(join(root, folder!))).toBe(false);
+  });
+
+  it('removes the folders a process no longer running left, and nothing else', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'iir-sheet-leftovers-'));
+    roots.push(root);
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout.trim());
+    const names = [
+      `iir-batch-${deadPid}-abc123`, // left by a process that is gone
+      `iir-batch-${process.pid}-def456`, // this process's own batch
+      `iir-batch-${process.ppid}-ghi789`, // a live process's batch
+      'iir-batch-notapid',
+      'holiday-photos',
+    ];
+    for (const name of names) mkdirSync(join(root, name, '0'), { recursive: true });
+    expect(await removeLeftoverBatchFolders(root)).toEqual([names[0]]);
+    expect(readdirSync(root).sort()).toEqual(names.slice(1).sort());
+    expect(await removeLeftoverBatchFolders(join(root, 'missing'))).toEqual([]);
   });
 });
