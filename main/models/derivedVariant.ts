@@ -5,14 +5,121 @@
  * half-written and the source's files are only read.
  */
 import { copyFile, link, lstat, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { IirError, invalidArgument } from '../../shared/errors';
 import { formatBytes } from '../../shared/format';
 import { modelIdSchema } from './catalogSchema';
 import { acquireLock } from './lock';
+import { DATA_FILE, type WriteOptions, type WrittenFile } from './quantizeWrite';
 import { modelDir, writeReceipt, type Receipt } from './receipt';
 
 export type FileEntry = Receipt['files'][number];
+
+/** How far the making of a variant is. */
+export interface VariantProgress {
+  /** The graph being rewritten (relative to the model folder), or null while linking and finishing. */
+  readonly file: string | null;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+/** What to make a variant of, and who hears of it. */
+export interface VariantOptions {
+  readonly modelsDir: string;
+  readonly id: string;
+  readonly onProgress?: (progress: VariantProgress) => void;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** One graph a variant rewrites: its path relative to the model folder, and the writer of its new files. */
+export interface GraphRewrite {
+  readonly path: string;
+  readonly write: (outDir: string, options: WriteOptions) => Promise<readonly WrittenFile[]>;
+}
+
+/** What a variant is made from: the source's folder and receipt, and the files the rewritten graphs replace. */
+export interface VariantSource {
+  readonly dir: string;
+  readonly receipt: Receipt;
+  readonly replaced: ReadonlySet<string>;
+}
+
+/** A relative path as a receipt writes it (forward slashes on every platform). */
+export const posix = (path: string): string => path.split(sep).join('/');
+
+/**
+ * Fills `staging`: every source file that is not replaced hard-linked, then each graph rewritten into its folder
+ * (progress over `bytesTotal` source bytes), identical data files shared. Answers the receipt's files (sorted) and
+ * those written.
+ */
+export async function writeVariantFiles(
+  source: VariantSource,
+  rewrites: readonly GraphRewrite[],
+  bytesTotal: number,
+  staging: string,
+  options: Pick<VariantOptions, 'onProgress' | 'signal'>,
+): Promise<{ files: FileEntry[]; written: FileEntry[] }> {
+  const files: FileEntry[] = [];
+  for (const f of source.receipt.files.filter((e) => !source.replaced.has(e.path))) {
+    await linkInto(source.dir, staging, f.path);
+    files.push({ ...f });
+  }
+  let bytesDone = 0;
+  const written: FileEntry[] = [];
+  for (const { path, write } of rewrites) {
+    options.onProgress?.({ file: path, bytesDone, bytesTotal });
+    const out = join(staging, dirname(path));
+    await mkdir(out, { recursive: true });
+    const onBytes = (n: number): void => {
+      bytesDone += n;
+      options.onProgress?.({ file: path, bytesDone, bytesTotal });
+    };
+    for (const w of await write(out, { signal: options.signal, onBytes })) {
+      written.push({
+        path: posix(join(dirname(path), w.path)),
+        bytes: w.bytes,
+        sha256: w.sha256,
+        checkedAgainst: 'none',
+      });
+    }
+  }
+  await shareIdenticalData(staging, written, DATA_FILE);
+  options.onProgress?.({ file: null, bytesDone, bytesTotal });
+  files.push(...written);
+  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), written };
+}
+
+/** The receipt of `made.target`, made from model `made.from` by `tool` with `method`, with the source files it replaced. */
+export function derivedReceipt(
+  source: VariantSource,
+  made: {
+    from: string;
+    target: string;
+    title: string;
+    method: NonNullable<Receipt['derived']>['method'];
+    tool: string;
+  },
+  files: FileEntry[],
+): Receipt {
+  const { receipt } = source;
+  return {
+    schema: 1,
+    id: made.target,
+    title: made.title,
+    role: receipt.role,
+    source: { kind: 'derive', repo: receipt.source.repo, revision: receipt.source.revision, from: made.from },
+    license: receipt.license,
+    location: null,
+    files,
+    installedAt: new Date().toISOString(),
+    derived: {
+      from: made.from,
+      method: made.method,
+      tool: made.tool,
+      sources: receipt.files.filter((f) => source.replaced.has(f.path)),
+    },
+  };
+}
 
 /** Fails with a one-line reason when `modelsDir` cannot hold `writtenBytes` (plus `keptBytes` across devices). */
 export async function checkFreeSpace(

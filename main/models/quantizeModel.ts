@@ -7,22 +7,25 @@
  * Its quality has not been judged against real weights yet.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { IirError, invalidArgument } from '../../shared/errors';
 import type { ModelRole } from './catalogSchema';
 import {
   checkFreeSpace,
   checkTarget,
-  linkInto,
-  shareIdenticalData,
+  derivedReceipt,
+  posix,
   stageVariant,
+  writeVariantFiles,
   type FileEntry,
+  type VariantOptions,
+  type VariantProgress,
+  type VariantSource,
 } from './derivedVariant';
 import { modelDir, readReceipt, type Receipt } from './receipt';
 import { planQuantization, type QuantizePlan } from './quantizePlan';
 import { readModelLayout } from './quantizeRead';
-import { DATA_FILE, writeQuantized } from './quantizeWrite';
+import { DATA_FILE, writeQuantized, type WriteOptions } from './quantizeWrite';
 
 /** The quantizer's name and version, recorded in each variant's receipt. */
 export const QUANTIZER = 'iir-studio int8 weight-only quantizer 1';
@@ -36,19 +39,8 @@ const graphsByRole: Partial<Record<ModelRole, readonly string[]>> = {
   'controlnet-iir': ['model.onnx'],
 };
 
-export interface QuantizeProgress {
-  /** The graph being quantized (relative to the model folder), or null while linking and finishing. */
-  readonly file: string | null;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-}
-
-export interface QuantizeModelOptions {
-  readonly modelsDir: string;
-  readonly id: string;
-  readonly onProgress?: (progress: QuantizeProgress) => void;
-  readonly signal?: AbortSignal | undefined;
-}
+export type QuantizeProgress = VariantProgress;
+export type QuantizeModelOptions = VariantOptions;
 
 export interface QuantizeResult {
   readonly receipt: Receipt;
@@ -58,10 +50,8 @@ export interface QuantizeResult {
   readonly writtenBytes: number;
 }
 
-interface Source {
+interface Source extends VariantSource {
   readonly id: string;
-  readonly dir: string;
-  readonly receipt: Receipt;
   /** Graphs to quantize with their plans, by path relative to the model folder. */
   readonly plans: ReadonlyMap<string, QuantizePlan>;
 }
@@ -88,57 +78,20 @@ async function loadSource(modelsDir: string, id: string): Promise<Source> {
     }
     throw invalidArgument(`${id} has no float32 Conv or MatMul weights to quantize`);
   }
-  return { id, dir, receipt, plans };
+  return { id, dir, receipt, plans, replaced: replacedFiles(dir, plans) };
 }
 
 /** Files the quantized graphs replace: each graph and every file its weights live in (relative paths). */
-function replacedFiles(source: Source): Set<string> {
+function replacedFiles(dir: string, plans: ReadonlyMap<string, QuantizePlan>): Set<string> {
   const out = new Set<string>();
-  for (const [graph, plan] of source.plans) {
+  for (const [graph, plan] of plans) {
     out.add(graph);
-    out.add(join(dirname(graph), DATA_FILE).split(sep).join('/'));
+    out.add(posix(join(dirname(graph), DATA_FILE)));
     for (const part of plan.layout.initializers) {
-      if (part.data) out.add(relative(source.dir, part.data.file).split(sep).join('/'));
+      if (part.data) out.add(posix(relative(dir, part.data.file)));
     }
   }
   return out;
-}
-
-async function writeVariant(source: Source, staging: string, options: QuantizeModelOptions) {
-  const replaced = replacedFiles(source);
-  const kept = source.receipt.files.filter((f) => !replaced.has(f.path));
-  const files: FileEntry[] = [];
-  for (const f of kept) {
-    await linkInto(source.dir, staging, f.path);
-    files.push({ ...f });
-  }
-  const bytesTotal = [...source.plans.values()].reduce((s, p) => s + p.inputBytes, 0);
-  let bytesDone = 0;
-  let params = 0;
-  const written: FileEntry[] = [];
-  for (const [graph, plan] of source.plans) {
-    options.onProgress?.({ file: graph, bytesDone, bytesTotal });
-    const out = join(staging, dirname(graph));
-    await mkdir(out, { recursive: true });
-    const writeOptions = {
-      signal: options.signal,
-      onBytes: (n: number) => {
-        bytesDone += n;
-        options.onProgress?.({ file: graph, bytesDone, bytesTotal });
-      },
-    };
-    params += plan.params;
-    for (const w of await writeQuantized(plan, out, writeOptions)) {
-      const path = join(dirname(graph), w.path).split(sep).join('/');
-      written.push({ path, bytes: w.bytes, sha256: w.sha256, checkedAgainst: 'none' });
-    }
-  }
-  await shareIdenticalData(staging, written, DATA_FILE);
-  files.push(...written);
-  options.onProgress?.({ file: null, bytesDone, bytesTotal });
-  const sources = source.receipt.files.filter((f) => replaced.has(f.path));
-  const writtenBytes = written.reduce((s, f) => s + f.bytes, 0);
-  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), sources, params, writtenBytes };
 }
 
 /** Makes and installs the int8 variant of model `id` (see the file comment). */
@@ -147,37 +100,32 @@ export async function makeInt8Variant(options: QuantizeModelOptions): Promise<Qu
   const target = int8VariantId(id);
   await checkTarget(modelsDir, target);
   const source = await loadSource(modelsDir, id);
-  const replaced = replacedFiles(source);
-  const keptBytes = source.receipt.files.filter((f) => !replaced.has(f.path)).reduce((s, f) => s + f.bytes, 0);
-  const writtenBytes = [...source.plans.values()].reduce((s, p) => s + p.outputBytes + 16 * 1024 * 1024, 0);
+  const plans = [...source.plans.values()];
+  const keptBytes = source.receipt.files.filter((f) => !source.replaced.has(f.path)).reduce((s, f) => s + f.bytes, 0);
+  const writtenBytes = plans.reduce((s, p) => s + p.outputBytes + 16 * 1024 * 1024, 0);
   await checkFreeSpace(modelsDir, source.dir, { writtenBytes, keptBytes }, target);
-  let made = { params: 0, writtenBytes: 0 };
+  const rewrites = [...source.plans].map(([path, plan]) => ({
+    path,
+    write: (out: string, o: WriteOptions) => writeQuantized(plan, out, o),
+  }));
+  const bytesTotal = plans.reduce((s, p) => s + p.inputBytes, 0);
+  let written: FileEntry[] = [];
   const receipt = await stageVariant({
     modelsDir,
     target,
     kind: 'quantize',
     what: `the int8 variant of "${id}"`,
     write: async (staging) => {
-      const { files, sources, params, writtenBytes } = await writeVariant(source, staging, options);
-      made = { params, writtenBytes };
-      return {
-        schema: 1,
-        id: target,
-        title: `${source.receipt.title} (int8 weights, for CPU)`,
-        role: source.receipt.role,
-        source: {
-          kind: 'derive',
-          repo: source.receipt.source.repo,
-          revision: source.receipt.source.revision,
-          from: id,
-        },
-        license: source.receipt.license,
-        location: null,
-        files,
-        installedAt: new Date().toISOString(),
-        derived: { from: id, method: 'int8-weight-only', tool: QUANTIZER, sources },
-      };
+      const made = await writeVariantFiles(source, rewrites, bytesTotal, staging, options);
+      written = made.written;
+      const title = `${source.receipt.title} (int8 weights, for CPU)`;
+      return derivedReceipt(
+        source,
+        { from: id, target, title, method: 'int8-weight-only', tool: QUANTIZER },
+        made.files,
+      );
     },
   });
-  return { receipt, ...made };
+  const params = plans.reduce((s, p) => s + p.params, 0);
+  return { receipt, params, writtenBytes: written.reduce((s, f) => s + f.bytes, 0) };
 }

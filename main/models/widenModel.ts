@@ -7,19 +7,22 @@
  * variant can then be quantized (`models quantize <id>-fp32`). Unchanged files are hard-linked; the variant is
  * staged and renamed into place (derivedVariant.ts).
  */
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { IirError, invalidArgument, isIirError } from '../../shared/errors';
 import {
   checkFreeSpace,
   checkTarget,
-  linkInto,
-  shareIdenticalData,
+  derivedReceipt,
+  posix,
   stageVariant,
+  writeVariantFiles,
   type FileEntry,
+  type VariantOptions,
+  type VariantProgress,
+  type VariantSource,
 } from './derivedVariant';
 import { readModelLayout, type OnnxModelLayout } from './quantizeRead';
-import { DATA_FILE, GRAPH_FILE } from './quantizeWrite';
+import { DATA_FILE, GRAPH_FILE, type WriteOptions } from './quantizeWrite';
 import { modelDir, readReceipt, type Receipt } from './receipt';
 import { halfCensus, type HalfCensus } from './widenGraph';
 import { writeWidened } from './widenWrite';
@@ -29,19 +32,8 @@ export const WIDENER = 'iir-studio fp16 to fp32 widener 1';
 /** `<id>-fp32`. */
 export const fp32VariantId = (id: string): string => `${id}-fp32`;
 
-export interface WidenProgress {
-  /** The graph being widened (relative to the model folder), or null while linking and finishing. */
-  readonly file: string | null;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-}
-
-export interface WidenModelOptions {
-  readonly modelsDir: string;
-  readonly id: string;
-  readonly onProgress?: (progress: WidenProgress) => void;
-  readonly signal?: AbortSignal | undefined;
-}
+export type WidenProgress = VariantProgress;
+export type WidenModelOptions = VariantOptions;
 
 export interface WidenResult {
   readonly receipt: Receipt;
@@ -58,16 +50,10 @@ interface Graph {
   readonly files: readonly string[];
 }
 
-interface Source {
-  readonly dir: string;
-  readonly receipt: Receipt;
+interface Source extends VariantSource {
   /** The graphs to rewrite, by path relative to the model folder. */
   readonly graphs: ReadonlyMap<string, Graph>;
-  /** Files the rewritten graphs replace. */
-  readonly replaced: ReadonlySet<string>;
 }
-
-const posix = (path: string): string => path.split(sep).join('/');
 
 async function readGraphs(dir: string, receipt: Receipt): Promise<Map<string, Graph>> {
   const graphs = new Map<string, Graph>();
@@ -131,37 +117,6 @@ function widenedBytes(source: Source): number {
   return bytes;
 }
 
-async function writeVariant(source: Source, staging: string, options: WidenModelOptions) {
-  const files: FileEntry[] = [];
-  for (const f of source.receipt.files.filter((e) => !source.replaced.has(e.path))) {
-    await linkInto(source.dir, staging, f.path);
-    files.push({ ...f });
-  }
-  const bytesTotal = [...source.graphs.values()].reduce(
-    (s, g) => s + g.layout.initializers.reduce((n, p) => n + (p.data?.length ?? 0), 0),
-    0,
-  );
-  let bytesDone = 0;
-  const written: FileEntry[] = [];
-  for (const [path, graph] of source.graphs) {
-    options.onProgress?.({ file: path, bytesDone, bytesTotal });
-    const out = join(staging, dirname(path));
-    await mkdir(out, { recursive: true });
-    const onBytes = (n: number): void => {
-      bytesDone += n;
-      options.onProgress?.({ file: path, bytesDone, bytesTotal });
-    };
-    for (const w of await writeWidened(graph.layout, out, { signal: options.signal, onBytes })) {
-      const file = posix(join(dirname(path), w.path));
-      written.push({ path: file, bytes: w.bytes, sha256: w.sha256, checkedAgainst: 'none' });
-    }
-  }
-  await shareIdenticalData(staging, written, DATA_FILE);
-  options.onProgress?.({ file: null, bytesDone, bytesTotal });
-  files.push(...written);
-  return { files: files.sort((a, b) => a.path.localeCompare(b.path)), written };
-}
-
 /** Makes and installs the fp32 variant of model `id` (see the file comment). */
 export async function makeFp32Variant(options: WidenModelOptions): Promise<WidenResult> {
   const { modelsDir, id } = options;
@@ -171,6 +126,15 @@ export async function makeFp32Variant(options: WidenModelOptions): Promise<Widen
   const keptBytes = source.receipt.files.filter((f) => !source.replaced.has(f.path)).reduce((s, f) => s + f.bytes, 0);
   const writtenBytes = widenedBytes(source) + source.graphs.size * 16 * 1024 * 1024;
   await checkFreeSpace(modelsDir, source.dir, { writtenBytes, keptBytes }, target);
+  const graphs = [...source.graphs];
+  const rewrites = graphs.map(([path, graph]) => ({
+    path,
+    write: (out: string, o: WriteOptions) => writeWidened(graph.layout, out, o),
+  }));
+  const bytesTotal = graphs.reduce(
+    (s, [, g]) => s + g.layout.initializers.reduce((n, p) => n + (p.data?.length ?? 0), 0),
+    0,
+  );
   let written: FileEntry[] = [];
   const receipt = await stageVariant({
     modelsDir,
@@ -178,28 +142,12 @@ export async function makeFp32Variant(options: WidenModelOptions): Promise<Widen
     kind: 'widen',
     what: `the fp32 variant of "${id}"`,
     write: async (staging) => {
-      const made = await writeVariant(source, staging, options);
+      const made = await writeVariantFiles(source, rewrites, bytesTotal, staging, options);
       written = made.written;
-      const { receipt } = source;
-      return {
-        schema: 1,
-        id: target,
-        title: `${receipt.title} (fp32, for CPU)`,
-        role: receipt.role,
-        source: { kind: 'derive', repo: receipt.source.repo, revision: receipt.source.revision, from: id },
-        license: receipt.license,
-        location: null,
-        files: made.files,
-        installedAt: new Date().toISOString(),
-        derived: {
-          from: id,
-          method: 'fp32-widen',
-          tool: WIDENER,
-          sources: receipt.files.filter((f) => source.replaced.has(f.path)),
-        },
-      };
+      const title = `${source.receipt.title} (fp32, for CPU)`;
+      return derivedReceipt(source, { from: id, target, title, method: 'fp32-widen', tool: WIDENER }, made.files);
     },
   });
-  const params = [...source.graphs.values()].reduce((s, g) => s + g.census.params, 0);
+  const params = graphs.reduce((s, [, g]) => s + g.census.params, 0);
   return { receipt, params, writtenBytes: written.reduce((s, f) => s + f.bytes, 0) };
 }

@@ -5,21 +5,15 @@
  * the graph's inputs and outputs do not change; only their element type does.
  */
 import { join } from 'node:path';
-import { throwIfCancelled, type CancelSignal } from '../../shared/errors';
+import { throwIfCancelled } from '../../shared/errors';
 import { externalFields } from './onnxBuild';
 import type { InitializerPart } from './onnxParts';
 import { encode, fieldKey, stringField, varintField } from './protobuf';
 import { DataSink, SourceData, writeNewFile } from './quantizeIo';
 import { FLOAT, FLOAT16 } from './quantizePlan';
 import { tensorShape, type OnnxModelLayout } from './quantizeRead';
-import { DATA_FILE, GRAPH_FILE, type WrittenFile } from './quantizeWrite';
+import { DATA_FILE, GRAPH_FILE, type WriteOptions, type WrittenFile } from './quantizeWrite';
 import { splitHalfTensor, widenGraphFields, widenHalfBytes, widenNode } from './widenGraph';
-
-export interface WidenWriteOptions {
-  /** Called with the source bytes of each initializer once it is written. */
-  readonly onBytes?: (bytes: number) => void;
-  readonly signal?: CancelSignal | undefined;
-}
 
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -64,7 +58,7 @@ function modelBytes(layout: OnnxModelLayout, initializers: readonly Uint8Array[]
 export async function writeWidened(
   layout: OnnxModelLayout,
   outDir: string,
-  options: WidenWriteOptions = {},
+  options: WriteOptions = {},
 ): Promise<WrittenFile[]> {
   const source = new SourceData();
   const sink = await DataSink.create(join(outDir, DATA_FILE));
